@@ -1,0 +1,413 @@
+#!/usr/bin/env python3
+"""Fetch, start, wait for, stop and wipe qingshan's local servers (Kafka KRaft and FerretDB).
+
+Standard library only: it runs before the project's virtualenv exists.
+
+    python3 deploy/local/stack.py fetch               # Kafka jars (Maven) + FerretDB build (Go)
+    python3 deploy/local/stack.py [--profile test] up  # start both, wait until ready
+    python3 deploy/local/stack.py [--profile test] down|wipe|status|versions
+    python3 deploy/local/stack.py [--profile test] start-kafka|stop-kafka|...
+
+Profiles keep ports and data apart so a test run never touches a running dev stack.
+Everything lives under .cache/ (downloads, builds) and .run/<profile>/ (data, logs, pids).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CACHE = Path(os.environ.get("QINGSHAN_CACHE", ROOT / ".cache"))
+RUN = ROOT / ".run"
+KAFKA_POM = HERE / "kafka" / "pom.xml"
+FERRET_SRC = HERE / "ferretdb"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    kafka_port: int
+    controller_port: int
+    mongo_port: int
+
+    @property
+    def dir(self) -> Path:
+        return RUN / self.name
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def mongo_uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.mongo_port}/"
+
+
+PROFILES = {
+    "dev": Profile("dev", 9092, 9093, 27017),
+    "test": Profile("test", 19092, 19093, 27018),
+}
+
+
+def log(msg: str) -> None:
+    print(f"[stack] {msg}", flush=True)
+
+
+def kafka_version() -> str:
+    text = KAFKA_POM.read_text()
+    return text.split("<kafka.version>")[1].split("</kafka.version>")[0].strip()
+
+
+def ferretdb_version() -> str:
+    for line in (FERRET_SRC / "go.mod").read_text().splitlines():
+        parts = line.split()
+        if parts[:1] == ["require"]:
+            parts = parts[1:]
+        if len(parts) >= 2 and parts[0] == "github.com/FerretDB/FerretDB":
+            return parts[1]
+    raise SystemExit("FerretDB version not found in deploy/local/ferretdb/go.mod")
+
+
+def _digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def kafka_lib() -> Path:
+    return CACHE / f"kafka-{kafka_version()}-{_digest(KAFKA_POM)}" / "lib"
+
+
+def ferretdb_bin() -> Path:
+    key = _digest(FERRET_SRC / "go.mod", FERRET_SRC / "go.sum", FERRET_SRC / "main.go")
+    return CACHE / f"ferretdb-{ferretdb_version()}-{key}" / "ferretdb"
+
+
+def fetch() -> None:
+    """Download the Kafka jars and build FerretDB, each once per pinned version."""
+    lib = kafka_lib()
+    if not (lib / ".complete").exists():
+        log(f"fetching Apache Kafka {kafka_version()} jars from Maven Central into {lib}")
+        tmp = lib.with_name("lib.partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        subprocess.run(
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "-Dstyle.color=never",
+                "-f",
+                str(KAFKA_POM),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={tmp}",
+                "-DincludeScope=runtime",
+            ],
+            check=True,
+        )
+        shutil.rmtree(lib, ignore_errors=True)
+        tmp.rename(lib)
+        (lib / ".complete").touch()
+    binary = ferretdb_bin()
+    if not binary.exists():
+        log(f"building FerretDB {ferretdb_version()} (SQLite backend) into {binary}")
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, CGO_ENABLED="0")
+        subprocess.run(
+            ["go", "build", "-trimpath", "-o", str(binary) + ".partial", "."],
+            cwd=FERRET_SRC,
+            env=env,
+            check=True,
+        )
+        os.replace(str(binary) + ".partial", binary)
+    log(f"ready: Kafka {kafka_version()} ({lib}), FerretDB {ferretdb_version()} ({binary})")
+
+
+def _pid_file(p: Profile, name: str) -> Path:
+    return p.dir / f"{name}.pid"
+
+
+def _running(p: Profile, name: str) -> int | None:
+    f = _pid_file(p, name)
+    if not f.exists():
+        return None
+    pid = int(f.read_text().strip() or 0)
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        f.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _spawn(p: Profile, name: str, argv: list[str], cwd: Path) -> None:
+    logs = p.dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    out = open(logs / f"{name}.out", "ab")  # noqa: SIM115 - handed to the child process
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    _pid_file(p, name).write_text(str(proc.pid))
+
+
+def _kafka_config(p: Profile) -> Path:
+    kdir = p.dir / "kafka"
+    data = kdir / "data"
+    cfg = kdir / "server.properties"
+    kdir.mkdir(parents=True, exist_ok=True)
+    cfg.write_text(
+        "\n".join(
+            [
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.voters=1@127.0.0.1:{p.controller_port}",
+                f"listeners=PLAINTEXT://127.0.0.1:{p.kafka_port},CONTROLLER://127.0.0.1:{p.controller_port}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka_port}",
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                f"log.dirs={data}",
+                "num.partitions=3",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=10",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                # Topics are created by the services (and the tests) with explicit settings.
+                "auto.create.topics.enable=false",
+                "",
+            ]
+        )
+    )
+    (kdir / "log4j2.xml").write_text((HERE / "kafka" / "log4j2.xml").read_text())
+    if not (data / "meta.properties").exists():
+        cluster_id = _java(["kafka.tools.StorageTool", "random-uuid"]).strip()
+        _java(["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(cfg)])
+    return cfg
+
+
+def _java(args: list[str]) -> str:
+    cp = str(kafka_lib() / "*")
+    res = subprocess.run(["java", "-cp", cp, *args], capture_output=True, text=True, check=True)
+    return res.stdout
+
+
+def start_kafka(p: Profile) -> None:
+    if _running(p, "kafka"):
+        return
+    if _port_open(p.kafka_port):
+        raise SystemExit(f"port {p.kafka_port} is taken by another process")
+    cfg = _kafka_config(p)
+    logs = p.dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    server_log = logs / "server.log"
+    # Only log lines written after this start count for readiness (the log survives restarts).
+    offset = server_log.stat().st_size if server_log.exists() else 0
+    (p.dir / "kafka.logoffset").write_text(str(offset))
+    heap = os.environ.get("QINGSHAN_KAFKA_HEAP", "512m")
+    _spawn(
+        p,
+        "kafka",
+        [
+            "java",
+            "-Xms256m",
+            f"-Xmx{heap}",
+            "-XX:+UseG1GC",
+            "-XX:TieredStopAtLevel=1",
+            f"-Dlog4j2.configurationFile={cfg.parent / 'log4j2.xml'}",
+            f"-Dkafka.logs.dir={logs}",
+            "-cp",
+            str(kafka_lib() / "*"),
+            "kafka.Kafka",
+            str(cfg),
+        ],
+        cwd=p.dir,
+    )
+    log(f"Kafka {kafka_version()} starting on {p.bootstrap}")
+
+
+def start_ferretdb(p: Profile) -> None:
+    if _running(p, "ferretdb"):
+        return
+    if _port_open(p.mongo_port):
+        raise SystemExit(f"port {p.mongo_port} is taken by another process")
+    data = p.dir / "ferretdb"
+    data.mkdir(parents=True, exist_ok=True)
+    _spawn(
+        p,
+        "ferretdb",
+        [
+            str(ferretdb_bin()),
+            "-listen",
+            f"127.0.0.1:{p.mongo_port}",
+            "-data",
+            str(data),
+        ],
+        cwd=p.dir,
+    )
+    log(f"FerretDB {ferretdb_version()} (SQLite) starting on {p.mongo_uri}")
+
+
+def _kafka_ready(p: Profile) -> bool:
+    """The broker answers metadata once KRaft has elected itself; the log says so first."""
+    server_log = p.dir / "logs" / "server.log"
+    if not _port_open(p.kafka_port) or not server_log.exists():
+        return False
+    offset_file = p.dir / "kafka.logoffset"
+    offset = int(offset_file.read_text()) if offset_file.exists() else 0
+    with server_log.open("rb") as f:
+        f.seek(offset)
+        return b"Kafka Server started" in f.read()
+
+
+def wait(p: Profile, what: tuple[str, ...] = ("kafka", "ferretdb"), timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    checks = {"kafka": lambda: _kafka_ready(p), "ferretdb": lambda: _port_open(p.mongo_port)}
+    pending = list(what)
+    while pending:
+        for name in list(pending):
+            if checks[name]():
+                pending.remove(name)
+            elif not _running(p, name):
+                tail = _tail(p.dir / "logs" / f"{name}.out")
+                raise SystemExit(f"{name} exited during start-up:\n{tail}")
+        if pending and time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {pending}")
+        if pending:
+            time.sleep(0.2)
+    log(f"ready: {', '.join(what)} ({p.name})")
+
+
+def _tail(path: Path, n: int = 30) -> str:
+    if not path.exists():
+        return "(no log)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
+
+
+def stop(p: Profile, name: str, timeout: float = 30) -> None:
+    pid = _running(p, name)
+    if not pid:
+        return
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        _reap(pid)
+        time.sleep(0.1)
+    else:
+        os.killpg(pid, signal.SIGKILL)
+    _pid_file(p, name).unlink(missing_ok=True)
+    log(f"stopped {name} ({p.name})")
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def up(p: Profile) -> None:
+    fetch()
+    start_ferretdb(p)
+    start_kafka(p)
+    wait(p)
+
+
+def down(p: Profile) -> None:
+    for name in ("kafka", "ferretdb"):
+        stop(p, name)
+
+
+def wipe(p: Profile) -> None:
+    down(p)
+    shutil.rmtree(p.dir, ignore_errors=True)
+    log(f"wiped {p.dir}")
+
+
+def status(p: Profile) -> None:
+    for name in ("kafka", "ferretdb"):
+        pid = _running(p, name)
+        print(f"{name:9} {'running pid ' + str(pid) if pid else 'stopped'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="dev")
+    ap.add_argument(
+        "command",
+        choices=[
+            "fetch",
+            "up",
+            "down",
+            "wipe",
+            "status",
+            "versions",
+            "env",
+            "start-kafka",
+            "stop-kafka",
+            "start-ferretdb",
+            "stop-ferretdb",
+            "wait",
+        ],
+    )
+    args = ap.parse_args()
+    p = PROFILES[args.profile]
+    match args.command:
+        case "fetch":
+            fetch()
+        case "up":
+            up(p)
+        case "down":
+            down(p)
+        case "wipe":
+            wipe(p)
+        case "status":
+            status(p)
+        case "versions":
+            print(f"Apache Kafka {kafka_version()} (KRaft), FerretDB {ferretdb_version()} (SQLite)")
+        case "env":
+            print(f"QINGSHAN_KAFKA_BOOTSTRAP={p.bootstrap}\nQINGSHAN_MONGO_URI={p.mongo_uri}")
+        case "start-kafka":
+            start_kafka(p)
+            wait(p, ("kafka",))
+        case "stop-kafka":
+            stop(p, "kafka")
+        case "start-ferretdb":
+            start_ferretdb(p)
+            wait(p, ("ferretdb",))
+        case "stop-ferretdb":
+            stop(p, "ferretdb")
+        case "wait":
+            wait(p)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Store access with PyMongo's native asyncio API; indexes are declared in code, applied at start.
+
+Written against the subset FerretDB 1.x shares with MongoDB: no transactions, no TTL or partial
+indexes, no $lookup/$facet. Atomicity comes from single-document writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+Document = dict[str, Any]
+
+
+def create_client(uri: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
+    """A client that keeps datetimes timezone-aware (UTC) and fails fast when the store is gone."""
+    return AsyncMongoClient(
+        uri,
+        appname=app_name,
+        tz_aware=True,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        uuidRepresentation="standard",
+    )
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """One index a service needs; `unique` and `sparse` are what FerretDB 1.x supports."""
+
+    collection: str
+    keys: Sequence[tuple[str, int]]
+    unique: bool = False
+    sparse: bool = False
+    name: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def index_name(self) -> str:
+        return self.name or "_".join(f"{k}_{d}" for k, d in self.keys)
+
+
+async def ensure_indexes(db: AsyncDatabase[Document], specs: Iterable[IndexSpec]) -> list[str]:
+    """Create the declared indexes (idempotent); returns their names."""
+    names = []
+    for spec in specs:
+        opts: dict[str, Any] = {"name": spec.index_name(), **spec.extra}
+        if spec.unique:
+            opts["unique"] = True
+        if spec.sparse:
+            opts["sparse"] = True
+        names.append(await db[spec.collection].create_index(list(spec.keys), **opts))
+    return names
+
+
+async def ping(client: AsyncMongoClient[Document]) -> bool:
+    """True when the store answers a ping."""
+    try:
+        await client.admin.command("ping")
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,60 @@
+"""Settings shared by every service: one pydantic-settings class per service, env prefix each."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "qingshan-development-only-secret-change-me"  # refused outside development
+
+
+class ServiceSettings(BaseSettings):
+    """Base of every service's settings; subclasses set `model_config` with their env prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="QINGSHAN_", extra="ignore")
+
+    environment: Literal["development", "test", "staging", "production"] = "development"
+    service_name: str = "qingshan"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    grpc_port: int = 50050
+    mongo_uri: str = "mongodb://127.0.0.1:27017/"
+    mongo_db: str = ""
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_partitions: int = 3
+    topic_replication: int = 1
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_issuer: str = "qingshan"
+    jwt_audience: str = "qingshan"
+    log_level: str = "INFO"
+    log_json: bool = True
+    relay_poll_seconds: float = Field(default=0.5, gt=0)
+    relay_batch: int = Field(default=200, gt=0)
+    consumer_max_attempts: int = Field(default=4, ge=1)
+    consumer_backoff_seconds: float = Field(default=0.2, ge=0)
+    processed_retention_days: int = Field(default=14, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret(self) -> ServiceSettings:
+        secret = self.jwt_secret.get_secret_value()
+        weak = secret == DEV_JWT_SECRET or len(secret) < 32
+        if self.environment not in ("development", "test") and weak:
+            raise ValueError(
+                "jwt_secret: the development secret (or one shorter than 32 characters) is "
+                f"refused in {self.environment}; set a real secret"
+            )
+        if not self.mongo_db:
+            self.mongo_db = f"qingshan_{self.service_name}"
+        return self
+
+    @property
+    def topic(self) -> str:
+        """The one topic this service produces to."""
+        return f"qingshan.{self.service_name}.v1"
+
+    @property
+    def source(self) -> str:
+        """CloudEvents `source` of this service's events."""
+        return f"/qingshan/{self.service_name}"
