@@ -10,7 +10,6 @@ import sys
 from datetime import UTC, datetime
 
 from qingshan.testing.v1 import testing_pb2  # noqa: F401 - registers the event type
-
 from qingshan_core.consumer import ConsumerConfig, ConsumerRunner
 from qingshan_core.mongo import create_client
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import GroupCoordinatorNotAvailableError
-from qingshan.testing.v1.testing_pb2 import SampleChanged
 
+from qingshan.testing.v1.testing_pb2 import SampleChanged
 from qingshan_core import kafka
 from qingshan_core.consumer import ConsumerConfig, ConsumerRunner
 from qingshan_core.events import Envelope, dead_letter_topic

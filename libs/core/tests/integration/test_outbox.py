@@ -6,8 +6,8 @@ import asyncio
 from collections import Counter
 
 import pytest
-from qingshan.testing.v1.testing_pb2 import SampleChanged
 
+from qingshan.testing.v1.testing_pb2 import SampleChanged
 from qingshan_core import kafka
 from qingshan_core.events import Envelope
 from qingshan_core.outbox import OUTBOX, ConcurrencyConflict, OutboxCollection, OutboxRelay

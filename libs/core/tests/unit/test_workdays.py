@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from qingshan_core.workdays import SHANGHAI, WorkCalendar
 
 pytestmark = pytest.mark.unit
