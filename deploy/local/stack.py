@@ -157,7 +157,9 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _spawn(p: Profile, name: str, argv: list[str], cwd: Path) -> None:
+def _spawn(
+    p: Profile, name: str, argv: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> None:
     logs = p.dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     out = open(logs / f"{name}.out", "ab")  # noqa: SIM115 - handed to the child process
@@ -167,7 +169,7 @@ def _spawn(p: Profile, name: str, argv: list[str], cwd: Path) -> None:
         stdout=out,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
-        start_new_session=True,
+        start_new_session=True, env=env,
     )
     _pid_file(p, name).write_text(str(proc.pid))
 

@@ -1,0 +1,97 @@
+# qingshan — `make run` and `make test` are the whole set-up (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+BUF_VERSION := 1.75.0
+TOOLS := .cache/tools
+UV := $(TOOLS)/bin/uv
+BUF := .cache/npm/node_modules/.bin/buf
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK := $(PYTHON) deploy/local/stack.py
+SERVICES := $(PYTHON) deploy/local/services.py
+PROTO_FILES := $(shell find proto -name '*.proto')
+PROTO_STAMP := libs/contracts/src/qingshan/.generated
+PYTEST_ARGS ?=
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: help install proto infra run stop test test-unit lint token clean wipe
+
+help:
+	@echo "make run     install everything, start Kafka, FerretDB and the four services"
+	@echo "make stop    stop them"
+	@echo "make test    install everything, run the whole suite against servers it starts"
+	@echo "make lint    ruff, mypy on the pure layers, buf lint"
+	@echo "make token ROLE=operator [UNIT=town-01]   print a bearer token for local use"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+	$(UV) sync --frozen --all-packages --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.synced proto
+
+# Python code generated from proto/, never committed (libs/contracts/src/qingshan is ignored).
+$(PROTO_STAMP): $(VENV)/.synced $(PROTO_FILES)
+	rm -rf libs/contracts/src/qingshan
+	mkdir -p libs/contracts/src
+	$(PY) -m grpc_tools.protoc -I proto --python_out=libs/contracts/src \
+		--pyi_out=libs/contracts/src --grpc_python_out=libs/contracts/src $(PROTO_FILES)
+	@touch $@
+
+proto: $(PROTO_STAMP)
+
+infra:
+	$(STACK) fetch
+
+run: install infra
+	$(STACK) up
+	$(SERVICES) up
+
+stop:
+	-$(SERVICES) down
+	$(STACK) down
+
+wipe: stop
+	$(STACK) wipe
+
+test-unit: install
+	$(PY) -m pytest -m unit -q $(PYTEST_ARGS)
+
+# The whole suite against a Kafka broker and FerretDB started for it (own ports, own data),
+# stopped afterwards whatever the outcome.
+test: install infra
+	@$(STACK) versions
+	$(STACK) --profile test wipe
+	$(STACK) --profile test up
+	@status=0; \
+	eval "$$($(STACK) --profile test env | sed 's/^QINGSHAN_/export QINGSHAN_TEST_/')"; \
+	$(PY) -m pytest -q $(PYTEST_ARGS) || status=$$?; \
+	$(SERVICES) --profile test down >/dev/null 2>&1; \
+	$(STACK) --profile test down; \
+	$(STACK) versions; \
+	exit $$status
+
+$(BUF):
+	npm install --silent --prefix .cache/npm "@bufbuild/buf@$(BUF_VERSION)"
+
+lint: install $(BUF)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy libs/core/src/qingshan_core/events.py libs/core/src/qingshan_core/auth.py \
+		libs/core/src/qingshan_core/workdays.py \
+		$(wildcard services/*/src/*/domain) $(wildcard services/*/src/*/service_layer)
+	cd proto && ../$(BUF) lint
+
+token: install
+	@$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)")
+
+clean:
+	rm -rf $(VENV) libs/contracts/src/qingshan .pytest_cache .mypy_cache .ruff_cache

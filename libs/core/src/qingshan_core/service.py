@@ -1,0 +1,68 @@
+"""Assembles a service process: settings → logging → runtime → the service's own wiring.
+
+Each service's bootstrap gives a settings factory and a `wire(runtime, app)` coroutine that
+declares its indexes, aggregate collections, consumers and gRPC servicers. Everything happens
+inside the FastAPI lifespan, never at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+
+from qingshan_core.http import create_service_app
+from qingshan_core.logging import configure_logging, get_logger
+from qingshan_core.runtime import Runtime
+from qingshan_core.settings import ServiceSettings
+
+Wire = Callable[[Runtime, FastAPI], Awaitable[None]]
+log = get_logger(__name__)
+
+
+def build_app(
+    *,
+    title: str,
+    description: str,
+    settings: Callable[[], ServiceSettings],
+    wire: Wire,
+    routers: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """A service's FastAPI app whose lifespan starts (and stops) all of its running parts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        s = settings()
+        configure_logging(s.service_name, s.log_level, s.log_json)
+        runtime = Runtime(s)
+        app.state.settings = s
+        app.state.token_codec = runtime.token_codec
+        await wire(runtime, app)
+        await runtime.start()
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return create_service_app(
+        title=title, description=description, lifespan=lifespan, routers=routers
+    )
+
+
+def serve(app_factory: Callable[[ServiceSettings], FastAPI], settings: ServiceSettings) -> None:
+    """Run one service process (HTTP via uvicorn; gRPC and loops start in the lifespan)."""
+    app = app_factory(settings)
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    asyncio.run(uvicorn.Server(config).serve())

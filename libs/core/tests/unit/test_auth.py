@@ -1,0 +1,66 @@
+"""Auth: tokens, roles, units; 401 without or with a bad token, 403 for the wrong role."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI
+
+from qingshan_core.auth import AuthError, Principal, Role, TokenCodec, require_roles
+from qingshan_core.http import create_service_app, no_lifespan
+
+pytestmark = pytest.mark.unit
+codec = TokenCodec("x" * 40)
+
+
+def test_issue_and_verify():
+    p = codec.verify(codec.issue("u1", "unit_handler", unit="town-03", name="张三"))
+    assert p == Principal("u1", Role.UNIT_HANDLER, "town-03", "张三")
+
+
+def test_unit_handler_needs_a_unit():
+    with pytest.raises(ValueError, match="unit"):
+        codec.issue("u1", Role.UNIT_HANDLER)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        TokenCodec("y" * 40).issue("u", "admin"),  # other secret
+        TokenCodec("x" * 40, issuer="elsewhere").issue("u", "admin"),
+        TokenCodec("x" * 40, audience="other").issue("u", "admin"),
+        codec.issue("u", "admin", ttl=timedelta(seconds=-5)),  # expired
+        "not-a-jwt",
+    ],
+)
+def test_bad_tokens_are_refused(token):
+    with pytest.raises(AuthError):
+        codec.verify(token)
+
+
+def _app() -> FastAPI:
+    app = create_service_app(title="t", description="t", lifespan=no_lifespan)
+    app.state.token_codec = codec
+
+    @app.get("/only-supervisors")
+    async def only(p: Principal = Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))):
+        return {"sub": p.subject}
+
+    return app
+
+
+async def _get(headers: dict[str, str]) -> httpx.Response:
+    transport = httpx.ASGITransport(app=_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        return await c.get("/only-supervisors", headers=headers)
+
+
+async def test_http_401_403_200():
+    assert (await _get({})).status_code == 401
+    assert (await _get({"Authorization": "Bearer junk"})).status_code == 401
+    r = await _get({"Authorization": f"Bearer {codec.issue('op', 'operator')}"})
+    assert r.status_code == 403 and "仅限" in r.json()["detail"]
+    r = await _get({"Authorization": f"Bearer {codec.issue('s', 'supervisor')}"})
+    assert r.status_code == 200 and r.json() == {"sub": "s"}

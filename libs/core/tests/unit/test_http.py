@@ -1,0 +1,57 @@
+"""Shared HTTP shapes: 422 names the field (in English and Chinese), trace ids, ops endpoints."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from pydantic import BaseModel, Field
+
+from qingshan_core.http import create_service_app, no_lifespan
+
+pytestmark = pytest.mark.unit
+
+
+class Body(BaseModel):
+    channel: str = Field(pattern="^(12345|12369)$")
+    count: int
+
+
+def _app():
+    app = create_service_app(title="t", description="t", lifespan=no_lifespan)
+
+    @app.post("/things")
+    async def things(body: Body) -> dict[str, str]:
+        return {"channel": body.channel}
+
+    return app
+
+
+async def _client():
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=_app()), base_url="http://t")
+
+
+async def test_422_names_every_bad_field():
+    async with await _client() as c:
+        r = await c.post("/things", json={"channel": "999"})
+    assert r.status_code == 422
+    body = r.json()
+    assert {e["field"] for e in body["detail"]} == {"channel", "count"}
+    assert "请求参数有误" in body["message"] and "channel" in body["message"]
+
+
+async def test_trace_id_is_continued_or_started():
+    tp = "00-" + "c" * 32 + "-" + "d" * 16 + "-01"
+    async with await _client() as c:
+        r = await c.post(
+            "/things", json={"channel": "12345", "count": 1}, headers={"traceparent": tp}
+        )
+        assert r.headers["X-Trace-Id"] == "c" * 32
+        r2 = await c.get("/healthz")
+        assert len(r2.headers["X-Trace-Id"]) == 32 and r2.json() == {"status": "ok"}
+
+
+async def test_readyz_is_503_until_started_and_metrics_are_served():
+    async with await _client() as c:
+        assert (await c.get("/readyz")).status_code == 503
+        m = await c.get("/metrics")
+    assert m.status_code == 200 and "qingshan_http_requests_total" in m.text

@@ -1,0 +1,26 @@
+"""Builds the notify service: settings → clients → handlers, all inside the lifespan."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from notify.config import Settings
+from qingshan_core.runtime import Runtime
+from qingshan_core.service import build_app
+from qingshan_core.settings import ServiceSettings
+
+DESCRIPTION = "消息通知 — turns events into messages for the right people, once"
+
+
+async def wire(runtime: Runtime, app: FastAPI) -> None:
+    """Declare this service's indexes, aggregates, consumers and gRPC servicers."""
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """The notify service's ASGI app (settings are read when it starts, not at import)."""
+    return build_app(
+        title="qingshan notify",
+        description=DESCRIPTION,
+        settings=lambda: settings or Settings(),
+        wire=wire,
+    )

@@ -1,0 +1,58 @@
+"""The four services start as real processes against the suite's Kafka and FerretDB and report
+ready over HTTP (/readyz) and gRPC (grpc.health.v1), with reflection listing their services."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import grpc
+import httpx
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from qingshan_core.testing.pytest_plugin import ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+SERVICES = {
+    "complaints": (18001, 60051),
+    "projects": (18002, 60052),
+    "risk": (18003, 60053),
+    "notify": (18004, 60054),
+}
+SCRIPT = [sys.executable, str(ROOT / "deploy" / "local" / "services.py"), "--profile", "test"]
+
+
+@pytest.fixture(scope="module")
+def running_services(infra):
+    subprocess.run([*SCRIPT, "up"], check=True, timeout=180)
+    yield SERVICES
+    subprocess.run([*SCRIPT, "down"], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+async def test_http_ready_and_documented(running_services, name):
+    http, _ = running_services[name]
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{http}") as c:
+        ready = await c.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"store": True, "broker": True}
+        assert (await c.get("/openapi.json")).json()["info"]["title"] == f"qingshan {name}"
+        assert "qingshan_outbox_published_total" in (await c.get("/metrics")).text
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+async def test_grpc_health_and_reflection(running_services, name):
+    _, port = running_services[name]
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as ch:
+        health = health_pb2_grpc.HealthStub(ch)
+        resp = await health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
+        assert resp.status == health_pb2.HealthCheckResponse.SERVING
+        stub = reflection_pb2_grpc.ServerReflectionStub(ch)
+        call = stub.ServerReflectionInfo()
+        await call.write(reflection_pb2.ServerReflectionRequest(list_services=""))
+        answer = await call.read()
+        await call.done_writing()
+        names = {s.name for s in answer.list_services_response.service}
+        assert "grpc.health.v1.Health" in names
