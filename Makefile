@@ -85,8 +85,7 @@ $(BUF):
 lint: install $(BUF)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy libs/core/src/qingshan_core/events.py libs/core/src/qingshan_core/auth.py \
-		libs/core/src/qingshan_core/workdays.py \
+	$(VENV)/bin/mypy libs/core/src/qingshan_core \
 		$(wildcard services/*/src/*/domain) $(wildcard services/*/src/*/service_layer)
 	cd proto && ../$(BUF) lint
 

@@ -33,7 +33,7 @@ class GrpcServer:
             reflection.SERVICE_NAME,
         ]
         reflection.enable_server_reflection(names, self.server)
-        port = self.server.add_insecure_port(self.address)
+        port: int = self.server.add_insecure_port(self.address)
         await self.server.start()
         await self.set_serving(False)
         return port
