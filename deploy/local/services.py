@@ -19,10 +19,14 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import stack  # noqa: E402 - sibling script
+import stack  # sibling script, imported after the path is set
 
-SERVICES = {"complaints": (8001, 50051), "projects": (8002, 50052), "risk": (8003, 50053),
-            "notify": (8004, 50054)}
+SERVICES = {
+    "complaints": (8001, 50051),
+    "projects": (8002, 50052),
+    "risk": (8003, 50053),
+    "notify": (8004, 50054),
+}
 # The test profile shifts every port by 10000 so a test run never collides with `make run`.
 OFFSET = {"dev": 0, "test": 10000}
 PYTHON = stack.ROOT / ".venv" / "bin" / "python"
@@ -37,13 +41,15 @@ def service_env(profile: stack.Profile, name: str) -> dict[str, str]:
     http, grpc = ports(profile, name)
     prefix = f"QINGSHAN_{name.upper()}_"
     env = dict(os.environ)
-    env.update({
-        prefix + "HTTP_PORT": str(http),
-        prefix + "GRPC_PORT": str(grpc),
-        prefix + "MONGO_URI": profile.mongo_uri,
-        prefix + "KAFKA_BOOTSTRAP": profile.bootstrap,
-        prefix + "ENVIRONMENT": "development" if profile.name == "dev" else "test",
-    })
+    env.update(
+        {
+            prefix + "HTTP_PORT": str(http),
+            prefix + "GRPC_PORT": str(grpc),
+            prefix + "MONGO_URI": profile.mongo_uri,
+            prefix + "KAFKA_BOOTSTRAP": profile.bootstrap,
+            prefix + "ENVIRONMENT": "development" if profile.name == "dev" else "test",
+        }
+    )
     return env
 
 
@@ -61,8 +67,9 @@ def up(profile: stack.Profile, timeout: float = 90) -> None:
     for name in SERVICES:
         if stack._running(profile, name):
             continue
-        stack._spawn(profile, name, [str(PYTHON), "-m", name], cwd=stack.ROOT,
-                     env=service_env(profile, name))
+        stack._spawn(
+            profile, name, [str(PYTHON), "-m", name], cwd=stack.ROOT, env=service_env(profile, name)
+        )
     deadline = time.monotonic() + timeout
     pending = dict.fromkeys(SERVICES, "")
     while pending:

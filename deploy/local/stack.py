@@ -169,7 +169,8 @@ def _spawn(
         stdout=out,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
-        start_new_session=True, env=env,
+        start_new_session=True,
+        env=env,
     )
     _pid_file(p, name).write_text(str(proc.pid))
 

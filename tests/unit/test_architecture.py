@@ -28,7 +28,12 @@ def domain_files() -> list[Path]:
 
 
 def test_there_are_domain_layers_to_check():
-    assert {p.relative_to(ROOT).parts[1] for p in domain_files()} == {"complaints", "projects", "risk", "notify"}
+    assert {p.relative_to(ROOT).parts[1] for p in domain_files()} == {
+        "complaints",
+        "projects",
+        "risk",
+        "notify",
+    }
 
 
 @pytest.mark.parametrize("path", domain_files(), ids=lambda p: str(p.relative_to(ROOT)))
