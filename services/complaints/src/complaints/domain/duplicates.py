@@ -1,0 +1,94 @@
+"""Duplicate and hotspot detection on normalised places (pure; the service supplies candidates).
+
+A new report is a candidate duplicate of an OPEN case with the same category and the same
+normalised town + address received within the window before it. Phone hashes narrow the match
+only when both reports carry one: two different callers about the same chimney are two reports
+(the hotspot rule catches the pile-up), but an anonymous repeat still matches. The earliest
+match is the "first case" to merge into. Normalising is deliberately simple (NFKC, case, blanks,
+punctuation, known prefixes); 十二号 vs 12号 style variants are not reconciled.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from complaints.domain.model import Category
+
+
+@dataclass(frozen=True)
+class DuplicateProbe:
+    """The facts duplicate detection compares, for one case."""
+
+    complaint_id: str
+    category: Category
+    town: str
+    address: str
+    phone_hash: str | None = field(default=None, repr=False)
+    received_at: datetime = field(kw_only=True)
+    open: bool = field(default=True, kw_only=True)
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (full-width -> ASCII), casefold, and drop blanks and punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def place_key(town: str, address: str, strip_prefixes: Iterable[str] = ()) -> str:
+    """A comparable key for a place: town | address without region prefixes or the town."""
+    town_n = normalise_text(town)
+    addr = normalise_text(address)
+    # Callers pass the district's own prefixes (e.g. 重庆市, 南川区): people write them or not.
+    for prefix in sorted((normalise_text(p) for p in strip_prefixes), key=len, reverse=True):
+        if prefix and addr.startswith(prefix):
+            addr = addr.removeprefix(prefix)
+    if town_n and addr.startswith(town_n):
+        addr = addr.removeprefix(town_n)
+    return f"{town_n}|{addr}"
+
+
+def find_first_case(
+    new: DuplicateProbe,
+    existing: Iterable[DuplicateProbe],
+    window: timedelta,
+    strip_prefixes: Iterable[str] = (),
+) -> DuplicateProbe | None:
+    """The earliest open case ``new`` duplicates, or None."""
+    prefixes = tuple(strip_prefixes)
+    key = place_key(new.town, new.address, prefixes)
+    matches = [
+        old
+        for old in existing
+        if old.complaint_id != new.complaint_id
+        and old.open
+        and old.category is new.category
+        and timedelta(0) <= new.received_at - old.received_at <= window
+        and not (new.phone_hash and old.phone_hash and new.phone_hash != old.phone_hash)
+        and place_key(old.town, old.address, prefixes) == key
+    ]
+    return min(matches, key=lambda p: p.received_at, default=None)
+
+
+def hotspot_reports(
+    new: DuplicateProbe,
+    existing: Iterable[DuplicateProbe],
+    window: timedelta,
+    threshold: int,
+    strip_prefixes: Iterable[str] = (),
+) -> list[DuplicateProbe] | None:
+    """All reports about ``new``'s place (any category, open or not) in the window ending at
+    ``new``, when there are at least ``threshold`` of them (舆情 early warning); else None."""
+    prefixes = tuple(strip_prefixes)
+    key = place_key(new.town, new.address, prefixes)
+    same_place = [
+        old
+        for old in existing
+        if old.complaint_id != new.complaint_id
+        and timedelta(0) <= new.received_at - old.received_at <= window
+        and place_key(old.town, old.address, prefixes) == key
+    ]
+    reports = sorted([*same_place, new], key=lambda p: p.received_at)
+    return reports if len(reports) >= threshold else None

@@ -1,0 +1,225 @@
+"""Value objects of the complaints domain: channels, categories, states, roles, people, places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """Where a complaint came in."""
+
+    HOTLINE_12345 = "12345"  # since 2024-06 this also carries the old 12369 phone line
+    PLATFORM_12369 = "12369"  # national reporting platform (WeChat account, website)
+    WEB = "web"
+    APP = "app"
+    LETTER = "letter"  # 来信
+    VISIT = "visit"  # 来访
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return _CHANNEL_LABELS[self]
+
+    @property
+    def is_petition(self) -> bool:
+        """信访-type channels, whose limits come from 信访工作条例 rather than 12345 rules."""
+        return self in (Channel.PLATFORM_12369, Channel.LETTER, Channel.VISIT)
+
+
+_CHANNEL_LABELS = {
+    Channel.HOTLINE_12345: "12345热线",
+    Channel.PLATFORM_12369: "12369举报平台",
+    Channel.WEB: "网站",
+    Channel.APP: "移动应用",
+    Channel.LETTER: "来信",
+    Channel.VISIT: "来访",
+}
+
+
+class Category(StrEnum):
+    """What the complaint is about."""
+
+    AIR = "air"
+    WATER = "water"
+    NOISE = "noise"
+    SOLID_WASTE = "solid_waste"
+    SOIL = "soil"
+    RADIATION = "radiation"
+    ECOLOGY = "ecology"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return _CATEGORY_LABELS[self]
+
+
+_CATEGORY_LABELS = {
+    Category.AIR: "大气",
+    Category.WATER: "水",
+    Category.NOISE: "噪声",
+    Category.SOLID_WASTE: "固体废物",
+    Category.SOIL: "土壤",
+    Category.RADIATION: "辐射",
+    Category.ECOLOGY: "生态",
+    Category.OTHER: "其他",
+}
+
+
+class Urgency(StrEnum):
+    """How fast the case must move; drives the deadline policy."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+    VERY_URGENT = "very_urgent"  # pollution happening now (偷排, 异味扰民 at night ...)
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return _URGENCY_LABELS[self]
+
+
+_URGENCY_LABELS = {Urgency.NORMAL: "一般", Urgency.URGENT: "紧急", Urgency.VERY_URGENT: "特急"}
+
+
+class Status(StrEnum):
+    """States of the complaint state machine."""
+
+    RECEIVED = "received"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    REPLIED = "replied"
+    CLOSED = "closed"
+    FOLLOWED_UP = "followed_up"
+    RETURNED = "returned"  # 退单: waits for reassignment exactly like RECEIVED
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    Status.RECEIVED: "受理",
+    Status.ASSIGNED: "交办",
+    Status.ACCEPTED: "签收",
+    Status.REPLIED: "回复",
+    Status.CLOSED: "办结",
+    Status.FOLLOWED_UP: "回访",
+    Status.RETURNED: "退单",
+    Status.MERGED: "已合并",
+}
+
+
+class Satisfaction(StrEnum):
+    """Result of the follow-up call (回访)."""
+
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return _SATISFACTION_LABELS[self]
+
+
+_SATISFACTION_LABELS = {
+    Satisfaction.SATISFIED: "满意",
+    Satisfaction.BASICALLY_SATISFIED: "基本满意",
+    Satisfaction.DISSATISFIED: "不满意",
+}
+
+
+class Role(StrEnum):
+    """Who is acting. SYSTEM is internal (the deadline sweeper) and never put in a user token."""
+
+    OPERATOR = "operator"
+    INTEGRATION = "integration"
+    PUBLIC = "public"
+    UNIT_HANDLER = "unit_handler"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+class Action(StrEnum):
+    """Everything that changes a complaint; values match the HTTP action names."""
+
+    RECEIVE = "receive"
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    RETURN = "return"
+    REQUEST_EXTENSION = "extend"
+    APPROVE_EXTENSION = "approve-extension"
+    REJECT_EXTENSION = "reject-extension"
+    REPLY = "reply"
+    CLOSE = "close"
+    FOLLOW_UP = "follow-up"
+    REOPEN = "reopen"
+    MERGE = "merge"
+    RAISE_ALERT = "raise-alert"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller; a unit handler is bound to exactly one handling unit."""
+
+    id: str
+    role: Role
+    unit_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("actor id is required")
+        if self.role is Role.UNIT_HANDLER and not self.unit_id:
+            raise ValueError("a unit_handler must be bound to a unit")
+
+
+SYSTEM_ACTOR = Actor(id="deadline-monitor", role=Role.SYSTEM)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the problem is: free-text address, the town/street office, optional WGS84 point."""
+
+    address: str
+    town: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.address.strip():
+            raise ValueError("address is required")
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon come together or not at all")
+
+
+@dataclass(frozen=True)
+class Complainant:
+    """The reporter. Identity is confidential by law: kept out of repr, events and history."""
+
+    anonymous: bool
+    name: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
+    # Keyed hash computed by the service (it holds the key): lets duplicates match on phone
+    # without the domain ever comparing plaintext numbers.
+    phone_hash: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.anonymous and (self.name or self.phone or self.phone_hash):
+            raise ValueError("an anonymous complainant carries no name or phone")
+        if not self.anonymous and not (self.name or self.phone):
+            raise ValueError("a named complainant needs a name or a phone")
+
+    @property
+    def masked_phone(self) -> str | None:
+        """Phone with the middle hidden, e.g. 138****5678, for roles without PII access."""
+        if not self.phone:
+            return None
+        digits = self.phone
+        if len(digits) < 7:
+            return "*" * len(digits)
+        return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"

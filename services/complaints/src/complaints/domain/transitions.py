@@ -1,0 +1,92 @@
+"""The state machine and role table, as data: who may do what, from which states.
+
+Admins may do every supervisor action (to unstick a case) but never act for a unit: signing,
+returning, asking for time and replying are the unit's own acts and only the unit that holds
+the case may do them. The public may only submit (through the bureau's own web form and app).
+"""
+
+from __future__ import annotations
+
+from complaints.domain.errors import Forbidden, InvalidTransition
+from complaints.domain.model import Action, Actor, Channel, Role, Status
+
+R, S = Role, Status
+
+ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
+    Action.RECEIVE: frozenset({R.OPERATOR, R.INTEGRATION, R.PUBLIC, R.SUPERVISOR, R.ADMIN}),
+    Action.ASSIGN: frozenset({R.OPERATOR, R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
+    Action.ACCEPT: frozenset({R.UNIT_HANDLER}),
+    Action.RETURN: frozenset({R.UNIT_HANDLER}),
+    Action.REQUEST_EXTENSION: frozenset({R.UNIT_HANDLER}),
+    Action.APPROVE_EXTENSION: frozenset({R.SUPERVISOR, R.ADMIN}),
+    Action.REJECT_EXTENSION: frozenset({R.SUPERVISOR, R.ADMIN}),
+    Action.REPLY: frozenset({R.UNIT_HANDLER}),
+    # The city 12345 platform reviews and closes its own work orders, and runs the 回访 calls.
+    Action.CLOSE: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
+    Action.FOLLOW_UP: frozenset({R.OPERATOR, R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
+    Action.REOPEN: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
+    Action.MERGE: frozenset({R.SUPERVISOR, R.ADMIN}),
+    Action.RAISE_ALERT: frozenset({R.SYSTEM}),
+}
+
+# Actions only the unit currently holding the case may take.
+UNIT_BOUND: frozenset[Action] = frozenset(
+    {Action.ACCEPT, Action.RETURN, Action.REQUEST_EXTENSION, Action.REPLY}
+)
+
+AWAITING_ASSIGNMENT = frozenset({S.RECEIVED, S.RETURNED})
+OPEN = frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED, S.REPLIED})
+
+ALLOWED_FROM: dict[Action, frozenset[Status]] = {
+    Action.ASSIGN: AWAITING_ASSIGNMENT,
+    Action.ACCEPT: frozenset({S.ASSIGNED}),
+    # A unit may bounce a case before or after signing, as long as the return window is open.
+    Action.RETURN: frozenset({S.ASSIGNED, S.ACCEPTED}),
+    Action.REQUEST_EXTENSION: frozenset({S.ACCEPTED}),
+    Action.APPROVE_EXTENSION: frozenset({S.ACCEPTED}),
+    Action.REJECT_EXTENSION: frozenset({S.ACCEPTED}),
+    Action.REPLY: frozenset({S.ACCEPTED}),
+    # ACCEPTED -> CLOSED only for anonymous cases (no reply duty); the aggregate checks that.
+    Action.CLOSE: frozenset({S.REPLIED, S.ACCEPTED}),
+    Action.FOLLOW_UP: frozenset({S.CLOSED}),
+    Action.REOPEN: frozenset({S.FOLLOWED_UP}),
+    # Only before anyone answered: merging a replied case would hide an answer already given.
+    Action.MERGE: frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED}),
+    Action.RAISE_ALERT: OPEN,
+}
+
+# Which channels each submitting role may use.
+INTAKE_CHANNELS: dict[Role, frozenset[Channel]] = {
+    R.OPERATOR: frozenset(Channel),
+    R.SUPERVISOR: frozenset(Channel),
+    R.ADMIN: frozenset(Channel),
+    R.INTEGRATION: frozenset({Channel.HOTLINE_12345, Channel.PLATFORM_12369}),
+    R.PUBLIC: frozenset({Channel.WEB, Channel.APP}),
+}
+
+
+def check_role(actor: Actor, action: Action, holding_unit: str | None = None) -> None:
+    """Raise Forbidden unless the actor's role (and unit, for unit acts) may do ``action``."""
+    if actor.role not in ALLOWED_ROLES[action]:
+        raise Forbidden(actor.role, action)
+    if action in UNIT_BOUND and (holding_unit is None or actor.unit_id != holding_unit):
+        raise Forbidden(actor.role, action, "the case is not held by the actor's unit")
+
+
+def check_state(status: Status, action: Action) -> None:
+    """Raise InvalidTransition unless ``action`` is possible from ``status``."""
+    if status not in ALLOWED_FROM[action]:
+        raise InvalidTransition(status, action)
+
+
+def check(actor: Actor, action: Action, status: Status, holding_unit: str | None) -> None:
+    """Role first (no state leaks to a caller who may not act at all), then state."""
+    check_role(actor, action, holding_unit)
+    check_state(status, action)
+
+
+def check_intake(actor: Actor, channel: Channel) -> None:
+    """Raise Forbidden unless the actor may submit on ``channel``."""
+    check_role(actor, Action.RECEIVE)
+    if channel not in INTAKE_CHANNELS.get(actor.role, frozenset()):
+        raise Forbidden(actor.role, Action.RECEIVE, f"channel {channel.value} not allowed")
