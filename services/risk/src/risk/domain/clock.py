@@ -1,0 +1,54 @@
+"""Time rules shared by the aggregates: aware datetimes, the legal (Beijing) date, the calendar."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from risk.domain.errors import ValidationError
+
+# Legal dates (licence validity, catalogue in force) are Beijing dates, whatever zone a
+# timestamp arrives in.
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class WorkingDayDeadline(Protocol):
+    """The shared working-day calendar, injected so the domain never imports it.
+
+    `deadline(start, n)` is the moment by which something started at `start` is due when it is
+    allowed `n` working days (Chinese holidays and 调休 make-up days are the calendar's job).
+    """
+
+    def __call__(self, start: datetime, working_days: int, /) -> datetime: ...
+
+
+def require_aware(field: str, value: datetime) -> datetime:
+    """Refuse naive datetimes: a deadline computed from one is off by the server's offset."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(field, "时间必须带时区", "datetime must be timezone-aware")
+    return value
+
+
+def china_date(value: datetime) -> date:
+    """The Beijing calendar date of an aware instant."""
+    return require_aware("at", value).astimezone(CHINA_TZ).date()
+
+
+def add_years(start: date, years: int) -> date:
+    """Same month and day `years` later; 29 February falls back to 28 February."""
+    year = start.year + years
+    day = min(start.day, calendar.monthrange(year, start.month)[1])
+    return start.replace(year=year, day=day)
+
+
+def add_years_dt(start: datetime, years: int) -> datetime:
+    """Datetime variant of add_years, keeping the time and zone."""
+    d = add_years(start.date(), years)
+    return start.replace(year=d.year, month=d.month, day=d.day)
+
+
+def days_between(earlier: date, later: date) -> int:
+    """Whole days from one date to another (negative when reversed)."""
+    return (later - earlier) // timedelta(days=1)
