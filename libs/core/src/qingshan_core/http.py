@@ -79,7 +79,12 @@ def ops_router() -> APIRouter:
 
 
 def create_service_app(
-    *, title: str, description: str, lifespan: Lifespan, routers: Sequence[APIRouter] = ()
+    *,
+    title: str,
+    description: str,
+    lifespan: Lifespan,
+    routers: Sequence[APIRouter] = (),
+    max_body_bytes: int = 1 << 20,
 ) -> FastAPI:
     """A FastAPI app with the shared ops endpoints, trace middleware and error handlers."""
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
@@ -92,6 +97,12 @@ def create_service_app(
 
     @app.middleware("http")
     async def trace_and_measure(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > max_body_bytes:
+            return JSONResponse(
+                status_code=413,
+                content={"detail": f"请求体过大 / body larger than {max_body_bytes} bytes"},
+            )
         trace_id = _trace_id(request)
         request.state.trace_id = trace_id
         structlog.contextvars.bind_contextvars(trace_id=trace_id)

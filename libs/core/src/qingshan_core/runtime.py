@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -61,6 +61,7 @@ class Runtime:
         self.grpc = GrpcServer(s.grpc_port, host=s.http_host)
         self._consumer_specs: list[ConsumerSpec] = []
         self._aggregates: list[str] = []
+        self._jobs: list[tuple[float, Callable[[], Awaitable[Any]], str]] = []
 
     def outbox(self, collection: str) -> OutboxCollection:
         """An aggregate collection whose writes carry events to this service's topic."""
@@ -126,6 +127,8 @@ class Runtime:
                 runner.processed.run_cleanup(timedelta(days=s.processed_retention_days)),
                 f"cleanup:{spec.name}",
             )
+        for seconds, job, name in self._jobs:
+            self._spawn(self._periodic(seconds, job, name), f"job:{name}")
         await self.grpc.start()
         self._spawn(self._grpc_health_loop(), "grpc-health")
         log.info(
@@ -138,6 +141,19 @@ class Runtime:
 
     def _spawn(self, coro: Any, name: str) -> None:
         self._tasks.append(asyncio.create_task(coro, name=f"{self.settings.service_name}:{name}"))
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
+        """Run `job` periodically once started (a scheduled job over durable state: whatever it
+        finds to do is in the store, so a crash between rounds loses nothing)."""
+        self._jobs.append((seconds, job, name))
+
+    async def _periodic(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
+        while True:
+            try:
+                await job()
+            except Exception as exc:
+                log.warning("runtime.job_failed", job=name, error=repr(exc))
+            await asyncio.sleep(seconds)
 
     async def _ensure_topics(self) -> None:
         s = self.settings

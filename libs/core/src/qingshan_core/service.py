@@ -30,6 +30,7 @@ def build_app(
     settings: Callable[[], ServiceSettings],
     wire: Wire,
     routers: Sequence[APIRouter] = (),
+    max_body_bytes: int = 1 << 20,
 ) -> FastAPI:
     """A service's FastAPI app whose lifespan starts (and stops) all of its running parts."""
 
@@ -49,7 +50,11 @@ def build_app(
             await runtime.stop()
 
     return create_service_app(
-        title=title, description=description, lifespan=lifespan, routers=routers
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        routers=routers,
+        max_body_bytes=max_body_bytes,
     )
 
 

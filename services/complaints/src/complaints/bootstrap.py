@@ -2,25 +2,91 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from fractions import Fraction
+
 from fastapi import FastAPI
 
+from complaints.adapters.config_store import CalendarStore, PolicyStore
+from complaints.adapters.repository import COLLECTION, INDEXES, ComplaintRepository
 from complaints.config import Settings
+from complaints.domain.monitor import WarningRule
+from complaints.entrypoints import grpc_api
+from complaints.entrypoints.http import admin, complaints, errors, metrics, open311, public
+from complaints.service_layer.context import Context, IntakeRules
+from complaints.service_layer.rates import check_targets
+from complaints.service_layer.sweeper import sweep_due
+from qingshan_core.mongo import IndexSpec
 from qingshan_core.runtime import Runtime
 from qingshan_core.service import build_app
 from qingshan_core.settings import ServiceSettings
 
-DESCRIPTION = "信访投诉 — 12345/12369 complaint intake, assignment, deadlines, 督办 and rates"
+DESCRIPTION = (
+    "信访投诉 — 12345/12369 complaint intake, assignment (交办), working-day deadlines with 调休, "
+    "warnings and 督办, 交办率 and 按时回复率, reporter protection."
+)
 
 
 async def wire(runtime: Runtime, app: FastAPI) -> None:
-    """Declare this service's indexes, aggregates, consumers and gRPC servicers."""
+    """Declare indexes, aggregates, jobs and gRPC; build the use-case context."""
+    s = runtime.settings
+    assert isinstance(s, Settings)
+    runtime.indexes += [*INDEXES, IndexSpec("pii_audit", [("complaint_id", 1), ("at", -1)])]
+    policies, calendars = PolicyStore(runtime.db), CalendarStore(runtime.db)
+    await policies.load()
+    await calendars.load()
+    rule = WarningRule(share=Fraction(s.warning_share).limit_denominator(100))
+    ctx = Context(
+        repo=ComplaintRepository(runtime.outbox(COLLECTION), s.keyring(), calendars, rule),
+        ops=runtime.outbox("ops_alerts"),
+        audit=runtime.db.pii_audit,
+        counters=runtime.db.counters,
+        policies=policies,
+        calendars=calendars,
+        keyring=s.keyring(),
+        intake=IntakeRules(
+            duplicate_window=timedelta(hours=s.duplicate_window_hours),
+            hotspot_window=timedelta(hours=s.hotspot_window_hours),
+            hotspot_threshold=s.hotspot_threshold,
+            address_prefixes=tuple(p for p in s.address_prefixes.split(",") if p),
+        ),
+        warning_rule=rule,
+        rate_target=s.rate_target,
+        id_prefix=s.id_prefix,
+    )
+    app.state.ctx = ctx
+
+    async def refresh() -> None:
+        await policies.load()
+        await calendars.load()
+
+    async def sweep() -> None:
+        await sweep_due(ctx)
+
+    async def rates() -> None:
+        await check_targets(ctx)
+
+    runtime.every(s.sweep_seconds, sweep, "deadline-sweeper")
+    runtime.every(s.rates_check_seconds, rates, "rates-below-target")
+    runtime.every(s.config_refresh_seconds, refresh, "config-refresh")
+    grpc_api.register(runtime, ctx)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The complaints service's ASGI app (settings are read when it starts, not at import)."""
-    return build_app(
+    app = build_app(
         title="qingshan complaints",
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=wire,
+        routers=[
+            complaints.router,
+            public.router,
+            metrics.router,
+            admin.router,
+            open311.router,
+        ],
+        max_body_bytes=64 * 1024,
     )
+    errors.install(app)
+    return app

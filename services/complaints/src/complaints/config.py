@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from qingshan_core.pii import DEV_INDEX_KEY, DEV_KEYS, Keyring
 from qingshan_core.settings import ServiceSettings
 
 
@@ -15,3 +17,32 @@ class Settings(ServiceSettings):
     service_name: str = "complaints"
     http_port: int = 8001
     grpc_port: int = 50051
+    # PII encryption: `kid:base64key,...` (the last is active) and the blind-index key.
+    pii_keys: SecretStr = SecretStr(DEV_KEYS)
+    pii_active_key: str | None = None
+    pii_index_key: SecretStr = SecretStr(DEV_INDEX_KEY)
+    sweep_seconds: float = Field(default=30.0, gt=0)
+    rates_check_seconds: float = Field(default=900.0, gt=0)
+    config_refresh_seconds: float = Field(default=60.0, gt=0)
+    warning_share: float = Field(default=0.8, gt=0, lt=1)
+    rate_target: float = Field(default=1.0, gt=0, le=1)
+    duplicate_window_hours: int = Field(default=72, ge=1)
+    hotspot_window_hours: int = Field(default=24, ge=1)
+    hotspot_threshold: int = Field(default=3, ge=2)
+    address_prefixes: str = "重庆市,南川区"
+    # Case numbers are <prefix><yyyymmdd><daily sequence>, e.g. TS2026112900042.
+    id_prefix: str = Field(default="TS", pattern=r"^[A-Z]{1,6}$")
+
+    def keyring(self) -> Keyring:
+        return Keyring.from_spec(
+            self.pii_keys.get_secret_value(),
+            self.pii_index_key.get_secret_value(),
+            self.pii_active_key,
+        )
+
+    @model_validator(mode="after")
+    def _refuse_dev_pii_keys(self) -> Settings:
+        ring = self.keyring()  # also validates the key material
+        if self.environment not in ("development", "test") and ring.is_development():
+            raise ValueError(f"pii_keys: the development keys are refused in {self.environment}")
+        return self

@@ -1,0 +1,120 @@
+"""Domain events -> protobuf messages of qingshan.complaints.v1 (the published contract)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from complaints.domain import events as ev
+from complaints.domain.complaint import Complaint
+from complaints.domain.deadlines import Deadlines, StageDeadline
+from qingshan.complaints.v1 import events_pb2 as pb
+
+
+def ts(moment: datetime) -> Timestamp:
+    t = Timestamp()
+    t.FromDatetime(moment)
+    return t
+
+
+def _stage(d: StageDeadline | None) -> pb.StageDeadline | None:
+    if d is None:
+        return None
+    return pb.StageDeadline(stage=d.stage.value, start=ts(d.start), due=ts(d.due))
+
+
+def deadlines_pb(d: Deadlines) -> pb.Deadlines:
+    msg = pb.Deadlines(provisional=d.provisional)
+    for name in ("assign", "accept", "reply", "close"):
+        stage = _stage(getattr(d, name))
+        if stage is not None:
+            getattr(msg, name).CopyFrom(stage)
+    if d.return_by is not None:
+        msg.return_by.CopyFrom(ts(d.return_by))
+    return msg
+
+
+def _alert(e: ev.DeadlineAlert, c: Complaint) -> pb.DeadlineAlert:
+    return pb.DeadlineAlert(
+        complaint_id=e.complaint_id,
+        occurred_at=ts(e.occurred_at),
+        stage=e.stage.value,
+        level=e.level.value,
+        due_at=ts(e.due_at),
+        unit_id=e.unit_id or "",
+        category=c.category.value,
+        channel=c.channel.value,
+    )
+
+
+def to_proto(e: ev.Event, c: Complaint) -> Message:
+    """The contract message for one domain event of complaint `c`."""
+    base: dict[str, Any] = {"complaint_id": e.complaint_id, "occurred_at": ts(e.occurred_at)}
+    match e:
+        case ev.ComplaintReceived():
+            return pb.ComplaintReceived(
+                **base,
+                channel=e.channel.value,
+                external_id=e.external_id or "",
+                category=e.category.value,
+                urgency=e.urgency.value,
+                anonymous=e.anonymous,
+                policy_id=e.policy_id,
+                policy_version=e.policy_version,
+                deadlines=deadlines_pb(e.deadlines),
+                town=c.location.town,
+            )
+        case ev.ComplaintAssigned():
+            return pb.ComplaintAssigned(
+                **base, unit_id=e.unit_id, deadlines=deadlines_pb(e.deadlines)
+            )
+        case ev.ComplaintAccepted():
+            return pb.ComplaintAccepted(**base, unit_id=e.unit_id)
+        case ev.ComplaintReturned():
+            return pb.ComplaintReturned(**base, unit_id=e.unit_id, reason=e.reason)
+        case ev.ExtensionRequested():
+            return pb.ExtensionRequested(
+                **base, unit_id=e.unit_id, amount=str(e.amount), reason=e.reason
+            )
+        case ev.ExtensionApproved():
+            return pb.ExtensionApproved(
+                **base,
+                amount=str(e.amount),
+                old_deadlines=deadlines_pb(e.old_deadlines),
+                new_deadlines=deadlines_pb(e.new_deadlines),
+                notify_complainant=e.notify_complainant,
+            )
+        case ev.ExtensionRejected():
+            return pb.ExtensionRejected(**base, unit_id=e.unit_id or "", reason=e.reason)
+        case ev.ComplaintReplied():
+            return pb.ComplaintReplied(
+                **base,
+                unit_id=e.unit_id,
+                has_reply_duty=e.on_time is not None,
+                on_time=bool(e.on_time),
+            )
+        case ev.ComplaintClosed():
+            sub = "" if e.substantiated is None else str(e.substantiated).lower()
+            return pb.ComplaintClosed(**base, unit_id=e.unit_id or "", substantiated=sub)
+        case ev.ComplaintFollowedUp():
+            return pb.ComplaintFollowedUp(**base, satisfaction=e.satisfaction.value)
+        case ev.ComplaintReopened():
+            return pb.ComplaintReopened(
+                **base,
+                unit_id=e.unit_id,
+                status=e.status.value,
+                reason=e.reason,
+                deadlines=deadlines_pb(e.deadlines),
+            )
+        case ev.ComplaintMerged():
+            return pb.ComplaintMerged(**base, into_id=e.into_id)
+        case ev.DeadlineWarning():
+            return pb.DeadlineWarning(alert=_alert(e, c))
+        case ev.DeadlineOverdue():
+            return pb.DeadlineOverdue(alert=_alert(e, c))
+        case ev.DeadlineEscalated():
+            return pb.DeadlineEscalated(alert=_alert(e, c))
+    raise TypeError(f"no contract message for {type(e).__name__}")

@@ -1,0 +1,148 @@
+"""Complaints in Mongo: one document per case, its pending events in the same document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from google.protobuf.message import Message
+from pymongo import ASCENDING, DESCENDING
+
+from complaints.adapters.documents import Doc, from_doc, new_doc, state_doc
+from complaints.adapters.event_mapping import to_proto
+from complaints.domain.complaint import Complaint
+from complaints.domain.monitor import DEFAULT_RULE, WarningRule, next_alert_at
+from qingshan_core.events import Envelope
+from qingshan_core.mongo import IndexSpec
+from qingshan_core.outbox import VERSION, OutboxCollection
+from qingshan_core.pii import Keyring
+from qingshan_core.workdays import WorkCalendar
+
+COLLECTION = "complaints"
+
+INDEXES = [
+    IndexSpec(COLLECTION, [("tracking_code", ASCENDING)], unique=True),
+    # Insert-if-absent keys: a platform order number, an Idempotency-Key.
+    IndexSpec(COLLECTION, [("intake_key", ASCENDING)], unique=True, sparse=True),
+    IndexSpec(COLLECTION, [("idem_key", ASCENDING)], unique=True, sparse=True),
+    # The sweeper's only query: cases whose next alert is due.
+    IndexSpec(COLLECTION, [("next_alert_at", ASCENDING)]),
+    IndexSpec(COLLECTION, [("received_at", DESCENDING)]),
+    IndexSpec(COLLECTION, [("reply_by", ASCENDING)]),
+    IndexSpec(COLLECTION, [("unit_id", ASCENDING), ("status", ASCENDING)]),
+    IndexSpec(COLLECTION, [("place_key", ASCENDING), ("received_at", DESCENDING)]),
+]
+
+
+class CalendarSource(Protocol):
+    """Whatever holds the current working-day calendar (reloaded when admins change it)."""
+
+    calendar: WorkCalendar
+
+
+class NotFound(Exception):
+    """No complaint with that id (or tracking code)."""
+
+
+@dataclass
+class Loaded:
+    """A case as read, with the version a save must match."""
+
+    complaint: Complaint
+    version: int
+    doc: Doc
+
+
+class ComplaintRepository:
+    """Reads and writes Complaint aggregates; every write carries the case's new events."""
+
+    def __init__(
+        self,
+        outbox: OutboxCollection,
+        keyring: Keyring,
+        calendars: CalendarSource,
+        rule: WarningRule = DEFAULT_RULE,
+    ) -> None:
+        self.outbox = outbox
+        self.coll = outbox.collection
+        self.keyring = keyring
+        self.calendars = calendars
+        self.rule = rule
+
+    def _envelopes(
+        self, c: Complaint, extra: Sequence[Message], trace_id: str | None
+    ) -> list[Envelope]:
+        msgs = [to_proto(e, c) for e in c.events] + list(extra)
+        return [
+            Envelope.wrap(m, source=self.outbox.source, subject=c.id, trace_id=trace_id)
+            for m in msgs
+        ]
+
+    def _derived(self, c: Complaint) -> Doc:
+        return {"next_alert_at": next_alert_at(c, self.calendars.calendar, self.rule)}
+
+    async def add(
+        self,
+        c: Complaint,
+        *,
+        fields: Doc,
+        extra_events: Sequence[Message] = (),
+        trace_id: str | None = None,
+    ) -> None:
+        """Insert a new case with its events; DuplicateKeyError when an intake key exists."""
+        doc = {**new_doc(c, self.keyring), **self._derived(c), **fields}
+        await self.outbox.insert(doc, self._envelopes(c, extra_events, trace_id))
+        c.events.clear()
+
+    async def save(
+        self,
+        loaded: Loaded,
+        *,
+        fields: Doc | None = None,
+        extra_events: Sequence[Message] = (),
+        trace_id: str | None = None,
+    ) -> int:
+        """Write the changed state and new events iff nobody else wrote in between."""
+        c = loaded.complaint
+        update = {**state_doc(c), **self._derived(c), **(fields or {})}
+        version = await self.outbox.update(
+            c.id, loaded.version, update, self._envelopes(c, extra_events, trace_id)
+        )
+        c.events.clear()
+        loaded.version = version
+        return version
+
+    async def get(self, complaint_id: str) -> Loaded:
+        doc = await self.coll.find_one({"_id": complaint_id}, {"_outbox": 0})
+        if doc is None:
+            raise NotFound(complaint_id)
+        return Loaded(from_doc(doc), int(doc[VERSION]), doc)
+
+    async def find_one(self, query: Doc) -> Doc | None:
+        return await self.coll.find_one(query, {"_outbox": 0})
+
+    async def by_tracking_code(self, code: str) -> Doc:
+        doc = await self.coll.find_one({"tracking_code": code}, {"_outbox": 0})
+        if doc is None:
+            raise NotFound(code)
+        return doc
+
+    async def due_for_alerts(self, now: datetime, limit: int = 200) -> list[str]:
+        """Ids of cases whose next alert is due, through the next_alert_at index."""
+        cursor = self.coll.find({"next_alert_at": {"$lte": now}}, {"_id": 1}).sort(
+            "next_alert_at", ASCENDING
+        )
+        return [d["_id"] async for d in cursor.limit(limit)]
+
+    async def search(
+        self, query: Doc, *, skip: int = 0, limit: int = 50, projection: Doc | None = None
+    ) -> tuple[list[Doc], int]:
+        proj: dict[str, Any] = projection or {"_outbox": 0, "history": 0}
+        cursor = self.coll.find(query, proj).sort("received_at", DESCENDING).skip(skip)
+        docs = await cursor.limit(limit).to_list()
+        return docs, await self.coll.count_documents(query)
+
+    async def stream(self, query: Doc, projection: Doc) -> list[Doc]:
+        return await self.coll.find(query, projection).to_list()

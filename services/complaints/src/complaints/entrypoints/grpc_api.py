@@ -1,0 +1,158 @@
+"""gRPC ComplaintService for integrations: submit, get, list (bearer token in metadata)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from complaints.adapters.documents import Doc, deadlines_from
+from complaints.adapters.event_mapping import deadlines_pb
+from complaints.adapters.repository import NotFound
+from complaints.domain.errors import Forbidden, InvalidTransition, RuleViolation
+from complaints.domain.model import Category, Channel, Urgency
+from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn, normal_phone
+from complaints.entrypoints.http.views import actor_of, complainant_view
+from complaints.service_layer.context import Context
+from complaints.service_layer.intake import IdempotencyConflict, SubmitComplaint, submit
+from qingshan.complaints.v1 import complaints_service_pb2 as pb
+from qingshan.complaints.v1 import complaints_service_pb2_grpc as pb_grpc
+from qingshan_core.auth import AuthError, Principal
+from qingshan_core.auth import Role as R
+from qingshan_core.runtime import Runtime
+
+ALLOWED = {R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN}
+SERVICE = pb.DESCRIPTOR.services_by_name["ComplaintService"].full_name
+
+
+def _ts(moment: Any) -> Timestamp:
+    t = Timestamp()
+    t.FromDatetime(moment)
+    return t
+
+
+def to_pb(doc: Doc, p: Principal) -> pb.Complaint:
+    """A stored case as the gRPC message, masked like the REST view."""
+    loc = doc["location"]
+    who = complainant_view(doc, actor_of(p).role)
+    return pb.Complaint(
+        id=doc["_id"],
+        tracking_code=doc["tracking_code"],
+        status=doc["status"],
+        channel=doc["channel"],
+        external_id=doc.get("external_id") or "",
+        category=doc["category"],
+        urgency=doc["urgency"],
+        description=doc["description"],
+        location=pb.Location(
+            address=loc["address"],
+            town=loc.get("town") or "",
+            has_coordinates=loc.get("lat") is not None,
+            lat=loc.get("lat") or 0.0,
+            lon=loc.get("lon") or 0.0,
+        ),
+        complainant=pb.Complainant(
+            anonymous=who["anonymous"], name=who.get("name") or "", phone=who.get("phone") or ""
+        ),
+        unit_id=doc.get("unit_id") or "",
+        deadlines=deadlines_pb(deadlines_from(doc["deadlines"])),
+        received_at=_ts(doc["received_at"]),
+    )
+
+
+class ComplaintServicer(pb_grpc.ComplaintServiceServicer):
+    """Integrations (the city 12345 platform, other departments) use the same intake."""
+
+    def __init__(self, ctx: Context, codec: Any) -> None:
+        self.ctx = ctx
+        self.codec = codec
+
+    async def _auth(self, context: grpc.aio.ServicerContext[Any, Any]) -> Principal:
+        meta = dict(context.invocation_metadata() or ())
+        token = str(meta.get("authorization", "")).removeprefix("Bearer ").strip()
+        try:
+            p: Principal = self.codec.verify(token)
+        except AuthError as exc:
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
+        if p.role not in ALLOWED:
+            await context.abort(grpc.StatusCode.PERMISSION_DENIED, f"role {p.role.value}")
+        return p
+
+    async def SubmitComplaint(self, request: Any, context: Any) -> pb.SubmitComplaintResponse:
+        """Same rules as POST /v1/complaints; bad input -> INVALID_ARGUMENT naming the field."""
+        p = await self._auth(context)
+        try:
+            loc = LocationIn(
+                address=request.location.address,
+                town=request.location.town,
+                lat=request.location.lat if request.location.has_coordinates else None,
+                lon=request.location.lon if request.location.has_coordinates else None,
+            )
+            who = ComplainantIn(
+                anonymous=request.complainant.anonymous,
+                name=request.complainant.name or None,
+                phone=normal_phone(request.complainant.phone) or None,
+            )
+            cmd = SubmitComplaint(
+                channel=Channel(request.channel),
+                category=Category(request.category),
+                urgency=Urgency(request.urgency or "normal"),
+                description=request.description,
+                address=loc.address,
+                town=loc.town,
+                lat=loc.lat,
+                lon=loc.lon,
+                anonymous=who.anonymous,
+                name=who.name,
+                phone=who.phone,
+                external_id=request.external_id or None,
+                received_at=request.received_at.ToDatetime(tzinfo=UTC)
+                if request.HasField("received_at")
+                else None,
+                idempotency_key=request.idempotency_key or None,
+            )
+            result = await submit(cmd, actor_of(p), self.ctx)
+        except (ValueError, RuleViolation) as exc:  # pydantic errors are ValueErrors
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc)[:500])
+        except Forbidden as exc:
+            await context.abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
+        except (IdempotencyConflict, InvalidTransition) as exc:
+            await context.abort(grpc.StatusCode.ALREADY_EXISTS, str(exc))
+        return pb.SubmitComplaintResponse(complaint=to_pb(result.doc, p), created=result.created)
+
+    async def GetComplaint(self, request: Any, context: Any) -> pb.GetComplaintResponse:
+        """One case by id."""
+        p = await self._auth(context)
+        doc = await self.ctx.repo.find_one({"_id": request.id})
+        if doc is None:
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"complaint {request.id} not found")
+        return pb.GetComplaintResponse(complaint=to_pb(doc, p))
+
+    async def ListComplaints(self, request: Any, context: Any) -> pb.ListComplaintsResponse:
+        """Newest first, filtered by status, unit and channel."""
+        p = await self._auth(context)
+        query = {
+            k: v
+            for k, v in (
+                ("status", request.status),
+                ("unit_id", request.unit_id),
+                ("channel", request.channel),
+            )
+            if v
+        }
+        limit = min(max(request.limit or 50, 1), 200)
+        docs, total = await self.ctx.repo.search(query, skip=max(request.offset, 0), limit=limit)
+        return pb.ListComplaintsResponse(complaints=[to_pb(d, p) for d in docs], total=total)
+
+
+def register(runtime: Runtime, ctx: Context) -> None:
+    """Serve ComplaintService on the runtime's gRPC server."""
+    servicer = ComplaintServicer(ctx, runtime.token_codec)
+    runtime.serve_grpc(
+        lambda server: pb_grpc.add_ComplaintServiceServicer_to_server(servicer, server), SERVICE
+    )
+
+
+__all__ = ["NotFound", "register"]

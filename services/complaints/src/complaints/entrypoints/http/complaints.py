@@ -1,0 +1,165 @@
+"""/v1/complaints: intake, lookup, lifecycle actions, history, the audited identity reveal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+
+from complaints.adapters.repository import NotFound
+from complaints.domain.model import Action, Channel, Role, Status
+from complaints.entrypoints.http.schemas import ActionBody, ComplaintCreate
+from complaints.entrypoints.http.views import actor_of, complaint_view, history_view
+from complaints.service_layer.actions import ActionRequest, perform
+from complaints.service_layer.context import Context
+from complaints.service_layer.intake import SubmitComplaint, submit
+from complaints.service_layer.queries import reveal_complainant
+from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import Role as R
+
+router = APIRouter(prefix="/v1/complaints", tags=["complaints 信访投诉"])
+STAFF = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION, R.UNIT_HANDLER)
+ACTIONS = [a.value for a in Action if a not in (Action.RECEIVE, Action.RAISE_ALERT)]
+
+
+def ctx_of(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def _visible(doc: dict[str, Any], p: Principal) -> None:
+    """A unit handler sees only the cases its unit holds (or held)."""
+    if p.role is R.UNIT_HANDLER and doc.get("unit_id") != p.unit:
+        holders = {h["details"].get("unit_id") for h in doc.get("history", [])}
+        if p.unit not in holders:
+            raise NotFound(doc["_id"])
+
+
+@router.post("", status_code=201, summary="受理 / submit a complaint")
+async def create(
+    body: ComplaintCreate,
+    request: Request,
+    response: Response,
+    idempotency_key: str | None = Header(default=None, max_length=128),
+    p: Principal = Depends(
+        require_roles(R.OPERATOR, R.INTEGRATION, R.PUBLIC, R.SUPERVISOR, R.ADMIN)
+    ),
+) -> dict[str, Any]:
+    """Take in a complaint; a repeated order number or Idempotency-Key returns the first case."""
+    cmd = SubmitComplaint(
+        channel=body.channel,
+        category=body.category,
+        urgency=body.urgency,
+        description=body.description,
+        address=body.location.address,
+        town=body.location.town,
+        lat=body.location.lat,
+        lon=body.location.lon,
+        anonymous=body.complainant.anonymous,
+        name=(body.complainant.name or "").strip() or None,
+        phone=body.complainant.phone,
+        external_id=body.external_id,
+        received_at=body.received_at,
+        idempotency_key=idempotency_key,
+    )
+    result = await submit(cmd, actor_of(p), ctx_of(request), request.state.trace_id)
+    if not result.created:
+        response.status_code = 200
+    view = complaint_view(result.doc, p, detail=False)
+    if p.role is R.PUBLIC:  # a reporter gets what they need to follow the case, no more
+        keep = ("id", "tracking_code", "status", "status_label", "received_at", "deadlines")
+        view = {k: view[k] for k in keep}
+    return {**view, "created": result.created}
+
+
+@router.get("", summary="案件列表 / list complaints")
+async def list_complaints(
+    request: Request,
+    status: Status | None = None,
+    unit_id: str | None = Query(default=None, max_length=64),
+    channel: Channel | None = None,
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0),
+    p: Principal = Depends(require_roles(*STAFF)),
+) -> dict[str, Any]:
+    """Newest first; a unit handler sees its own unit's cases only."""
+    query: dict[str, Any] = {}
+    if status:
+        query["status"] = status.value
+    if channel:
+        query["channel"] = channel.value
+    if p.role is R.UNIT_HANDLER:
+        query["unit_id"] = p.unit
+    elif unit_id:
+        query["unit_id"] = unit_id
+    docs, total = await ctx_of(request).repo.search(query, skip=offset, limit=limit)
+    return {"total": total, "items": [complaint_view(d, p, detail=False) for d in docs]}
+
+
+@router.get("/{complaint_id}", summary="案件详情 / one complaint")
+async def get_one(
+    request: Request,
+    complaint_id: str = Path(max_length=64),
+    p: Principal = Depends(require_roles(*STAFF)),
+) -> dict[str, Any]:
+    """The case, masked for the caller, with the actions the caller may take now."""
+    doc = await ctx_of(request).repo.find_one({"_id": complaint_id})
+    if doc is None:
+        raise NotFound(complaint_id)
+    _visible(doc, p)
+    return complaint_view(doc, p)
+
+
+@router.get("/{complaint_id}/history", summary="办理记录 / append-only history")
+async def history(
+    request: Request,
+    complaint_id: str = Path(max_length=64),
+    p: Principal = Depends(require_roles(*STAFF)),
+) -> list[dict[str, Any]]:
+    """Who did what and when, oldest first."""
+    doc = await ctx_of(request).repo.find_one({"_id": complaint_id})
+    if doc is None:
+        raise NotFound(complaint_id)
+    _visible(doc, p)
+    return history_view(doc)
+
+
+@router.get("/{complaint_id}/complainant", summary="查看举报人身份（留痕） / reveal identity")
+async def complainant(
+    request: Request,
+    complaint_id: str = Path(max_length=64),
+    purpose: str = Query(min_length=2, max_length=200, description="查阅事由 / why"),
+    p: Principal = Depends(require_roles(R.SUPERVISOR, R.ADMIN)),
+) -> dict[str, Any]:
+    """Decrypt the reporter's name and phone; every read is audited with its purpose."""
+    ctx = ctx_of(request)
+    person = await reveal_complainant(
+        ctx, complaint_id, actor_of(p), purpose, request.state.trace_id
+    )
+    return {"anonymous": person.anonymous, "name": person.name, "phone": person.phone}
+
+
+@router.post("/{complaint_id}/{action}", summary="办理 / lifecycle action")
+async def act(
+    request: Request,
+    body: ActionBody | None = None,
+    complaint_id: str = Path(max_length=64),
+    action: str = Path(description=" | ".join(ACTIONS)),
+    p: Principal = Depends(require_roles(*STAFF)),
+) -> dict[str, Any]:
+    """assign, accept, return, extend, approve-extension, reject-extension, reply, close,
+    follow-up, reopen, merge — each only by its roles and from its states (else 403/409)."""
+    if action not in ACTIONS:
+        raise NotFound(f"action {action}")
+    body = body or ActionBody()
+    req = ActionRequest(**body.model_dump())
+    ctx = ctx_of(request)
+    loaded = await perform(
+        ctx, complaint_id, Action(action), actor_of(p), req, request.state.trace_id
+    )
+    doc = await ctx.repo.find_one({"_id": loaded.complaint.id})
+    assert doc is not None
+    return complaint_view(doc, p)
+
+
+__all__ = ["Role", "router"]

@@ -1,0 +1,73 @@
+"""交办率 / 按时回复率 and the 问题清单 (cases past or near a deadline)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from complaints.domain.errors import RuleViolation
+from complaints.domain.rates import Period, Rate
+from complaints.entrypoints.http.complaints import ctx_of
+from complaints.service_layer.queries import issue_list
+from complaints.service_layer.rates import compute
+from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import Role as R
+from qingshan_core.workdays import SHANGHAI
+
+router = APIRouter(prefix="/v1/metrics", tags=["metrics 考核指标"])
+READERS = (R.SUPERVISOR, R.ADMIN, R.OPERATOR, R.INTEGRATION, R.UNIT_HANDLER)
+
+
+def _rate(r: Rate) -> dict[str, Any]:
+    return {
+        "numerator": r.numerator,
+        "denominator": r.denominator,
+        "pending": r.pending,
+        "percent": None if r.percent is None else str(r.percent),
+    }
+
+
+def _unit_scope(p: Principal, unit_id: str | None) -> str | None:
+    return p.unit if p.role is R.UNIT_HANDLER else unit_id
+
+
+@router.get("/rates", summary="交办率与按时回复率 / assignment and on-time reply rates")
+async def rates(
+    request: Request,
+    from_: date = Query(alias="from", description="first day (local), inclusive"),
+    to: date = Query(description="last day (local), inclusive"),
+    unit_id: str | None = Query(default=None, max_length=64),
+    p: Principal = Depends(require_roles(*READERS)),
+) -> dict[str, Any]:
+    """Exactly DOMAIN.md's definitions; undecided cases are reported as pending."""
+    if to < from_:
+        raise RuleViolation("period_invalid", "to must not be before from")
+    ctx = ctx_of(request)
+    period = Period(
+        datetime.combine(from_, time(), SHANGHAI),
+        datetime.combine(to + timedelta(days=1), time(), SHANGHAI),
+    )
+    result = await compute(ctx, period, _unit_scope(p, unit_id), ctx.clock())
+    return {
+        "from": from_,
+        "to": to,
+        "unit_id": result.unit_id,
+        "target_percent": f"{ctx.rate_target * 100:.2f}",
+        "assignment_rate": _rate(result.assignment),
+        "on_time_reply_rate": _rate(result.on_time_reply),
+    }
+
+
+@router.get("/issue-list", summary="问题清单 / open cases past or near a deadline")
+async def issues(
+    request: Request,
+    unit_id: str | None = Query(default=None, max_length=64),
+    within_hours: int = Query(default=24, ge=0, le=24 * 60),
+    p: Principal = Depends(require_roles(*READERS)),
+) -> list[dict[str, Any]]:
+    """Overdue first, then by the nearest deadline."""
+    ctx = ctx_of(request)
+    lines = await issue_list(ctx, _unit_scope(p, unit_id), timedelta(hours=within_hours))
+    return [line.__dict__ for line in lines]

@@ -1,0 +1,194 @@
+"""Open311 GeoReport v2 (JSON) mapped onto the same intake, so civic-reporting apps can submit.
+
+The app's `api_key` is a qingshan bearer token (role public or integration); it may also come
+as an Authorization header. Identity never appears in a response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from complaints.adapters.documents import Doc
+from complaints.domain.errors import DomainError
+from complaints.domain.model import Category, Channel, Status, Urgency
+from complaints.entrypoints.http.complaints import ctx_of
+from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn
+from complaints.entrypoints.http.views import actor_of
+from complaints.service_layer.intake import SubmitComplaint, submit
+from qingshan_core.auth import AuthError, Principal
+from qingshan_core.auth import Role as R
+
+router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+CLOSED = {Status.CLOSED.value, Status.FOLLOWED_UP.value, Status.MERGED.value}
+
+
+def _error(status: int, description: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content=[{"code": status, "description": description}])
+
+
+def _principal(request: Request, api_key: str | None) -> Principal:
+    token = api_key or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if not token:
+        raise HTTPException(401, "api_key required / 缺少 api_key")
+    try:
+        p: Principal = request.app.state.token_codec.verify(token)
+    except AuthError as exc:
+        raise HTTPException(401, exc.reason) from exc
+    if p.role not in (R.PUBLIC, R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN):
+        raise HTTPException(403, "role not allowed / 无权访问")
+    return p
+
+
+@router.get("/services.json", summary="services list")
+async def services() -> list[dict[str, Any]]:
+    """One Open311 service per complaint category."""
+    return [
+        {
+            "service_code": c.value,
+            "service_name": c.label,
+            "description": f"{c.label}污染投诉 / {c.value.replace('_', ' ')} complaint",
+            "metadata": False,
+            "type": "realtime",
+            "keywords": f"{c.value},{c.label},环境投诉",
+            "group": "生态环境 / environment",
+        }
+        for c in Category
+    ]
+
+
+@router.get("/services/{service_code}.json", summary="service definition")
+async def definition(service_code: str) -> Any:
+    """No extra attributes: every category takes the standard fields."""
+    if service_code not in {c.value for c in Category}:
+        return _error(404, f"unknown service_code {service_code}")
+    return {"service_code": service_code, "attributes": []}
+
+
+@router.post("/requests.json", summary="post service request")
+async def post_request(
+    request: Request,
+    service_code: Annotated[str, Form()],
+    api_key: Annotated[str | None, Form()] = None,
+    lat: Annotated[float | None, Form()] = None,
+    long: Annotated[float | None, Form()] = None,
+    address_string: Annotated[str | None, Form(max_length=200)] = None,
+    description: Annotated[str | None, Form(max_length=4000)] = None,
+    first_name: Annotated[str | None, Form(max_length=25)] = None,
+    last_name: Annotated[str | None, Form(max_length=25)] = None,
+    phone: Annotated[str | None, Form(max_length=30)] = None,
+    device_id: Annotated[str | None, Form(max_length=64)] = None,
+) -> Any:
+    """Create a case (channel app); answers [{service_request_id, service_notice}]."""
+    p = _principal(request, api_key)
+    if service_code not in {c.value for c in Category}:
+        return _error(400, f"service_code: unknown / 未知的服务类别 {service_code}")
+    if not description or not description.strip():
+        return _error(400, "description: required / 请填写问题描述")
+    name = "".join(x for x in (last_name, first_name) if x) or None
+    try:
+        loc = LocationIn(
+            address=address_string or (f"{lat},{long}" if lat is not None else ""),
+            lat=lat,
+            lon=long,
+        )
+        person = ComplainantIn(anonymous=not (name or phone), name=name, phone=phone)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(x) for x in first["loc"]) or "address_string"
+        return _error(400, f"{field}: {first['msg']}")
+    cmd = SubmitComplaint(
+        channel=Channel.APP,
+        category=Category(service_code),
+        urgency=Urgency.NORMAL,
+        description=description,
+        address=loc.address,
+        lat=loc.lat,
+        lon=loc.lon,
+        anonymous=person.anonymous,
+        name=person.name,
+        phone=person.phone,
+        idempotency_key=_idem(device_id, description),
+    )
+    try:
+        result = await submit(cmd, actor_of(p), ctx_of(request), request.state.trace_id)
+    except DomainError as exc:
+        return _error(400, str(exc))
+    doc = result.doc
+    return [{"service_request_id": doc["_id"], "service_notice": f"查询码 {doc['tracking_code']}"}]
+
+
+def _idem(device_id: str | None, description: str) -> str | None:
+    """A retried POST from the same device with the same text is the same report."""
+    if not device_id:
+        return None
+    digest = hashlib.sha256(description.encode()).hexdigest()[:16]
+    return f"open311:{device_id}:{digest}"
+
+
+def _request_view(doc: Doc) -> dict[str, Any]:
+    category = Category(doc["category"])
+    history = doc.get("history") or []
+    updated = history[-1]["at"] if history else doc["received_at"]
+    due = (doc["deadlines"].get("close") or {}).get("due")
+    loc = doc["location"]
+    return {
+        "service_request_id": doc["_id"],
+        "status": "closed" if doc["status"] in CLOSED else "open",
+        "status_notes": Status(doc["status"]).label,
+        "service_name": category.label,
+        "service_code": category.value,
+        "description": doc["description"],
+        "agency_responsible": doc.get("unit_id"),
+        "requested_datetime": doc["received_at"],
+        "updated_datetime": updated,
+        "expected_datetime": due,
+        "address": loc["address"],
+        "lat": loc.get("lat"),
+        "long": loc.get("lon"),
+    }
+
+
+@router.get("/requests.json", summary="get service requests")
+async def get_requests(
+    request: Request,
+    api_key: str | None = None,
+    service_request_id: str | None = Query(default=None, max_length=1000),
+    service_code: str | None = None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+    status: str | None = Query(default=None, pattern="^(open|closed)$"),
+) -> Any:
+    """Requests by id list, or by filters (newest first, at most 200)."""
+    _principal(request, api_key)
+    query: dict[str, Any] = {}
+    if service_request_id:
+        query["_id"] = {"$in": [i.strip() for i in service_request_id.split(",") if i.strip()]}
+    if service_code:
+        query["category"] = service_code
+    if start_date or end_date:
+        query["received_at"] = {
+            **({"$gte": start_date} if start_date else {}),
+            **({"$lte": end_date} if end_date else {}),
+        }
+    if status == "closed":
+        query["status"] = {"$in": sorted(CLOSED)}
+    elif status == "open":
+        query["status"] = {"$nin": sorted(CLOSED)}
+    docs, _ = await ctx_of(request).repo.search(query, limit=200)
+    return [_request_view(d) for d in docs]
+
+
+@router.get("/requests/{service_request_id}.json", summary="get service request")
+async def get_request(request: Request, service_request_id: str, api_key: str | None = None) -> Any:
+    """One request, as a one-element list (the GeoReport convention)."""
+    _principal(request, api_key)
+    doc = await ctx_of(request).repo.find_one({"_id": service_request_id})
+    if doc is None:
+        return _error(404, f"service_request_id {service_request_id} not found")
+    return [_request_view(doc)]

@@ -1,0 +1,22 @@
+"""Public tracking by code: status, timeline and the reply; no identity, no internal notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Request
+
+from complaints.entrypoints.http.complaints import ctx_of
+from complaints.service_layer.queries import public_view
+
+router = APIRouter(prefix="/v1/track", tags=["public 公众查询"])
+
+
+@router.get("/{tracking_code}", summary="进度查询 / follow a case")
+async def track(
+    request: Request,
+    tracking_code: str = Path(min_length=6, max_length=32, pattern=r"^[0-9A-Za-z\-]+$"),
+) -> dict[str, Any]:
+    """Anyone with the (unguessable) code may follow the case."""
+    doc = await ctx_of(request).repo.by_tracking_code(tracking_code.upper())
+    return public_view(doc)

@@ -1,0 +1,62 @@
+"""What every use case needs, assembled once in bootstrap."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from complaints.adapters.config_store import CalendarStore, PolicyStore
+from complaints.adapters.repository import ComplaintRepository
+from complaints.domain.monitor import DEFAULT_RULE, WarningRule
+from qingshan_core.outbox import OutboxCollection
+from qingshan_core.pii import Keyring
+from qingshan_core.workdays import SHANGHAI, WorkCalendar
+
+# Crockford base32 without I, L, O, U: read out over the phone without confusion.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def local_now() -> datetime:
+    """Now in Asia/Shanghai, to the second (the store keeps milliseconds; alerts key on it)."""
+    return datetime.now(SHANGHAI).replace(microsecond=0)
+
+
+def new_tracking_code() -> str:
+    """An unguessable public code (60 random bits), e.g. K7QH-2MZD-9XWR."""
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """Duplicate and hotspot detection settings."""
+
+    duplicate_window: timedelta = timedelta(hours=72)
+    hotspot_window: timedelta = timedelta(hours=24)
+    hotspot_threshold: int = 3
+    address_prefixes: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    """Repositories, stores and settings shared by the complaints use cases."""
+
+    repo: ComplaintRepository
+    ops: OutboxCollection
+    audit: Any  # AsyncCollection of PII reads
+    counters: Any  # AsyncCollection of id sequences
+    policies: PolicyStore
+    calendars: CalendarStore
+    keyring: Keyring
+    intake: IntakeRules = field(default_factory=IntakeRules)
+    warning_rule: WarningRule = DEFAULT_RULE
+    rate_target: float = 1.0
+    id_prefix: str = "TS"
+    clock: Callable[[], datetime] = local_now
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.calendars.calendar

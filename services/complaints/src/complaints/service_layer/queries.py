@@ -1,0 +1,98 @@
+"""Read-side use cases: 问题清单, the public tracking view, and the audited identity reveal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from complaints.adapters.documents import Doc, from_doc, local
+from complaints.domain.complaint import Complaint
+from complaints.domain.model import Actor, Complainant
+from complaints.domain.policy import Stage
+from complaints.service_layer.context import Context
+
+STAGE_OPEN_WHILE = {
+    Stage.ASSIGN: {"received", "returned"},
+    Stage.ACCEPT: {"assigned"},
+    Stage.REPLY: {"assigned", "accepted"},
+    Stage.CLOSE: {"received", "returned", "assigned", "accepted", "replied"},
+}
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    """One line of the 问题清单: an open case with a deadline past or near."""
+
+    complaint_id: str
+    unit_id: str | None
+    status: str
+    stage: str
+    due: datetime
+    overdue: bool
+
+
+async def issue_list(
+    ctx: Context, unit_id: str | None, within: timedelta, now: datetime | None = None
+) -> list[IssueLine]:
+    """Open cases whose open-stage deadline has passed or falls within `within`."""
+    now = now or ctx.clock()
+    query: Doc = {"is_open": True}
+    if unit_id:
+        query["unit_id"] = unit_id
+    docs = await ctx.repo.stream(query, {"_id": 1, "unit_id": 1, "status": 1, "deadlines": 1})
+    lines = []
+    for d in docs:
+        for stage in Stage:
+            dl = d["deadlines"].get(stage.value)
+            if not dl or d["status"] not in STAGE_OPEN_WHILE[stage]:
+                continue
+            due = local(dl["due"])
+            assert due is not None
+            if due <= now + within:
+                lines.append(
+                    IssueLine(d["_id"], d.get("unit_id"), d["status"], stage.value, due, due < now)
+                )
+    return sorted(lines, key=lambda line: line.due)
+
+
+async def reveal_complainant(
+    ctx: Context, complaint_id: str, actor: Actor, purpose: str, trace_id: str | None
+) -> Complainant:
+    """Decrypt the reporter's identity for a permitted role, writing the audit record first."""
+    doc = await ctx.repo.find_one({"_id": complaint_id})
+    if doc is None:
+        from complaints.adapters.repository import NotFound
+
+        raise NotFound(complaint_id)
+    await ctx.audit.insert_one(
+        {
+            "complaint_id": complaint_id,
+            "actor_id": actor.id,
+            "role": actor.role.value,
+            "purpose": purpose,
+            "at": ctx.clock(),
+            "trace_id": trace_id,
+        }
+    )
+    return from_doc(doc, ctx.keyring).complainant
+
+
+def public_view(doc: Doc) -> dict[str, Any]:
+    """What a reporter sees by tracking code: status, public timeline and the reply only."""
+    c: Complaint = from_doc(doc)
+    timeline = [
+        {"at": h.at, "status": h.to_status.value, "label": h.to_status.label}
+        for h in c.history
+        if h.from_status != h.to_status
+    ]
+    return {
+        "tracking_code": c.tracking_code,
+        "status": c.status.value,
+        "status_label": c.status.label,
+        "category": c.category.value,
+        "category_label": c.category.label,
+        "received_at": c.received_at,
+        "timeline": timeline,
+        "reply": c.reply_text if c.status.value in {"replied", "closed", "followed_up"} else None,
+    }
