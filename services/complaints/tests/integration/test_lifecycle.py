@@ -108,7 +108,7 @@ async def test_return_then_reassign_and_extension_moves_deadlines(service):
     hist = (
         await service.client.get(f"/v1/complaints/{cid}/history", headers=service.auth("admin"))
     ).json()
-    approved = [h for h in hist if h["action"] == "approve-extension"][0]
+    approved = next(h for h in hist if h["action"] == "approve-extension")
     assert approved["details"]["old_reply_by"] < approved["details"]["reply_by"]
 
 
