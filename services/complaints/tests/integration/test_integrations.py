@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+
 from qingshan.complaints.v1 import complaints_service_pb2 as pb
 from qingshan.complaints.v1 import complaints_service_pb2_grpc as pb_grpc
 

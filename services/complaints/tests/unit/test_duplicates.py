@@ -111,3 +111,37 @@ def test_probe_from_aggregate(make_case: MakeCase) -> None:
     dup.merge_into(Actor("s", Role.SUPERVISOR), first, at(3, 11))
     assert dup.duplicate_probe().open is False
     assert "h-1" not in repr(dup.duplicate_probe())
+
+
+def test_reports_within_the_radius_are_the_same_place_whatever_the_address():
+    from datetime import datetime, timedelta
+
+    from complaints.domain.duplicates import DuplicateProbe, distance_m, find_first_case
+    from complaints.domain.model import Category
+    from qingshan_core.workdays import SHANGHAI
+
+    t0 = datetime(2026, 5, 6, 9, 0, tzinfo=SHANGHAI)
+    first = DuplicateProbe(
+        "c1", Category.AIR, "东城街道", "金山路化工厂", received_at=t0, lat=29.1580, lon=107.0990
+    )
+    near = DuplicateProbe(
+        "c2",
+        Category.AIR,
+        "",
+        "工厂旁边小区",
+        received_at=t0 + timedelta(hours=2),
+        lat=29.1590,
+        lon=107.0995,
+    )  # ~120 m away
+    far = DuplicateProbe(
+        "c3",
+        Category.AIR,
+        "",
+        "工厂旁边小区",
+        received_at=t0 + timedelta(hours=2),
+        lat=29.1700,
+        lon=107.0995,
+    )  # ~1.3 km away
+    assert 100 < distance_m(first, near) < 140
+    assert find_first_case(near, [first], timedelta(hours=72)) == first
+    assert find_first_case(far, [first], timedelta(hours=72)) is None

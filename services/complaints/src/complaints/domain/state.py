@@ -145,6 +145,8 @@ class ComplaintState:
             phone_hash=self.complainant.phone_hash,
             received_at=self.received_at,
             open=self.is_open,
+            lat=self.location.lat,
+            lon=self.location.lon,
         )
 
     def allowed_actions(self, actor: Actor) -> list[Action]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -173,6 +174,8 @@ def _probe_from_doc(doc: Doc) -> DuplicateProbe:
         phone_hash=doc["complainant"].get("phone_hash"),
         received_at=doc["received_at"],
         open=bool(doc.get("is_open")),
+        lat=loc.get("lat"),
+        lon=loc.get("lon"),
     )
 
 
@@ -181,8 +184,24 @@ async def _duplicates_and_hotspot(
 ) -> tuple[list[str], list[Any]]:
     rules = ctx.intake
     since = case.received_at - max(rules.duplicate_window, rules.hotspot_window)
+    where: list[Doc] = [{"place_key": pkey}]
+    if case.location.lat is not None and case.location.lon is not None:
+        # Candidates within about 300 m (a box; the domain measures the exact distance).
+        dlat, dlon = 0.003, 0.003 / max(0.2, math.cos(math.radians(case.location.lat)))
+        where.append(
+            {
+                "location.lat": {
+                    "$gte": case.location.lat - dlat,
+                    "$lte": case.location.lat + dlat,
+                },
+                "location.lon": {
+                    "$gte": case.location.lon - dlon,
+                    "$lte": case.location.lon + dlon,
+                },
+            }
+        )
     docs = await ctx.repo.stream(
-        {"place_key": pkey, "received_at": {"$gte": since, "$lte": case.received_at}},
+        {"$or": where, "received_at": {"$gte": since, "$lte": case.received_at}},
         {
             "_id": 1,
             "category": 1,
