@@ -27,14 +27,15 @@ SERVICES = {
     "risk": (8003, 50053),
     "notify": (8004, 50054),
 }
-# The test profile shifts every port by 10000 so a test run never collides with `make run`.
-OFFSET = {"dev": 0, "test": 10000}
+# Other profiles shift the ports so a test or bench run never collides with `make run`.
+OFFSET = {"dev": (0, 0), "test": (10000, 10000), "bench": (20000, 1000)}
 PYTHON = stack.ROOT / ".venv" / "bin" / "python"
 
 
 def ports(profile: stack.Profile, name: str) -> tuple[int, int]:
     http, grpc = SERVICES[name]
-    return http + OFFSET[profile.name], grpc + OFFSET[profile.name]
+    http_offset, grpc_offset = OFFSET[profile.name]
+    return http + http_offset, grpc + grpc_offset
 
 
 def service_env(profile: stack.Profile, name: str) -> dict[str, str]:

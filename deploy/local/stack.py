@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -57,6 +58,7 @@ class Profile:
 PROFILES = {
     "dev": Profile("dev", 9092, 9093, 27017),
     "test": Profile("test", 19092, 19093, 27018),
+    "bench": Profile("bench", 29092, 29093, 27019),
 }
 
 
@@ -86,13 +88,66 @@ def _digest(*paths: Path) -> str:
     return h.hexdigest()[:12]
 
 
+# FerretDB 1.x pushes a filter down to SQLite only when it is exactly {_id: value}; any other
+# filter -- including the {_id, _version} of an optimistic-concurrency update -- scans and
+# decodes the whole collection. Pushing down the _id part of any filter is safe because the
+# handler re-applies the full filter to what SQLite returns. Applied to a copy of the module.
+FERRET_PATCHES = [
+    (
+        "internal/backends/sqlite/collection.go",
+        """	// that logic should exist in one place
+	// TODO https://github.com/FerretDB/FerretDB/issues/3235
+	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)""",
+        """	// that logic should exist in one place
+	// TODO https://github.com/FerretDB/FerretDB/issues/3235
+	// qingshan: push the _id equality down whatever else the filter holds.
+	if params.Filter != nil && params.Filter.Has("_id") {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)""",
+    ),
+]
+
+
 def kafka_lib() -> Path:
     return CACHE / f"kafka-{kafka_version()}-{_digest(KAFKA_POM)}" / "lib"
 
 
 def ferretdb_bin() -> Path:
-    key = _digest(FERRET_SRC / "go.mod", FERRET_SRC / "go.sum", FERRET_SRC / "main.go")
+    key = _digest(
+        FERRET_SRC / "go.mod", FERRET_SRC / "go.sum", FERRET_SRC / "main.go", HERE / "stack.py"
+    )
     return CACHE / f"ferretdb-{ferretdb_version()}-{key}" / "ferretdb"
+
+
+def patched_ferretdb_source(build_dir: Path) -> Path:
+    """A copy of the FerretDB module from the Go module cache with FERRET_PATCHES applied."""
+    version = ferretdb_version()
+    out = subprocess.run(
+        ["go", "mod", "download", "-json", f"github.com/FerretDB/FerretDB@{version}"],
+        cwd=FERRET_SRC,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    src = Path(json.loads(out)["Dir"])
+    dst = build_dir / f"FerretDB-{version}"
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst)
+    for path in dst.rglob("*"):
+        path.chmod(path.stat().st_mode | 0o200)
+    for rel, old, new in FERRET_PATCHES:
+        target = dst / rel
+        text = target.read_text()
+        if old not in text:
+            raise SystemExit(f"FerretDB patch no longer applies to {rel}")
+        target.write_text(text.replace(old, new, 1))
+    return dst
 
 
 def fetch() -> None:
@@ -123,7 +178,13 @@ def fetch() -> None:
     if not binary.exists():
         log(f"building FerretDB {ferretdb_version()} (SQLite backend) into {binary}")
         binary.parent.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, CGO_ENABLED="0")
+        src = patched_ferretdb_source(binary.parent)
+        work = binary.parent / "go.work"
+        work.write_text(
+            f"go 1.24\n\nuse {FERRET_SRC}\n\n"
+            f"replace github.com/FerretDB/FerretDB {ferretdb_version()} => {src}\n"
+        )
+        env = dict(os.environ, CGO_ENABLED="0", GOWORK=str(work))
         subprocess.run(
             ["go", "build", "-trimpath", "-o", str(binary) + ".partial", "."],
             cwd=FERRET_SRC,

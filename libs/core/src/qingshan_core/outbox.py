@@ -6,6 +6,13 @@ pending entries with the idempotent producer, waits for acks, then removes exact
 with `$pullAll` (another single-document write that cannot clobber newer state or newer events).
 Only the holder of a lease relays, so replicas never publish the same entry concurrently.
 
+Finding pending work must not scan the aggregates: FerretDB 1.x can only look documents up by
+_id, anything else decodes the whole collection. So each write that adds events also bumps a
+small marker document (`outbox_pending`, one per aggregate with pending events); the relay
+reads the markers, fetches those aggregates by _id, and deletes a marker only if its counter is
+unchanged (nothing new arrived meanwhile). The marker is a second write: should a process die
+between the two, the periodic rescan (a full scan, every few minutes and at start) restores it.
+
 Delivery is at-least-once: a relay that dies between the broker's ack and the `$pullAll`
 republishes that entry after the lease passes on. Consumers drop such repeats by event id.
 """
@@ -15,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -32,6 +40,7 @@ from qingshan_core.mongo import Document, IndexSpec
 
 OUTBOX = "_outbox"
 VERSION = "_version"
+MARKERS = "outbox_pending"
 PENDING = {f"{OUTBOX}.0": {"$exists": True}}
 
 PUBLISHED = Counter("qingshan_outbox_published_total", "Outbox entries published", ["topic"])
@@ -62,6 +71,7 @@ class OutboxCollection:
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.collection = collection
+        self.markers = collection.database[MARKERS]
         self.topic = topic
         self.source = source
         self._on_commit = on_commit
@@ -69,14 +79,17 @@ class OutboxCollection:
     def _entries(self, events: Iterable[Envelope]) -> list[dict[str, Any]]:
         return [e.to_outbox(self.topic) for e in events]
 
-    def _committed(self, events: Sequence[Envelope]) -> None:
-        if events and self._on_commit:
+    async def _committed(self, aggregate_id: Any, events: Sequence[Envelope]) -> None:
+        if not events:
+            return
+        await mark_pending(self.markers, self.collection.name, aggregate_id)
+        if self._on_commit:
             self._on_commit()
 
     async def insert(self, doc: Document, events: Sequence[Envelope]) -> None:
         """Insert a new aggregate (version 1) with its first events. DuplicateKeyError passes up."""
         await self.collection.insert_one({**doc, VERSION: 1, OUTBOX: self._entries(events)})
-        self._committed(events)
+        await self._committed(doc["_id"], events)
 
     async def update(
         self,
@@ -100,8 +113,25 @@ class OutboxCollection:
         )
         if res.matched_count != 1:
             raise ConcurrencyConflict(f"{self.collection.name}/{aggregate_id} v{expected_version}")
-        self._committed(events)
+        await self._committed(aggregate_id, events)
         return expected_version + 1
+
+
+async def mark_pending(markers: AsyncCollection[Document], collection: str, agg_id: Any) -> None:
+    """Bump the aggregate's pending marker; a failure only delays the events to the rescan."""
+    for _ in range(3):
+        try:
+            await markers.update_one(
+                {"_id": f"{collection}/{agg_id}"},
+                {"$inc": {"seq": 1}, "$set": {"c": collection, "a": agg_id}},
+                upsert=True,
+            )
+            return
+        except DuplicateKeyError:
+            continue  # two first upserts raced: the marker exists now, bump it
+        except PyMongoError as exc:
+            log.warning("outbox.mark_failed", collection=collection, error=repr(exc))
+            return
 
 
 class OutboxRelay:
@@ -118,6 +148,7 @@ class OutboxRelay:
         batch: int = 200,
         lease_seconds: float = 15.0,
         stall_seconds: float = 5.0,
+        rescan_seconds: float = 300.0,
     ) -> None:
         self.db = db
         self.collections = list(collections)
@@ -129,13 +160,15 @@ class OutboxRelay:
         self.batch = batch
         self.lease = timedelta(seconds=lease_seconds)
         self.stall_seconds = stall_seconds
+        self.rescan_seconds = rescan_seconds
+        self._next_rescan = 0.0
         self._wake = asyncio.Event()
         self._stopping = False
         self.healthy = True
 
     @staticmethod
     def indexes() -> list[IndexSpec]:
-        return [IndexSpec("leases", [("until", 1)])]
+        return [IndexSpec("leases", [("until", 1)]), IndexSpec(MARKERS, [("c", 1)])]
 
     def wake(self) -> None:
         """Ask for a relay round now (called after a commit that added events)."""
@@ -178,26 +211,50 @@ class OutboxRelay:
             except Exception:
                 log.warning("relay.producer_stop_failed", exc_info=True)
 
+    async def rescan(self) -> int:
+        """Full scan for aggregates with pending entries but no marker (a crash between the two
+        writes); returns how many markers it restored."""
+        restored = 0
+        markers = self.db[MARKERS]
+        for name in self.collections:
+            async for doc in self.db[name].find(PENDING, {"_id": 1}):
+                key = f"{name}/{doc['_id']}"
+                if await markers.count_documents({"_id": key}, limit=1) == 0:
+                    await mark_pending(markers, name, doc["_id"])
+                    restored += 1
+        if restored:
+            log.warning("relay.markers_restored", count=restored)
+        return restored
+
     async def drain(self) -> int:
         """Publish everything pending now; returns how many entries went out."""
         total = 0
-        for name in self.collections:
-            while True:
-                sent = await self._drain_batch(self.db[name])
-                total += sent
-                if sent < self.batch:
-                    break
+        while True:
+            marks = await self.db[MARKERS].find({}).limit(self.batch).to_list()
+            PENDING_GAUGE.set(len(marks))
+            if not marks:
+                break
+            total += await self._drain_marked(marks)
+            if len(marks) < self.batch:
+                break
         return total
 
-    async def _drain_batch(self, coll: AsyncCollection[Document]) -> int:
-        docs = await coll.find(PENDING, {OUTBOX: 1}).limit(self.batch).to_list()
+    async def _drain_marked(self, marks: list[Document]) -> int:
+        docs: list[tuple[Document, Document]] = []  # (marker, aggregate)
+        for mark in marks:
+            if mark.get("c") not in self.collections:
+                continue  # another relay's collection in a shared database
+            doc = await self.db[mark["c"]].find_one({"_id": mark["a"]}, {OUTBOX: 1})
+            if not doc or not doc.get(OUTBOX):
+                await self._unmark(mark)
+                continue
+            docs.append((mark, doc))
         if not docs:
             return 0
-        PENDING_GAUGE.set(sum(len(d[OUTBOX]) for d in docs))
         producer = await self._ensure_producer()
         # Queue every entry first (ordered per key by the idempotent producer), then wait.
-        futures: list[tuple[Document, list[asyncio.Future[Any]]]] = []
-        for doc in docs:
+        futures: list[tuple[Document, Document, list[asyncio.Future[Any]]]] = []
+        for mark, doc in docs:
             futs = []
             for entry in doc[OUTBOX]:
                 env = Envelope.from_outbox(entry)
@@ -206,11 +263,11 @@ class OutboxRelay:
                         entry["topic"], env.data, key=env.key, headers=env.headers()
                     )
                 )
-            futures.append((doc, futs))
-        await self._wait_acked([f for _, futs in futures for f in futs])
+            futures.append((mark, doc, futs))
+        await self._wait_acked([f for _, _, futs in futures for f in futs])
         sent = 0
         error: BaseException | None = None
-        for doc, futs in futures:
+        for mark, doc, futs in futures:
             results = await asyncio.gather(*futs, return_exceptions=True)
             # Only the acknowledged prefix is removed, so order survives a partial failure.
             done = []
@@ -220,13 +277,20 @@ class OutboxRelay:
                     break
                 done.append(entry)
             if done:
+                coll = self.db[mark["c"]]
                 await coll.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: done}})
                 for entry in done:
                     PUBLISHED.labels(entry["topic"]).inc()
                 sent += len(done)
+            if len(done) == len(doc[OUTBOX]):
+                await self._unmark(mark)
         if error is not None:
             raise error
         return sent
+
+    async def _unmark(self, mark: Document) -> None:
+        """Drop the marker unless a write bumped it since it was read (then work remains)."""
+        await self.db[MARKERS].delete_one({"_id": mark["_id"], "seq": mark["seq"]})
 
     async def _wait_acked(self, futs: list[asyncio.Future[Any]]) -> None:
         """Wait for every ack. The idempotent producer never expires a batch: while the broker
@@ -252,6 +316,9 @@ class OutboxRelay:
                 self._wake.clear()
                 try:
                     if await self.acquire_lease():
+                        if time.monotonic() >= self._next_rescan:
+                            await self.rescan()
+                            self._next_rescan = time.monotonic() + self.rescan_seconds
                         n = await self.drain()
                         if n:
                             log.debug("relay.published", count=n)

@@ -171,3 +171,26 @@ async def test_single_document_writes_are_atomic_under_concurrency(mongo_db, new
     assert doc["seq"] == 39 and doc["_version"] == 40
     records = await read_topic(infra["bootstrap"], topic, expect=sent)
     assert [SampleChanged.FromString(r.value).seq for r in records] == list(range(40))
+
+
+async def test_relay_finds_work_through_markers_and_rescan_restores_a_lost_one(
+    mongo_db, new_topic, infra
+):
+    topic = await new_topic("markers", partitions=1)
+    samples = OutboxCollection(mongo_db.samples, topic=topic, source=SOURCE)
+    await samples.insert({"_id": "m1", "seq": 1}, [event("m1", 1)])
+    await samples.insert({"_id": "m2", "seq": 1}, [event("m2", 1)])
+    markers = await mongo_db.outbox_pending.find({}).to_list()
+    assert {m["_id"] for m in markers} == {"samples/m1", "samples/m2"}
+    # A process that died between the aggregate write and the marker write:
+    await mongo_db.outbox_pending.delete_one({"_id": "samples/m2"})
+
+    relay = relay_for(mongo_db, infra["bootstrap"])
+    assert await relay.drain() == 1  # only what a marker points at
+    assert await mongo_db.outbox_pending.count_documents({}) == 0
+    assert await relay.rescan() == 1  # the full scan finds the unmarked aggregate
+    assert await relay.drain() == 1
+    await relay._drop_producer()
+    assert await _pending(mongo_db) == 0
+    records = await read_topic(infra["bootstrap"], topic, expect=2)
+    assert sorted(r.key for r in records) == [b"m1", b"m2"]

@@ -1,0 +1,235 @@
+"""`make bench`: qingshan's figures next to their physical baselines, measured in one run.
+
+Starts its own stack (profile `bench`: Kafka 29092, FerretDB 27019, services on 2800N), runs
+each scenario for a fixed time, prints a table and writes bench/results.json. Nothing here is
+asserted: the numbers are reported as measured, with the targets beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from qingshan_core import kafka
+from qingshan_core.auth import TokenCodec
+from qingshan_core.mongo import create_client
+from qingshan_core.settings import DEV_JWT_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = [sys.executable, str(ROOT / "deploy/local/stack.py"), "--profile", "bench"]
+SERVICES = [sys.executable, str(ROOT / "deploy/local/services.py"), "--profile", "bench"]
+BOOTSTRAP, MONGO = "127.0.0.1:29092", "mongodb://127.0.0.1:27019/"
+COMPLAINTS = "http://127.0.0.1:28001"
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str
+    baseline: str | None = None
+    ratio: float | None = None
+    target: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def store_baseline(seconds: float, concurrency: int) -> Result:
+    """Raw single-document inserts per second into the same store (AsyncMongoClient)."""
+    client = create_client(MONGO, "bench-baseline")
+    coll = client.bench_baseline.docs
+    await coll.drop()
+    count = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal count
+        while time.perf_counter() < deadline:
+            await coll.insert_one({"_id": uuid.uuid4().hex, "payload": "x" * 1500, "n": count})
+            count += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(concurrency)])
+    elapsed = time.perf_counter() - start
+    await client.drop_database("bench_baseline")
+    await client.close()
+    return Result(
+        "store_baseline_inserts",
+        count / elapsed,
+        "docs/s",
+        extra={"concurrency": concurrency, "seconds": round(elapsed, 1)},
+    )
+
+
+async def broker_baseline(seconds: float) -> Result:
+    """Raw produces per second to the same broker (idempotent, acks=all, as the relay does)."""
+    topic = f"bench.baseline.{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    await admin.start()
+    await admin.create_topics([NewTopic(topic, 3, 1)])
+    await admin.close()
+    producer = kafka.create_producer(BOOTSTRAP, "bench-baseline")
+    await producer.start()
+    count = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    try:
+        while time.perf_counter() < deadline:
+            futs = [
+                await producer.send(topic, b"x" * 300, key=str(i % 64).encode()) for i in range(500)
+            ]
+            await asyncio.gather(*futs)
+            count += len(futs)
+    finally:
+        await producer.stop()
+    elapsed = time.perf_counter() - start
+    return Result(
+        "broker_baseline_produces",
+        count / elapsed,
+        "records/s",
+        extra={"seconds": round(elapsed, 1)},
+    )
+
+
+def complaint(i: int) -> dict[str, Any]:
+    return {
+        "channel": "12345",
+        "external_id": f"BENCH-{uuid.uuid4().hex[:12]}",
+        "category": ["noise", "air", "water", "solid_waste"][i % 4],
+        "description": "夜间施工噪声扰民，持续到凌晨",
+        "location": {"address": f"南川区东城街道金山路{i % 500}号", "town": "东城街道"},
+        "complainant": {"name": "张三", "phone": f"138{i % 100000000:08d}"},
+    }
+
+
+async def intake(seconds: float, concurrency: int, token: str) -> tuple[Result, list[Result]]:
+    """Complaints over HTTP at fixed concurrency: sustained rate and latency percentiles."""
+    latencies: list[float] = []
+    bad: dict[int, int] = {}
+    counter = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=COMPLAINTS, limits=limits, timeout=30) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal counter
+            while time.perf_counter() < deadline:
+                counter += 1
+                t0 = time.perf_counter()
+                r = await client.post("/v1/complaints", json=complaint(counter), headers=headers)
+                latencies.append(time.perf_counter() - t0)
+                if r.status_code != 201:
+                    bad[r.status_code] = bad.get(r.status_code, 0) + 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*[worker() for _ in range(concurrency)])
+        elapsed = time.perf_counter() - start
+    ok = len(latencies) - sum(bad.values())
+    rate = ok / elapsed
+    ms = [x * 1000 for x in latencies]
+    lat = [
+        Result(f"intake_latency_{name}", pct(ms, q), "ms", target=target)
+        for name, q, target in (("p50", 0.5, None), ("p95", 0.95, None), ("p99", 0.99, "<= 200"))
+    ]
+    return Result(
+        "intake_rate",
+        rate,
+        "complaints/s",
+        target=">= 500",
+        extra={
+            "concurrency": concurrency,
+            "requests": len(latencies),
+            "non_201": bad,
+            "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
+        },
+    ), lat
+
+
+async def relay_drain(timeout: float = 300) -> Result:
+    """After the intake burst: how fast the relay empties the outbox (entries/s)."""
+    client = create_client(MONGO, "bench-relay")
+    coll = client.qingshan_complaints.complaints
+    pending = {"_outbox.0": {"$exists": True}}
+    first = await coll.count_documents(pending)
+    start = time.perf_counter()
+    remaining = first
+    while remaining and time.perf_counter() - start < timeout:
+        await asyncio.sleep(0.5)
+        remaining = await coll.count_documents(pending)
+    elapsed = time.perf_counter() - start
+    await client.close()
+    return Result(
+        "relay_backlog_drain",
+        (first - remaining) / elapsed if elapsed else 0,
+        "entries/s",
+        extra={"backlog_at_end_of_intake": first, "left": remaining},
+    )
+
+
+def run(cmd: list[str]) -> None:
+    subprocess.run(cmd, check=True)
+
+
+async def main_async(args: argparse.Namespace) -> list[Result]:
+    token = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET)).issue(
+        "bench", "integration"
+    )
+    results: list[Result] = []
+    store = await store_baseline(args.seconds, args.concurrency)
+    broker = await broker_baseline(args.seconds)
+    results += [store, broker]
+    rate, lat = await intake(args.seconds, args.concurrency, token)
+    rate.baseline, rate.ratio = store.name, rate.value / store.value
+    results += [rate, *lat]
+    relay = await relay_drain()
+    relay.baseline, relay.ratio = broker.name, relay.value / broker.value
+    results.append(relay)
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--keep", action="store_true", help="leave the bench stack running")
+    args = ap.parse_args()
+    run([*STACK, "wipe"])
+    run([*STACK, "up"])
+    try:
+        run([*SERVICES, "up"])
+        results = asyncio.run(main_async(args))
+    finally:
+        if not args.keep:
+            subprocess.run([*SERVICES, "down"], check=False)
+            subprocess.run([*STACK, "down"], check=False)
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=2))
+    print(f"\n{'scenario':<32}{'value':>14}  {'unit':<14}{'ratio':>8}  target")
+    for r in results:
+        ratio = f"{r.ratio:.2f}" if r.ratio is not None else ""
+        print(f"{r.name:<32}{r.value:>14.1f}  {r.unit:<14}{ratio:>8}  {r.target or ''}")
+    print(f"\nwritten {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
