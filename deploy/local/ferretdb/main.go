@@ -43,6 +43,10 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", "data", "directory for the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	// WAL with synchronous=NORMAL survives a crash of any process but may lose the last
+	// commits on power loss: right for a local development and test store, and it spares an
+	// fsync per commit. Use -sync full for anything that must survive the machine.
+	syncMode := flag.String("sync", "normal", "SQLite synchronous pragma: normal or full")
 	flag.Parse()
 
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
@@ -66,7 +70,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{Unix: socket},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/",
+		SQLiteURL: "file:" + *dataDir + "/?_pragma=synchronous(" + *syncMode + ")",
 	})
 	if err != nil {
 		log.Fatal(err)

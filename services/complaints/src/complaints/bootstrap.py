@@ -8,6 +8,8 @@ from fractions import Fraction
 from fastapi import FastAPI
 
 from complaints.adapters.config_store import CalendarStore, PolicyStore
+from complaints.adapters.keys import KeyIndex
+from complaints.adapters.places import PlaceIndex
 from complaints.adapters.repository import COLLECTION, INDEXES, ComplaintRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
@@ -36,8 +38,11 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     await policies.load()
     await calendars.load()
     rule = WarningRule(share=Fraction(s.warning_share).limit_denominator(100))
+    repo = ComplaintRepository(runtime.outbox(COLLECTION), s.keyring(), calendars, rule)
     ctx = Context(
-        repo=ComplaintRepository(runtime.outbox(COLLECTION), s.keyring(), calendars, rule),
+        repo=repo,
+        keys=KeyIndex(runtime.db.complaint_keys),
+        places=PlaceIndex(runtime.db.complaint_places, repo.coll),
         ops=runtime.outbox("ops_alerts"),
         audit=runtime.db.pii_audit,
         counters=runtime.db.counters,
@@ -54,6 +59,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         rate_target=s.rate_target,
         id_prefix=s.id_prefix,
     )
+    repo.clock = lambda: ctx.clock()
     app.state.ctx = ctx
 
     async def refresh() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from google.protobuf.message import Message
@@ -12,6 +12,8 @@ from pymongo import ASCENDING, DESCENDING
 
 from complaints.adapters.documents import Doc, from_doc, new_doc, state_doc
 from complaints.adapters.event_mapping import to_proto
+from complaints.adapters.keys import track_key
+from complaints.adapters.schedule import AlertSchedule
 from complaints.domain.complaint import Complaint
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule, next_alert_at
 from qingshan_core.events import Envelope
@@ -21,13 +23,13 @@ from qingshan_core.pii import Keyring
 from qingshan_core.workdays import WorkCalendar
 
 COLLECTION = "complaints"
+KEYS = "complaint_keys"
+SCHEDULE = "alert_schedule"
 
 INDEXES = [
-    IndexSpec(COLLECTION, [("tracking_code", ASCENDING)], unique=True),
-    # Insert-if-absent keys: a platform order number, an Idempotency-Key.
-    IndexSpec(COLLECTION, [("intake_key", ASCENDING)], unique=True, sparse=True),
-    IndexSpec(COLLECTION, [("idem_key", ASCENDING)], unique=True, sparse=True),
-    # The sweeper's only query: cases whose next alert is due.
+    # Order numbers, Idempotency-Keys and tracking codes are _id lookups in complaint_keys; the
+    # sweeper reads its minute schedule by _id. These indexes serve the remaining queries on a
+    # store that uses them (MongoDB); FerretDB 1.x scans for anything but _id.
     IndexSpec(COLLECTION, [("next_alert_at", ASCENDING)]),
     IndexSpec(COLLECTION, [("received_at", DESCENDING)]),
     IndexSpec(COLLECTION, [("reply_by", ASCENDING)]),
@@ -66,6 +68,9 @@ class ComplaintRepository:
         rule: WarningRule = DEFAULT_RULE,
     ) -> None:
         self.outbox = outbox
+        self.schedule = AlertSchedule(outbox.collection.database[SCHEDULE])
+        # The service's clock (tests move it); bootstrap binds it to the use-case context's.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.coll = outbox.collection
         self.keyring = keyring
         self.calendars = calendars
@@ -90,11 +95,14 @@ class ComplaintRepository:
         fields: Doc,
         extra_events: Sequence[Message] = (),
         trace_id: str | None = None,
-    ) -> None:
-        """Insert a new case with its events; DuplicateKeyError when an intake key exists."""
+    ) -> Doc:
+        """Insert a new case with its events; returns the stored document (without outbox)."""
         doc = {**new_doc(c, self.keyring), **self._derived(c), **fields}
         await self.outbox.insert(doc, self._envelopes(c, extra_events, trace_id))
         c.events.clear()
+        await self.schedule.add(doc["next_alert_at"], c.id, self.clock())
+        doc.pop("_outbox", None)
+        return doc
 
     async def save(
         self,
@@ -112,6 +120,9 @@ class ComplaintRepository:
         )
         c.events.clear()
         loaded.version = version
+        if update["next_alert_at"] != loaded.doc.get("next_alert_at"):
+            await self.schedule.add(update["next_alert_at"], c.id, self.clock())
+        loaded.doc.update(update)
         return version
 
     async def get(self, complaint_id: str) -> Loaded:
@@ -124,13 +135,15 @@ class ComplaintRepository:
         return await self.coll.find_one(query, {"_outbox": 0})
 
     async def by_tracking_code(self, code: str) -> Doc:
-        doc = await self.coll.find_one({"tracking_code": code}, {"_outbox": 0})
+        key = await self.coll.database[KEYS].find_one({"_id": track_key(code)})
+        doc = None if key is None else await self.find_one({"_id": key["complaint_id"]})
         if doc is None:
             raise NotFound(code)
         return doc
 
     async def due_for_alerts(self, now: datetime, limit: int = 200) -> list[str]:
-        """Ids of cases whose next alert is due, through the next_alert_at index."""
+        """Ids of cases whose next alert is due, by a full query (the sweeper's first round and
+        its fallback after a long gap; otherwise it reads the minute schedule)."""
         cursor = self.coll.find({"next_alert_at": {"$lte": now}}, {"_id": 1}).sort(
             "next_alert_at", ASCENDING
         )

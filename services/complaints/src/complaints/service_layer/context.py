@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaints.adapters.config_store import CalendarStore, PolicyStore
+from complaints.adapters.keys import KeyIndex
+from complaints.adapters.places import PlaceIndex
 from complaints.adapters.repository import ComplaintRepository
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule
 from qingshan_core.outbox import OutboxCollection
@@ -45,6 +47,8 @@ class Context:
     """Repositories, stores and settings shared by the complaints use cases."""
 
     repo: ComplaintRepository
+    keys: KeyIndex
+    places: PlaceIndex
     ops: OutboxCollection
     audit: Any  # AsyncCollection of PII reads
     counters: Any  # AsyncCollection of id sequences

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-import math
 import re
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -15,9 +15,9 @@ from pymongo.errors import DuplicateKeyError
 
 from complaints.adapters.documents import Doc
 from complaints.adapters.event_mapping import ts
+from complaints.adapters.keys import idem_key, intake_key, track_key
 from complaints.domain.complaint import Complaint
 from complaints.domain.duplicates import (
-    DuplicateProbe,
     find_first_case,
     hotspot_reports,
     place_key,
@@ -55,6 +55,9 @@ class SubmitComplaint:
         return hashlib.sha256(raw.encode()).hexdigest()
 
 
+STALE_CLAIM = timedelta(seconds=30)
+
+
 class IdempotencyConflict(Exception):
     """The Idempotency-Key was used before for a different request."""
 
@@ -88,18 +91,24 @@ async def _next_id(ctx: Context, day: datetime) -> str:
     raise RuntimeError("could not allocate a complaint id")
 
 
-async def _existing(
-    ctx: Context, idem_key: str | None, intake_key: str | None, fp: str
-) -> Doc | None:
-    if idem_key:
-        doc = await ctx.repo.find_one({"idem_key": idem_key})
+class IntakeInProgress(Exception):
+    """The same order is being taken in by another request right now; retry shortly."""
+
+
+async def _resolve(ctx: Context, claim: Doc, fp: str, idem: bool) -> Doc:
+    """The case an existing key points at (waiting briefly for an in-flight intake)."""
+    if idem and claim.get("fp") != fp:
+        raise IdempotencyConflict(claim["_id"])
+    for _ in range(30):
+        doc = await ctx.repo.find_one({"_id": claim["complaint_id"]})
         if doc is not None:
-            if doc.get("idem_fp") != fp:
-                raise IdempotencyConflict(idem_key)
             return doc
-    if intake_key:
-        return await ctx.repo.find_one({"intake_key": intake_key})
-    return None
+        await asyncio.sleep(0.1)
+    age = datetime.now(UTC) - claim["at"]
+    if age > STALE_CLAIM:
+        # The request that claimed the key died before storing its case: free the key.
+        await ctx.keys.release(claim["_id"], claim["complaint_id"])
+    raise IntakeInProgress(claim["_id"])
 
 
 async def submit(
@@ -107,12 +116,43 @@ async def submit(
 ) -> Submitted:
     """Take in a case; the same (channel, external_id) or Idempotency-Key returns the first one."""
     fp = cmd.fingerprint()
-    idem_key = f"{actor.id}:{cmd.idempotency_key}" if cmd.idempotency_key else None
-    intake_key = f"{cmd.channel.value}:{cmd.external_id}" if cmd.external_id else None
-    if (found := await _existing(ctx, idem_key, intake_key, fp)) is not None:
-        return Submitted(found, created=False)
+    keys: list[tuple[str, bool]] = []
+    if cmd.idempotency_key:
+        keys.append((idem_key(actor.id, cmd.idempotency_key), True))
+    if cmd.external_id:
+        keys.append((intake_key(cmd.channel.value, cmd.external_id), False))
+    for key, idem in keys:
+        if (claim := await ctx.keys.get(key)) is not None:
+            return Submitted(await _resolve(ctx, claim, fp, idem), created=False)
 
     now = ctx.clock()
+    case = await _build(cmd, actor, ctx, now)
+    claimed: list[str] = []
+    for key, idem in keys:
+        held = await ctx.keys.claim(key, case.id, fp if idem else None)
+        if held is not None:  # a concurrent identical request got there first
+            for mine in claimed:
+                await ctx.keys.release(mine, case.id)
+            return Submitted(await _resolve(ctx, held, fp, idem), created=False)
+        claimed.append(key)
+    while await ctx.keys.claim(track_key(case.tracking_code), case.id) is not None:
+        case.tracking_code = new_tracking_code()  # 60 random bits: practically never
+
+    pkey = place_key(cmd.town, cmd.address, ctx.intake.address_prefixes)
+    duplicates, extra = await _duplicates_and_hotspot(ctx, case, pkey, now)
+    fields: dict[str, Any] = {
+        "place_key": pkey,
+        "possible_duplicates": duplicates,
+        "created_by": {"id": actor.id, "role": actor.role.value},
+        "intake_keys": claimed,
+    }
+    doc = await ctx.repo.add(case, fields=fields, extra_events=extra, trace_id=trace_id)
+    await ctx.places.add(pkey, case)
+    await note_stale_calendar(ctx, now)
+    return Submitted(doc, created=True)
+
+
+async def _build(cmd: SubmitComplaint, actor: Actor, ctx: Context, now: datetime) -> Complaint:
     received_at = (cmd.received_at or now).replace(microsecond=0)
     phone = _normal_phone(cmd.phone) if cmd.phone else None
     complainant = Complainant(
@@ -121,10 +161,7 @@ async def submit(
         phone=phone,
         phone_hash=ctx.keyring.blind_index(phone, "phone") if phone else None,
     )
-    calendar = ctx.calendar
-    policy = ctx.policies.table.select(cmd.channel, cmd.category, cmd.urgency)
-    location = Location(cmd.address, cmd.town, cmd.lat, cmd.lon)
-    case = Complaint.receive(
+    return Complaint.receive(
         id=await _next_id(ctx, now),
         tracking_code=new_tracking_code(),
         actor=actor,
@@ -132,50 +169,13 @@ async def submit(
         category=cmd.category,
         urgency=cmd.urgency,
         description=cmd.description,
-        location=location,
+        location=Location(cmd.address, cmd.town, cmd.lat, cmd.lon),
         complainant=complainant,
         received_at=received_at,
-        policy=policy,
-        calendar=calendar,
+        policy=ctx.policies.table.select(cmd.channel, cmd.category, cmd.urgency),
+        calendar=ctx.calendar,
         external_id=cmd.external_id,
         now=now,
-    )
-    pkey = place_key(cmd.town, cmd.address, ctx.intake.address_prefixes)
-    duplicates, extra = await _duplicates_and_hotspot(ctx, case, pkey, now)
-    fields: dict[str, Any] = {
-        "place_key": pkey,
-        "possible_duplicates": duplicates,
-        "created_by": {"id": actor.id, "role": actor.role.value},
-    }
-    if intake_key:
-        fields["intake_key"] = intake_key
-    if idem_key:
-        fields.update(idem_key=idem_key, idem_fp=fp)
-    try:
-        await ctx.repo.add(case, fields=fields, extra_events=extra, trace_id=trace_id)
-    except DuplicateKeyError:
-        # A concurrent identical submission won the insert: answer with its case.
-        if (found := await _existing(ctx, idem_key, intake_key, fp)) is not None:
-            return Submitted(found, created=False)
-        raise
-    await note_stale_calendar(ctx, now)
-    stored = await ctx.repo.find_one({"_id": case.id})
-    assert stored is not None
-    return Submitted(stored, created=True)
-
-
-def _probe_from_doc(doc: Doc) -> DuplicateProbe:
-    loc = doc["location"]
-    return DuplicateProbe(
-        complaint_id=doc["_id"],
-        category=Category(doc["category"]),
-        town=loc.get("town") or "",
-        address=loc["address"],
-        phone_hash=doc["complainant"].get("phone_hash"),
-        received_at=doc["received_at"],
-        open=bool(doc.get("is_open")),
-        lat=loc.get("lat"),
-        lon=loc.get("lon"),
     )
 
 
@@ -184,34 +184,7 @@ async def _duplicates_and_hotspot(
 ) -> tuple[list[str], list[Any]]:
     rules = ctx.intake
     since = case.received_at - max(rules.duplicate_window, rules.hotspot_window)
-    where: list[Doc] = [{"place_key": pkey}]
-    if case.location.lat is not None and case.location.lon is not None:
-        # Candidates within about 300 m (a box; the domain measures the exact distance).
-        dlat, dlon = 0.003, 0.003 / max(0.2, math.cos(math.radians(case.location.lat)))
-        where.append(
-            {
-                "location.lat": {
-                    "$gte": case.location.lat - dlat,
-                    "$lte": case.location.lat + dlat,
-                },
-                "location.lon": {
-                    "$gte": case.location.lon - dlon,
-                    "$lte": case.location.lon + dlon,
-                },
-            }
-        )
-    docs = await ctx.repo.stream(
-        {"$or": where, "received_at": {"$gte": since, "$lte": case.received_at}},
-        {
-            "_id": 1,
-            "category": 1,
-            "location": 1,
-            "complainant.phone_hash": 1,
-            "received_at": 1,
-            "is_open": 1,
-        },
-    )
-    probes = [_probe_from_doc(d) for d in docs]
+    probes = await ctx.places.recent(pkey, case, since)
     probe = case.duplicate_probe()
     prefixes = rules.address_prefixes
     extra: list[Any] = []

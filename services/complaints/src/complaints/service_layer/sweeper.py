@@ -1,13 +1,15 @@
 """The deadline sweeper: raise warnings, overdue alerts and 督办 exactly once per deadline.
 
-Due cases are found through the `next_alert_at` index, never by scanning every case. Each case
-is saved with its new alerts (events in the same write); a conflict with a concurrent command
-just means the case is picked up again in the next round.
+A tick reads the minute schedule from its cursor up to the previous full minute, by _id, and
+checks just those cases (plus nothing else): its cost follows the number of due cases, not the
+number of stored ones. The first tick, or one after a gap longer than MAX_GAP, falls back to a
+query on next_alert_at. Each case is saved with its new alerts (events in the same write); a
+conflict with a concurrent command leaves it to the next tick.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from complaints.domain.monitor import sweep
 from complaints.service_layer.context import Context
@@ -16,22 +18,48 @@ from qingshan_core.logging import get_logger
 from qingshan_core.outbox import ConcurrencyConflict
 
 log = get_logger(__name__)
+MAX_GAP = timedelta(days=2)
 
 
-async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 200) -> int:
-    """One round over the due cases; returns how many alerts were raised."""
+async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 500) -> int:
+    """One tick; returns how many alerts were raised."""
     now = now or ctx.clock()
+    schedule = ctx.repo.schedule
+    last_full_minute = now.replace(second=0, microsecond=0) - timedelta(minutes=1)
+    cursor = await schedule.cursor()
+    keys: list[str] = []
+    fallback = cursor is None or not timedelta(0) <= now - cursor <= MAX_GAP
+    if fallback:
+        # First tick, a long gap, or a clock that went back: query instead of the schedule.
+        ids = await ctx.repo.due_for_alerts(now, limit=10**6)
+    else:
+        ids, keys = await schedule.due(cursor, last_full_minute)
+        # Cases scheduled in the current minute whose moment has already passed.
+        current, _ = await schedule.due(last_full_minute, now)
+        ids += [i for i in current if i not in ids]
+    raised = await _sweep_cases(ctx, ids[:batch] if len(ids) > batch else ids, now)
+    if len(ids) <= batch:
+        await schedule.drop(keys)
+        if fallback or (cursor is not None and last_full_minute > cursor):
+            await schedule.set_cursor(last_full_minute)
+    if raised:
+        log.info("sweeper.raised", alerts=raised, checked=len(ids))
+    await note_stale_calendar(ctx, now)
+    return raised
+
+
+async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
     raised = 0
-    for complaint_id in await ctx.repo.due_for_alerts(now, batch):
+    for complaint_id in ids:
         loaded = await ctx.repo.get(complaint_id)
+        due = loaded.doc.get("next_alert_at")
+        if due is None or due > now:
+            continue  # moved on since it was scheduled
         alerts = sweep(loaded.complaint, now, ctx.calendar, ctx.warning_rule)
         try:
-            await ctx.repo.save(loaded)  # also moves next_alert_at forward
+            await ctx.repo.save(loaded)  # also reschedules its next alert
         except ConcurrencyConflict:
             log.info("sweeper.conflict", complaint_id=complaint_id)
             continue
         raised += len(alerts)
-    if raised:
-        log.info("sweeper.raised", alerts=raised)
-    await note_stale_calendar(ctx, now)
     return raised

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from complaints.adapters.documents import Doc, from_doc
 from complaints.domain.model import Actor, Category, Channel, Role, Status, Urgency
 from qingshan_core.auth import Principal
+from qingshan_core.workdays import SHANGHAI
+
+
+def in_local_time(value: Any) -> Any:
+    """Every datetime in a response in Beijing time (+08:00), as the bureau reads it."""
+    if isinstance(value, datetime):
+        return value.astimezone(SHANGHAI)
+    if isinstance(value, dict):
+        return {k: in_local_time(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [in_local_time(v) for v in value]
+    return value
 
 
 def actor_of(p: Principal) -> Actor:
@@ -64,19 +77,21 @@ def complaint_view(doc: Doc, principal: Principal, *, detail: bool = True) -> di
         case = from_doc(doc)
         view["allowed_actions"] = [a.value for a in case.allowed_actions(actor_of(principal))]
         view["pending_extension"] = doc.get("pending_extension")
-    return view
+    return dict(in_local_time(view))
 
 
 def history_view(doc: Doc) -> list[dict[str, Any]]:
-    return [
-        {
-            "at": h["at"],
-            "actor_id": h["actor_id"],
-            "role": h["role"],
-            "action": h["action"],
-            "from_status": h.get("from_status"),
-            "to_status": h["to_status"],
-            "details": h.get("details", {}),
-        }
-        for h in doc.get("history", [])
-    ]
+    return in_local_time(
+        [
+            {
+                "at": h["at"],
+                "actor_id": h["actor_id"],
+                "role": h["role"],
+                "action": h["action"],
+                "from_status": h.get("from_status"),
+                "to_status": h["to_status"],
+                "details": h.get("details", {}),
+            }
+            for h in doc.get("history", [])
+        ]
+    )
