@@ -12,6 +12,7 @@ from risk.domain.credit_code import make_credit_code
 from risk.domain.errors import ValidationError
 from risk.domain.events import MedicalWasteCollectionOverdue, StorageLimitExceeded
 from risk.domain.quantities import Quantity
+from risk.domain.registry_events import StockRecorded
 from risk.domain.storage import HolderKind, StorageLedger, StorageRules
 from risk.domain.waste_codes import WasteCode
 
@@ -173,4 +174,15 @@ def test_disposal_facilities_follow_the_one_year_rule_for_medical_waste(at: Cloc
     ledger = StorageLedger(HOLDER, HolderKind.LICENSED_BUSINESS)
     ledger.record_in(SHARPS, t("1"), at(2024, 5, 1))
     ledger.check_limits(at(2024, 5, 10))
-    assert ledger.events == []
+    assert limit_events(ledger) == [] and collection_events(ledger) == []
+
+
+def test_every_movement_is_an_event(at: Clock) -> None:
+    ledger = StorageLedger(HOLDER, HolderKind.PRODUCER)
+    ledger.record_in(SHARPS, t("2"), at(2024, 5, 1))
+    ledger.record_out(SHARPS, t("0.5"), at(2024, 5, 2), reference="20245001000001")
+    moves = [e for e in ledger.events if isinstance(e, StockRecorded)]
+    assert [(m.direction, m.quantity_t, m.reference) for m in moves] == [
+        ("in", 2, ""),
+        ("out", Decimal("0.5"), "20245001000001"),
+    ]

@@ -1,0 +1,1 @@
+"""Adapters: Mongo documents for the aggregates, the outbox-backed stores, event mapping."""

@@ -83,6 +83,8 @@ class Manifest(Aggregate):
         self.receipt: tuple[ReceiptLine, ...] = ()
         self.discrepancies: tuple[DiscrepancyLine, ...] = ()
         self.overdue_reported = False
+        self.planned_ship_date: date | None = None
+        self.warnings: tuple[str, ...] = ()
 
     @classmethod
     def create(
@@ -116,6 +118,8 @@ class Manifest(Aggregate):
             if check.status is CodeStatus.ACCEPTED_WITH_WARNING:
                 warnings.append(check.reason_zh)
         manifest = cls(number, producer, receiver, plate, tuple(lines))
+        manifest.planned_ship_date = planned_ship_date
+        manifest.warnings = tuple(warnings)
         manifest._require_licence(list(receiver_licences), planned_ship_date, at)
         event = ManifestCreated(
             at=at,

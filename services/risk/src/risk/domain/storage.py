@@ -17,6 +17,7 @@ from risk.domain.credit_code import CreditCode
 from risk.domain.errors import ValidationError
 from risk.domain.events import MedicalWasteCollectionOverdue, StorageLimitExceeded
 from risk.domain.quantities import Quantity
+from risk.domain.registry_events import StockRecorded
 from risk.domain.waste_codes import WasteCode
 
 
@@ -73,7 +74,15 @@ class StorageLedger(Aggregate):
         self._next_lot += 1
         self.lots.append(lot)
         self.lots.sort(key=lambda x: (x.stored_at, x.lot_no))
-        self._record(at, "in", detail=f"{code} {quantity}")
+        moved = StockRecorded(
+            at=at,
+            holder_credit_code=self.holder.value,
+            direction="in",
+            waste_code=code.value,
+            quantity_t=quantity.tonnes,
+            reference="",
+        )
+        self._record(at, "in", moved, detail=f"{code} {quantity}")
         return lot
 
     def record_out(
@@ -102,7 +111,15 @@ class StorageLedger(Aggregate):
         if code.is_medical:
             self.last_medical_collection = max(at, self.last_medical_collection or at)
             self.collection_overdue_reported = False
-        self._record(at, "out", detail=f"{code} {quantity} {reference}".strip())
+        moved = StockRecorded(
+            at=at,
+            holder_credit_code=self.holder.value,
+            direction="out",
+            waste_code=code.value,
+            quantity_t=quantity.tonnes,
+            reference=reference,
+        )
+        self._record(at, "out", moved, detail=f"{code} {quantity} {reference}".strip())
 
     def stock(self) -> dict[str, Decimal]:
         """Tonnes on hand per code."""

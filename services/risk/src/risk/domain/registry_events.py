@@ -1,0 +1,51 @@
+"""More domain events: registry changes, stock movements and catalogue loads.
+
+Kept beside events.py (which holds the deadline and lifecycle events) so both stay small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+from risk.domain.events import Event
+
+
+@dataclass(frozen=True, slots=True)
+class EnterpriseRegistered(Event):
+    type: ClassVar[str] = "risk.enterprise.registered"
+    source_id: str
+    credit_code: str | None
+    name: str
+    park_cluster: str | None
+    lists: tuple[str, ...]
+    industry: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EnterpriseUpdated(Event):
+    type: ClassVar[str] = "risk.enterprise.updated"
+    source_id: str
+    credit_code: str | None
+    changed_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StockRecorded(Event):
+    type: ClassVar[str] = "risk.storage.recorded"
+    holder_credit_code: str
+    direction: str  # in | out
+    waste_code: str
+    quantity_t: Decimal
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class WasteCatalogueLoaded(Event):
+    type: ClassVar[str] = "risk.catalogue.loaded"
+    version: str
+    title: str
+    effective_from: date
+    entries: int

@@ -1,0 +1,1 @@
+"""HTTP entrypoints: FastAPI routers per feature, request/response models beside them."""

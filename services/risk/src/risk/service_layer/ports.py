@@ -1,0 +1,127 @@
+"""Ports: what the use cases need from storage, implemented by adapters/ (Mongo + outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Generic, Protocol, TypeVar
+
+from risk.domain.aggregate import Aggregate
+from risk.domain.catalogue import WasteCatalogue, parse_catalogue_csv
+from risk.domain.events import Event, ManifestRefusedUnlicensed
+from risk.domain.registry_events import WasteCatalogueLoaded
+
+A = TypeVar("A", bound=Aggregate)
+Filter = Mapping[str, str | bool | None]
+
+
+@dataclass
+class Loaded(Generic[A]):
+    """An aggregate as read, with the version its next save must match."""
+
+    aggregate: A
+    version: int
+
+
+@dataclass(frozen=True)
+class Page(Generic[A]):
+    """One page of a listing and the total count of matches."""
+
+    items: list[A]
+    total: int
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A WGS 84 bounding box (min lon, min lat, max lon, max lat)."""
+
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """Equality filters on named fields (each store documents its names), a box, a page."""
+
+    where: Filter = field(default_factory=dict)
+    bbox: BBox | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class Store(Protocol[A]):
+    """Aggregates of one kind, saved with their events in one write (optimistic)."""
+
+    async def get(self, key: str) -> Loaded[A] | None:
+        """The aggregate with this id, or None."""
+        ...
+
+    async def add(self, key: str, aggregate: A) -> None:
+        """Insert a new aggregate and its events; AlreadyExists when the id is taken."""
+        ...
+
+    async def save(self, key: str, loaded: Loaded[A]) -> None:
+        """Write the new state and pending events iff the version matches (else Conflict)."""
+        ...
+
+    async def find(self, query: Query) -> Page[A]:
+        """Aggregates matching the query."""
+        ...
+
+    async def due(self, now: datetime, limit: int) -> list[tuple[str, Loaded[A]]]:
+        """Aggregates whose next check time has come (indexed), oldest first, with their ids."""
+        ...
+
+
+class RefusalLog(Protocol):
+    """Durable record of refused manifest attempts, each carrying its refusal event."""
+
+    async def record(self, event: ManifestRefusedUnlicensed, detail: Mapping[str, object]) -> str:
+        """Store the attempt with its event in one write; returns the attempt id."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredCatalogue:
+    """A catalogue version kept in the store (its CSV text and metadata)."""
+
+    version: str
+    title: str
+    order: str
+    effective_from: str
+    csv_text: str
+    expected_count: int | None
+
+
+class CatalogueStore(Protocol):
+    """Catalogue versions loaded at run time (e.g. the 2025 table once it is available)."""
+
+    async def all(self) -> Sequence[StoredCatalogue]:
+        """Every stored version."""
+        ...
+
+    async def put(self, stored: StoredCatalogue, event: WasteCatalogueLoaded) -> None:
+        """Store a version with its event; AlreadyExists when the version is there."""
+        ...
+
+
+def drain(aggregate: Aggregate) -> list[Event]:
+    """Take the aggregate's pending events (the store does this when it saves)."""
+    events = list(aggregate.events)
+    aggregate.events.clear()
+    return events
+
+
+def catalogue_from_stored(stored: StoredCatalogue) -> WasteCatalogue:
+    """Parse a stored version back into a catalogue (validated again)."""
+    return parse_catalogue_csv(
+        stored.csv_text,
+        version=stored.version,
+        title=stored.title,
+        order=stored.order,
+        effective_from=date.fromisoformat(stored.effective_from),
+        expected_count=stored.expected_count,
+    )
