@@ -15,11 +15,13 @@ SERVICES := $(PYTHON) deploy/local/services.py
 PROTO_FILES := $(shell find proto -name '*.proto')
 PROTO_STAMP := libs/contracts/src/qingshan/.generated
 PYTEST_ARGS ?=
+KUSTOMIZE_VERSION := v5.8.1
+KUSTOMIZE := .cache/kustomize-$(KUSTOMIZE_VERSION)/kustomize
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help install proto infra run stop test test-unit lint token clean wipe
+.PHONY: help install proto infra run stop test test-unit lint token clean wipe k8s k8s-kustomize
 
 help:
 	@echo "make run     install everything, start Kafka, FerretDB and the four services"
@@ -39,11 +41,15 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml s
 install: $(VENV)/.synced proto
 
 # Python code generated from proto/, never committed (libs/contracts/src/qingshan is ignored).
+# Generated into a fresh directory and swapped in, so a running process never sees it half-made.
 $(PROTO_STAMP): $(VENV)/.synced $(PROTO_FILES)
-	rm -rf libs/contracts/src/qingshan
-	mkdir -p libs/contracts/src
-	$(PY) -m grpc_tools.protoc -I proto --python_out=libs/contracts/src \
-		--pyi_out=libs/contracts/src --grpc_python_out=libs/contracts/src $(PROTO_FILES)
+	rm -rf libs/contracts/.gen && mkdir -p libs/contracts/.gen
+	$(PY) -m grpc_tools.protoc -I proto --python_out=libs/contracts/.gen \
+		--pyi_out=libs/contracts/.gen --grpc_python_out=libs/contracts/.gen $(PROTO_FILES)
+	rm -rf libs/contracts/src/qingshan.old
+	-mv libs/contracts/src/qingshan libs/contracts/src/qingshan.old 2>/dev/null
+	mv libs/contracts/.gen/qingshan libs/contracts/src/qingshan
+	rm -rf libs/contracts/src/qingshan.old libs/contracts/.gen
 	@touch $@
 
 proto: $(PROTO_STAMP)
@@ -94,3 +100,16 @@ token: install
 
 clean:
 	rm -rf $(VENV) libs/contracts/src/qingshan .pytest_cache .mypy_cache .ruff_cache
+
+# Kubernetes manifests (deploy/k8s): build every overlay with the pinned kustomize and validate
+# what it renders (deploy/k8s/validate.py). The venv is only created when missing (order-only),
+# never re-synced from here.
+$(KUSTOMIZE):
+	GOBIN=$(CURDIR)/$(dir $(KUSTOMIZE)) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+k8s: $(KUSTOMIZE) | $(VENV)/.synced
+	$(PY) deploy/k8s/validate.py --kustomize $(KUSTOMIZE)
+
+# Prints the pinned kustomize's path, installing it first if needed (used by tests/k8s).
+k8s-kustomize: $(KUSTOMIZE)
+	@echo $(CURDIR)/$(KUSTOMIZE)
