@@ -15,6 +15,10 @@ SERVICES := $(PYTHON) deploy/local/services.py
 PROTO_FILES := $(shell find proto -name '*.proto')
 PROTO_STAMP := libs/contracts/src/qingshan/.generated
 PYTEST_ARGS ?=
+# `make test` runs against its own servers; TEST_PROFILE=ci picks yet other ports and data, so
+# a second checkout can run its suite while another one's test servers are in use.
+TEST_PROFILE ?= test
+export QINGSHAN_TEST_PROFILE := $(TEST_PROFILE)
 KUSTOMIZE_VERSION := v5.8.1
 KUSTOMIZE := .cache/kustomize-$(KUSTOMIZE_VERSION)/kustomize
 
@@ -75,13 +79,13 @@ test-unit: install
 # stopped afterwards whatever the outcome.
 test: install infra
 	@$(STACK) versions
-	$(STACK) --profile test wipe
-	$(STACK) --profile test up
+	$(STACK) --profile $(TEST_PROFILE) wipe
+	$(STACK) --profile $(TEST_PROFILE) up
 	@status=0; \
-	eval "$$($(STACK) --profile test env | sed 's/^QINGSHAN_/export QINGSHAN_TEST_/')"; \
+	eval "$$($(STACK) --profile $(TEST_PROFILE) env | sed 's/^QINGSHAN_/export QINGSHAN_TEST_/')"; \
 	$(PY) -m pytest -q $(PYTEST_ARGS) || status=$$?; \
-	$(SERVICES) --profile test down >/dev/null 2>&1; \
-	$(STACK) --profile test down; \
+	$(SERVICES) --profile $(TEST_PROFILE) down >/dev/null 2>&1; \
+	$(STACK) --profile $(TEST_PROFILE) down; \
 	$(STACK) versions; \
 	exit $$status
 

@@ -59,6 +59,7 @@ PROFILES = {
     "dev": Profile("dev", 9092, 9093, 27017),
     "test": Profile("test", 19092, 19093, 27018),
     "bench": Profile("bench", 29092, 29093, 27019),
+    "ci": Profile("ci", 39092, 39093, 27020),
 }
 
 

@@ -12,16 +12,17 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from qingshan_core.testing.pytest_plugin import ROOT
+from qingshan_core.testing.pytest_plugin import ROOT, profile
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-SERVICES = {
-    "complaints": (18001, 60051),
-    "projects": (18002, 60052),
-    "risk": (18003, 60053),
-    "notify": (18004, 60054),
-}
-SCRIPT = [sys.executable, str(ROOT / "deploy" / "local" / "services.py"), "--profile", "test"]
+sys.path.insert(0, str(ROOT / "deploy" / "local"))
+import stack as local_stack  # noqa: E402
+
+import services as local_services  # noqa: E402 - the script that `make run` uses
+
+PROFILE = local_stack.PROFILES[profile()]
+SERVICES = {name: local_services.ports(PROFILE, name) for name in local_services.SERVICES}
+SCRIPT = [sys.executable, str(ROOT / "deploy" / "local" / "services.py"), "--profile", profile()]
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,14 @@ def mongo_uri() -> str:
     return os.environ.get("QINGSHAN_TEST_MONGO_URI", "mongodb://127.0.0.1:27018/")
 
 
+def profile() -> str:
+    """The stack profile the suite runs against (`make test` sets it; `test` by default)."""
+    return os.environ.get("QINGSHAN_TEST_PROFILE", "test")
+
+
 def stack(command: str) -> None:
-    """Run a deploy/local/stack.py command against the test profile (e.g. stop-kafka)."""
-    subprocess.run([sys.executable, str(STACK), "--profile", "test", command], check=True)
+    """Run a deploy/local/stack.py command against the suite's profile (e.g. stop-kafka)."""
+    subprocess.run([sys.executable, str(STACK), "--profile", profile(), command], check=True)
 
 
 @pytest.fixture(scope="session")
