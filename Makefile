@@ -21,6 +21,8 @@ TEST_PROFILE ?= test
 export QINGSHAN_TEST_PROFILE := $(TEST_PROFILE)
 KUSTOMIZE_VERSION := v5.8.1
 KUSTOMIZE := .cache/kustomize-$(KUSTOMIZE_VERSION)/kustomize
+DOCKERFILE_LINT_SRC := $(wildcard deploy/k8s/dockerfile-lint/*.go) deploy/k8s/dockerfile-lint/go.mod deploy/k8s/dockerfile-lint/go.sum
+DOCKERFILE_LINT := .cache/dockerfile-lint/dockerfile-lint
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
@@ -47,7 +49,7 @@ install: $(VENV)/.synced proto
 # Python code generated from proto/, never committed (libs/contracts/src/qingshan is ignored).
 # Generated into a fresh directory and swapped in, so a running process never sees it half-made.
 $(PROTO_STAMP): $(VENV)/.synced $(PROTO_FILES)
-	rm -rf libs/contracts/.gen && mkdir -p libs/contracts/.gen
+	rm -rf libs/contracts/.gen && mkdir -p libs/contracts/.gen libs/contracts/src
 	$(PY) -m grpc_tools.protoc -I proto --python_out=libs/contracts/.gen \
 		--pyi_out=libs/contracts/.gen --grpc_python_out=libs/contracts/.gen $(PROTO_FILES)
 	rm -rf libs/contracts/src/qingshan.old
@@ -105,13 +107,19 @@ token: install
 clean:
 	rm -rf $(VENV) libs/contracts/src/qingshan .pytest_cache .mypy_cache .ruff_cache
 
-# Kubernetes manifests (deploy/k8s): build every overlay with the pinned kustomize and validate
-# what it renders (deploy/k8s/validate.py). The venv is only created when missing (order-only),
-# never re-synced from here.
+# Kubernetes deployment (deploy/k8s): lint the service Dockerfiles, build every overlay with the
+# pinned kustomize and validate what it renders (deploy/k8s/validate.py). Uses the venv as it
+# is (make install creates it); never syncs it.
 $(KUSTOMIZE):
 	GOBIN=$(CURDIR)/$(dir $(KUSTOMIZE)) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 
-k8s: $(KUSTOMIZE) | $(VENV)/.synced
+# BuildKit's Dockerfile parser and linter, built from the pinned module in deploy/k8s/dockerfile-lint.
+$(DOCKERFILE_LINT): $(DOCKERFILE_LINT_SRC)
+	cd deploy/k8s/dockerfile-lint && go build -o $(CURDIR)/$(DOCKERFILE_LINT) .
+
+k8s: $(KUSTOMIZE) $(DOCKERFILE_LINT)
+	@test -x $(PY) || { echo "make k8s: no $(PY) yet, run make install first" >&2; exit 1; }
+	$(DOCKERFILE_LINT) $(wildcard services/*/Dockerfile)
 	$(PY) deploy/k8s/validate.py --kustomize $(KUSTOMIZE)
 
 # Prints the pinned kustomize's path, installing it first if needed (used by tests/k8s).
