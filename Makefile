@@ -81,11 +81,12 @@ test-unit: install
 # stopped afterwards whatever the outcome.
 test: install infra
 	@$(STACK) versions
-	$(STACK) --profile $(TEST_PROFILE) wipe
-	$(STACK) --profile $(TEST_PROFILE) up
 	@status=0; \
-	eval "$$($(STACK) --profile $(TEST_PROFILE) env | sed 's/^QINGSHAN_/export QINGSHAN_TEST_/')"; \
-	$(PY) -m pytest -q $(PYTEST_ARGS) || status=$$?; \
+	$(STACK) --profile $(TEST_PROFILE) wipe && $(STACK) --profile $(TEST_PROFILE) up || status=$$?; \
+	if [ $$status -eq 0 ]; then \
+		eval "$$($(STACK) --profile $(TEST_PROFILE) env | sed 's/^QINGSHAN_/export QINGSHAN_TEST_/')"; \
+		$(PY) -m pytest -q $(PYTEST_ARGS) || status=$$?; \
+	fi; \
 	$(SERVICES) --profile $(TEST_PROFILE) down >/dev/null 2>&1; \
 	$(STACK) --profile $(TEST_PROFILE) down; \
 	$(STACK) versions; \
