@@ -62,6 +62,7 @@ class Runtime:
         self._consumer_specs: list[ConsumerSpec] = []
         self._aggregates: list[str] = []
         self._jobs: list[tuple[float, Callable[[], Awaitable[Any]], str]] = []
+        self._stop_hooks: list[Callable[[], Awaitable[Any]]] = []
 
     def outbox(self, collection: str) -> OutboxCollection:
         """An aggregate collection whose writes carry events to this service's topic."""
@@ -142,6 +143,14 @@ class Runtime:
     def _spawn(self, coro: Any, name: str) -> None:
         self._tasks.append(asyncio.create_task(coro, name=f"{self.settings.service_name}:{name}"))
 
+    def spawn(self, coro: Any, name: str) -> None:
+        """Run a long-lived coroutine of the service's (cancelled when the runtime stops)."""
+        self._spawn(coro, f"task:{name}")
+
+    def on_stop(self, hook: Callable[[], Awaitable[Any]]) -> None:
+        """Await `hook` when the runtime stops, after the loops (close clients, flush)."""
+        self._stop_hooks.append(hook)
+
     def every(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
         """Run `job` periodically once started (a scheduled job over durable state: whatever it
         finds to do is in the store, so a crash between rounds loses nothing)."""
@@ -199,5 +208,10 @@ class Runtime:
             if not t.done():
                 t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        for hook in reversed(self._stop_hooks):
+            try:
+                await hook()
+            except Exception as exc:
+                log.warning("runtime.stop_hook_failed", error=repr(exc))
         await self.client.close()
         log.info("runtime.stopped", cancelled_loops=len(pending))

@@ -2,16 +2,80 @@
 
 from __future__ import annotations
 
+from datetime import time
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from qingshan_core.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    """Every field can be set as QINGSHAN_NOTIFY_<FIELD>, e.g. QINGSHAN_NOTIFY_MONGO_URI."""
+    """Every field can be set as QINGSHAN_NOTIFY_<FIELD>, e.g. QINGSHAN_NOTIFY_MONGO_URI
+    (lists and maps as JSON, e.g. QINGSHAN_NOTIFY_RATE_LIMITS='{"sms": 30}')."""
 
     model_config = SettingsConfigDict(env_prefix="QINGSHAN_NOTIFY_", extra="ignore")
 
     service_name: str = "notify"
     http_port: int = 8004
     grpc_port: int = 50054
+
+    # What is consumed: one consumer group `qingshan.notify.<consumer_name>` over these topics.
+    consume_topics: list[str] = Field(
+        default=["qingshan.complaints.v1", "qingshan.risk.v1", "qingshan.projects.v1"]
+    )
+    consumer_name: str = "events"
+    seed_defaults: bool = True
+
+    # Local time rules (quiet hours hold non-critical push messages; daily digests go at 08:00).
+    timezone: str = "Asia/Shanghai"
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(7, 0)
+    digest_daily_at: time = time(8, 0)
+
+    # Email (SMTP).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_from: str = "qingshan-notify@localhost"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # SMS gateway (empty URL: the SMS channel is not configured and SMS deliveries fail).
+    sms_gateway_url: str = ""
+    sms_api_key: SecretStr = SecretStr("")
+    sms_sign: str = "青山生态"
+    sms_max_chars: int = Field(default=300, gt=0)
+
+    # Robots (WeCom / DingTalk webhooks). None: https required outside development and test.
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_require_https: bool | None = None
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+
+    # Retries, breaker, rate limits (messages per window per channel).
+    retry_max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=10.0, ge=0)
+    retry_factor: float = Field(default=2.0, ge=1)
+    retry_cap_seconds: float = Field(default=1800.0, gt=0)
+    retry_jitter: float = Field(default=0.2, ge=0, le=1)
+    breaker_threshold: int = Field(default=5, ge=1)
+    breaker_cooldown_seconds: float = Field(default=60.0, gt=0)
+    rate_limits: dict[str, int] = Field(
+        default_factory=lambda: {"sms": 60, "wecom": 20, "dingtalk": 20, "email": 120}
+    )
+    rate_window_seconds: int = Field(default=60, gt=0)
+
+    # Background jobs: the dispatcher also wakes at once when an event planned something.
+    dispatch_poll_seconds: float = Field(default=1.0, gt=0)
+    jobs_poll_seconds: float = Field(default=5.0, gt=0)
+    dispatch_batch: int = Field(default=50, gt=0)
+    send_lease_seconds: float = Field(default=60.0, gt=0)
+    event_retention_days: int = Field(default=30, ge=1)
+
+    @property
+    def https_required(self) -> bool:
+        if self.webhook_require_https is not None:
+            return self.webhook_require_https
+        return self.environment not in ("development", "test")

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from fastapi import FastAPI
 
+from projects.adapters import import_log, indicator_repo, subitem_repo
 from projects.config import Settings
+from projects.domain.progress import ReportingSchedule
+from projects.entrypoints import grpc_api
+from projects.entrypoints.http import errors, routers
+from projects.entrypoints.jobs import cache_loop, dispatch_loop
+from projects.service_layer.context import Context
+from projects.service_layer.seed import SeedFile, seed
+from qingshan_core.logging import get_logger
+from qingshan_core.mongo import ensure_indexes
 from qingshan_core.runtime import Runtime
 from qingshan_core.service import build_app
 from qingshan_core.settings import ServiceSettings
@@ -12,17 +24,74 @@ from qingshan_core.settings import ServiceSettings
 DESCRIPTION = (
     "项目储备库 — the rolling project reserve, progress dispatch, roll-ups and the plan indicators"
 )
+INDEXES = [*subitem_repo.INDEXES, *import_log.INDEXES, *indicator_repo.INDEXES]
+log = get_logger(__name__)
+
+
+def _read(path: Path | None) -> SeedFile:
+    if path is None or not path.is_file():
+        return SeedFile(str(path), None)
+    return SeedFile(path.name, path.read_bytes())
+
+
+def _seed_files(settings: Settings) -> tuple[SeedFile, SeedFile]:
+    return _read(settings.seed_reserve_csv), _read(settings.seed_indicators_csv)
+
+
+def _settings(runtime: Runtime) -> Settings:
+    s = runtime.settings
+    return s if isinstance(s, Settings) else Settings.model_validate(s.model_dump())
 
 
 async def wire(runtime: Runtime, app: FastAPI) -> None:
-    """Declare this service's indexes, aggregates, consumers and gRPC servicers."""
+    """Declare this service's indexes, aggregates, gRPC servicer and dispatch job; seed."""
+    settings = _settings(runtime)
+    app.state.settings = settings
+    runtime.indexes.extend(INDEXES)
+    subitems = subitem_repo.MongoSubItemRepository(
+        runtime.outbox(subitem_repo.COLLECTION), cached=settings.rows_cache_seconds > 0
+    )
+    ctx = Context(
+        subitems=subitems,
+        imports=import_log.MongoImportLog(runtime.outbox(import_log.COLLECTION)),
+        indicators=indicator_repo.MongoIndicatorRepository(
+            runtime.outbox(indicator_repo.COLLECTION)
+        ),
+        schedule=ReportingSchedule(settings.report_frequency, settings.report_grace_days),
+    )
+    app.state.projects = ctx
+    runtime.serve_grpc(grpc_api.registrar(ctx, runtime.token_codec), grpc_api.SERVICE_NAME)
+    if settings.seed_on_start:
+        # Indexes first (the runtime creates them again at start; creating is idempotent).
+        await ensure_indexes(runtime.db, INDEXES)
+        reserve, indicators = await asyncio.to_thread(_seed_files, settings)
+        result = await seed(ctx, reserve, indicators)
+        for reason in result.skipped:
+            log.warning("seed.skipped", reason=reason)
+        if result.reserve is not None:
+            log.info("seed.reserve", added=result.reserve.added, rows=result.reserve.rows)
+        log.info("seed.indicators", inserted=result.indicators)
+    # The runtime owns the task: it is cancelled when the service stops.
+    runtime.spawn(
+        dispatch_loop(
+            ctx,
+            first_delay=settings.dispatch_first_delay_seconds,
+            interval=settings.dispatch_interval_seconds,
+        ),
+        "dispatch",
+    )
+    if subitems.cache is not None:
+        runtime.spawn(cache_loop(subitems.cache, interval=settings.rows_cache_seconds), "rows")
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The projects service's ASGI app (settings are read when it starts, not at import)."""
-    return build_app(
+    app = build_app(
         title="qingshan projects",
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=wire,
+        routers=routers(),
     )
+    errors.install(app)
+    return app

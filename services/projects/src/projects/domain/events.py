@@ -48,6 +48,14 @@ class SubItemAdded(SubItemEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SubItemCorrected(SubItemEvent):
+    """A re-import corrected attributes no approval governs (序号, 牵头单位, 项目来源)."""
+
+    changes: tuple[FieldChange, ...]
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class SubItemWithdrawn(SubItemEvent):
     """A sub-item left the reserve (出库); it is kept, not deleted."""
 

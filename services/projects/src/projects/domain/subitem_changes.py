@@ -14,7 +14,7 @@ from projects.domain.adjustments import (
     current_values,
     validate_request,
 )
-from projects.domain.errors import ConflictError, local_date
+from projects.domain.errors import ConflictError, InvalidValue, local_date
 from projects.domain.events import (
     AdjustmentApproved,
     AdjustmentRejected,
@@ -22,9 +22,11 @@ from projects.domain.events import (
     FieldChange,
     StageAdvanced,
     StageReturned,
+    SubItemCorrected,
     SubItemReinstated,
     SubItemWithdrawn,
 )
+from projects.domain.row import ReserveRow
 from projects.domain.stages import (
     GATE_RULES,
     GateEvidence,
@@ -36,6 +38,7 @@ from projects.domain.stages import (
     check_return,
 )
 from projects.domain.subitem_base import SubItemBase, need_text
+from projects.domain.table_sync import table_changes
 
 
 class ChangeableSubItem(SubItemBase):
@@ -114,6 +117,25 @@ class ChangeableSubItem(SubItemBase):
         self._record(at, by, "reinstated", f"重新入库：{reason}", (change,))
         self._set_row(at, dataclasses.replace(self.row, in_reserve=True))
         self.events.append(SubItemReinstated(subitem_id=self.id, at=at, reason=reason, by=by))
+
+    def correct_from_table(self, row: ReserveRow, *, by: str, at: datetime) -> bool:
+        """Apply a re-imported row's corrections (序号, 牵头单位, 项目来源); False if none."""
+        self._require_in_reserve()
+        if row.subitem_id != self.id:
+            raise InvalidValue(
+                f"子项编号不符：{row.subitem_id}", f"wrong sub-item {row.subitem_id}"
+            )
+        corrections, refused = table_changes(self.row, row)
+        if refused:
+            raise InvalidValue(refused[0].zh, refused[0].en)
+        if not corrections:
+            return False
+        summary = "导入更正：" + "、".join(c.attr for c in corrections)
+        self._record(at, by, "corrected", summary, corrections)
+        updates = {c: getattr(row, c) for c in ("no", "lead_units", "source")}
+        self._set_row(at, dataclasses.replace(self.row, **updates))
+        self.events.append(SubItemCorrected(subitem_id=self.id, at=at, changes=corrections, by=by))
+        return True
 
     # -- adjustments (动态调整) ---------------------------------------------------------------
 

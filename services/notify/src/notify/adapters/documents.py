@@ -1,0 +1,246 @@
+"""Domain objects ↔ store documents. No key ever holds '.' or starts with '$' (FerretDB 1.x):
+conditions and attributes travel as lists, not as maps keyed by attribute name."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, time
+from typing import Any
+
+from notify.domain.delivery import Attempt, Delivery
+from notify.domain.model import (
+    AckState,
+    Channel,
+    Condition,
+    DigestPeriod,
+    EscalationChain,
+    Group,
+    Priority,
+    QuietHours,
+    Recipient,
+    Robot,
+    Rule,
+    Status,
+    Target,
+    TargetKind,
+    Template,
+)
+from qingshan_core.mongo import Document
+
+
+def _aware(v: datetime | None) -> datetime | None:
+    if v is None:
+        return None
+    return v if v.tzinfo else v.replace(tzinfo=UTC)
+
+
+def quiet_doc(q: QuietHours | None) -> Document | None:
+    if q is None:
+        return None
+    return {
+        "start": q.start.strftime("%H:%M"),
+        "end": q.end.strftime("%H:%M"),
+        "tz": q.tz,
+        "enabled": q.enabled,
+    }
+
+
+def quiet_from(d: Document | None) -> QuietHours | None:
+    if not d:
+        return None
+    return QuietHours(
+        time.fromisoformat(d["start"]), time.fromisoformat(d["end"]), d["tz"], d["enabled"]
+    )
+
+
+def robot_doc(r: Robot | None) -> Document | None:
+    return None if r is None else {"url": r.url, "secret": r.secret}
+
+
+def robot_from(d: Document | None) -> Robot | None:
+    return None if not d else Robot(d["url"], d.get("secret", ""))
+
+
+def recipient_doc(r: Recipient) -> Document:
+    return {
+        "_id": r.id,
+        "name": r.name,
+        "unit": r.unit,
+        "subject": r.login,
+        "email": r.email,
+        "phone": r.phone,
+        "wecom": robot_doc(r.wecom),
+        "dingtalk": robot_doc(r.dingtalk),
+        "quiet_hours": quiet_doc(r.quiet_hours),
+        "active": r.active,
+    }
+
+
+def recipient_from(d: Document) -> Recipient:
+    return Recipient(
+        id=d["_id"],
+        name=d["name"],
+        unit=d.get("unit", ""),
+        subject=d.get("subject", "") if d.get("subject") != d["_id"] else "",
+        email=d.get("email", ""),
+        phone=d.get("phone", ""),
+        wecom=robot_from(d.get("wecom")),
+        dingtalk=robot_from(d.get("dingtalk")),
+        quiet_hours=quiet_from(d.get("quiet_hours")),
+        active=d.get("active", True),
+    )
+
+
+def group_doc(g: Group) -> Document:
+    return {
+        "_id": g.id,
+        "name": g.name,
+        "members": list(g.members),
+        "wecom": robot_doc(g.wecom),
+        "dingtalk": robot_doc(g.dingtalk),
+        "quiet_hours": quiet_doc(g.quiet_hours),
+    }
+
+
+def group_from(d: Document) -> Group:
+    return Group(
+        d["_id"],
+        d["name"],
+        tuple(d.get("members", ())),
+        robot_from(d.get("wecom")),
+        robot_from(d.get("dingtalk")),
+        quiet_from(d.get("quiet_hours")),
+    )
+
+
+def chain_doc(c: EscalationChain) -> Document:
+    return {
+        "_id": c.unit,
+        "handlers": list(c.handlers),
+        "unit_heads": list(c.unit_heads),
+        "bureau": list(c.bureau),
+    }
+
+
+def chain_from(d: Document) -> EscalationChain:
+    return EscalationChain(
+        d["_id"],
+        tuple(d.get("handlers", ())),
+        tuple(d.get("unit_heads", ())),
+        tuple(d.get("bureau", ())),
+    )
+
+
+def _targets(ts: tuple[Target, ...]) -> list[Document]:
+    return [{"kind": t.kind.value, "ref": t.ref} for t in ts]
+
+
+def _targets_from(ds: list[Document]) -> tuple[Target, ...]:
+    return tuple(Target(TargetKind(t["kind"]), t["ref"]) for t in ds)
+
+
+def rule_doc(r: Rule) -> Document:
+    return {
+        "_id": r.id,
+        "name": r.name,
+        "event_type": r.event_type,
+        "channels": [c.value for c in r.channels],
+        "targets": _targets(r.targets),
+        "conditions": [
+            {"attr": c.attr, "values": list(c.values), "negate": c.negate} for c in r.conditions
+        ],
+        "priority": r.priority.value,
+        "template_variant": r.template_variant,
+        "unit_attr": r.unit_attr,
+        "digest": r.digest.value if r.digest else None,
+        "ack_within_minutes": r.ack_within_minutes,
+        "escalation": [{"targets": _targets(step)} for step in r.escalation],
+        "enabled": r.enabled,
+    }
+
+
+def rule_from(d: Document) -> Rule:
+    return Rule(
+        id=d["_id"],
+        name=d["name"],
+        event_type=d["event_type"],
+        channels=tuple(Channel(c) for c in d["channels"]),
+        targets=_targets_from(d["targets"]),
+        conditions=tuple(
+            Condition(c["attr"], tuple(c["values"]), c.get("negate", False))
+            for c in d.get("conditions", ())
+        ),
+        priority=Priority(d.get("priority", "normal")),
+        template_variant=d.get("template_variant", "default"),
+        unit_attr=d.get("unit_attr", "unit_id"),
+        digest=DigestPeriod(d["digest"]) if d.get("digest") else None,
+        ack_within_minutes=d.get("ack_within_minutes"),
+        escalation=tuple(_targets_from(s["targets"]) for s in d.get("escalation", ())),
+        enabled=d.get("enabled", True),
+    )
+
+
+def template_doc(t: Template) -> Document:
+    return {
+        "_id": t.id,
+        "event_type": t.event_type,
+        "channel": t.channel,
+        "variant": t.variant,
+        "title": t.title,
+        "body": t.body,
+        "description": t.description,
+    }
+
+
+def template_from(d: Document) -> Template:
+    return Template(
+        d["event_type"],
+        d["channel"],
+        d["title"],
+        d["body"],
+        d.get("variant", "default"),
+        d.get("description", ""),
+    )
+
+
+_DELIVERY_SKIP = {"version", "events", "history", "digest_items", "id"}
+
+
+def delivery_doc(d: Delivery) -> Document:
+    """Every field but version/events (kept by the outbox) and id (the document's _id)."""
+    doc: dict[str, Any] = {
+        k: (v.value if hasattr(v, "value") else v)
+        for k, v in ((f, getattr(d, f)) for f in Delivery.__dataclass_fields__)
+        if k not in _DELIVERY_SKIP
+    }
+    doc["history"] = [asdict(a) for a in d.history]
+    doc["digest_items"] = list(d.digest_items)
+    doc["notice"] = d.notice
+    return doc
+
+
+def delivery_from(doc: Document) -> Delivery:
+    fields = {
+        k: doc[k] for k in Delivery.__dataclass_fields__ if k in doc and k not in _DELIVERY_SKIP
+    }
+    for k in (
+        "created_at",
+        "next_attempt_at",
+        "ack_deadline",
+        "acknowledged_at",
+        "sent_at",
+        "failed_at",
+    ):
+        fields[k] = _aware(fields.get(k))
+    fields["channel"] = Channel(doc["channel"])
+    fields["priority"] = Priority(doc["priority"])
+    fields["status"] = Status(doc["status"])
+    fields["ack_state"] = AckState(doc.get("ack_state", "none"))
+    history = [Attempt(**{**a, "at": _aware(a["at"])}) for a in doc.get("history", ())]
+    return Delivery(
+        id=doc["_id"],
+        history=history,
+        digest_items=tuple(doc.get("digest_items", ())),
+        version=doc.get("_version", 0),
+        **fields,
+    )

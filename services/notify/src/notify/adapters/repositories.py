@@ -1,0 +1,164 @@
+"""Mongo repositories of the configuration: recipients, groups, chains, rules, templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from notify.adapters import documents as docs
+from notify.domain.errors import Conflict, NotFound
+from notify.domain.model import EscalationChain, Group, Recipient, Rule, Template
+from notify.domain.routing import Directory
+from qingshan_core.mongo import Document, IndexSpec
+
+T = TypeVar("T")
+
+RECIPIENTS, GROUPS, CHAINS, RULES, TEMPLATES = (
+    "recipients",
+    "groups",
+    "escalation_chains",
+    "rules",
+    "templates",
+)
+
+
+def config_indexes() -> list[IndexSpec]:
+    return [
+        IndexSpec(RECIPIENTS, [("subject", 1)], unique=True),
+        IndexSpec(RULES, [("event_type", 1)]),
+        IndexSpec(TEMPLATES, [("event_type", 1)]),
+    ]
+
+
+async def _save(coll: AsyncCollection[Document], doc: Document, create: bool) -> None:
+    """Insert (Conflict when the id exists) or replace (NotFound when it does not)."""
+    if create:
+        try:
+            await coll.insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{doc['_id']} already exists / 已存在") from exc
+        return
+    try:
+        res = await coll.replace_one({"_id": doc["_id"]}, doc)
+    except DuplicateKeyError as exc:
+        raise Conflict(f"{doc['_id']}: a unique value is already used / 唯一值冲突") from exc
+    if res.matched_count == 0:
+        raise NotFound(f"{doc['_id']} does not exist / 不存在")
+
+
+async def _all(
+    coll: AsyncCollection[Document], conv: Callable[[Document], T], q: Document
+) -> list[T]:
+    return [conv(d) async for d in coll.find(q).sort("_id", 1)]
+
+
+async def _one(
+    coll: AsyncCollection[Document], conv: Callable[[Document], T], key: str
+) -> T | None:
+    d = await coll.find_one({"_id": key})
+    return conv(d) if d else None
+
+
+async def _delete(coll: AsyncCollection[Document], key: str) -> bool:
+    return (await coll.delete_one({"_id": key})).deleted_count == 1
+
+
+class MongoDirectory:
+    """Recipients, groups and escalation chains."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.recipients = db[RECIPIENTS]
+        self.groups = db[GROUPS]
+        self.chains = db[CHAINS]
+
+    async def snapshot(self) -> Directory:
+        # A district bureau has hundreds of people at most: one read of each is cheap.
+        rs = await self.list_recipients()
+        gs = await self.list_groups()
+        cs = await self.list_chains()
+        return Directory({r.id: r for r in rs}, {g.id: g for g in gs}, {c.unit: c for c in cs})
+
+    async def get_recipient(self, recipient_id: str) -> Recipient | None:
+        return await _one(self.recipients, docs.recipient_from, recipient_id)
+
+    async def recipient_for_login(self, subject: str) -> Recipient | None:
+        d = await self.recipients.find_one({"subject": subject})
+        return docs.recipient_from(d) if d else None
+
+    async def list_recipients(self) -> list[Recipient]:
+        return await _all(self.recipients, docs.recipient_from, {})
+
+    async def save_recipient(self, recipient: Recipient, create: bool) -> None:
+        await _save(self.recipients, docs.recipient_doc(recipient), create)
+
+    async def delete_recipient(self, recipient_id: str) -> bool:
+        return await _delete(self.recipients, recipient_id)
+
+    async def get_group(self, group_id: str) -> Group | None:
+        return await _one(self.groups, docs.group_from, group_id)
+
+    async def list_groups(self) -> list[Group]:
+        return await _all(self.groups, docs.group_from, {})
+
+    async def save_group(self, group: Group, create: bool) -> None:
+        await _save(self.groups, docs.group_doc(group), create)
+
+    async def delete_group(self, group_id: str) -> bool:
+        return await _delete(self.groups, group_id)
+
+    async def list_chains(self) -> list[EscalationChain]:
+        return await _all(self.chains, docs.chain_from, {})
+
+    async def save_chain(self, chain: EscalationChain) -> None:
+        doc = docs.chain_doc(chain)
+        await self.chains.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    async def delete_chain(self, unit: str) -> bool:
+        return await _delete(self.chains, unit)
+
+
+class MongoRules:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.coll = db[RULES]
+
+    async def for_event_type(self, event_type: str) -> list[Rule]:
+        return await _all(self.coll, docs.rule_from, {"event_type": event_type, "enabled": True})
+
+    async def get(self, rule_id: str) -> Rule | None:
+        return await _one(self.coll, docs.rule_from, rule_id)
+
+    async def list(self, event_type: str | None = None) -> list[Rule]:
+        return await _all(
+            self.coll, docs.rule_from, {"event_type": event_type} if event_type else {}
+        )
+
+    async def save(self, rule: Rule, create: bool) -> None:
+        await _save(self.coll, docs.rule_doc(rule), create)
+
+    async def delete(self, rule_id: str) -> bool:
+        return await _delete(self.coll, rule_id)
+
+
+class MongoTemplates:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.coll = db[TEMPLATES]
+
+    async def get(self, template_id: str) -> Template | None:
+        return await _one(self.coll, docs.template_from, template_id)
+
+    async def for_event_type(self, event_type: str) -> list[Template]:
+        return await _all(self.coll, docs.template_from, {"event_type": event_type})
+
+    async def list(self, event_type: str | None = None) -> list[Template]:
+        q = {"event_type": event_type} if event_type else {}
+        return await _all(self.coll, docs.template_from, q)
+
+    async def save(self, template: Template, create: bool) -> None:
+        await _save(self.coll, docs.template_doc(template), create)
+
+    async def delete(self, template_id: str) -> bool:
+        return await _delete(self.coll, template_id)

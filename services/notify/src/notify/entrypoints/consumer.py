@@ -1,0 +1,33 @@
+"""Kafka entrypoint: one handler for every event type of the contracts (the shared consumer
+runner commits after it returns, retries it, and dead-letters what cannot be parsed)."""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from notify.adapters.event_codec import to_incoming
+from notify.service_layer.context import NotifyContext
+from notify.service_layer.planning import plan_event
+from qingshan_core.consumer import Handler
+from qingshan_core.events import Envelope
+from qingshan_core.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def event_handlers(ctx: NotifyContext) -> dict[str, Handler]:
+    async def on_event(env: Envelope, message: Message) -> None:
+        """Plan the deliveries an event calls for; the dispatcher sends them."""
+        outcome = await plan_event(ctx, to_incoming(env, message, ctx.policies.tz))
+        if outcome.rules:
+            log.info(
+                "notify.planned",
+                event_id=env.id,
+                type=env.type,
+                rules=outcome.rules,
+                created=len(outcome.created),
+                existing=len(outcome.existing),
+                unreachable=outcome.unreachable[:20],
+            )
+
+    return {t.name: on_event for t in ctx.catalog.routable()}

@@ -1,0 +1,121 @@
+"""gRPC NotifyService: direct notifications and delivery records for other services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from notify.domain.delivery import Delivery
+from notify.domain.errors import ValidationFailed
+from notify.service_layer.context import NotifyContext
+from notify.service_layer.direct import send_direct
+from notify.service_layer.ports import DeliveryQuery
+from qingshan.notify.v1 import notify_service_pb2 as pb
+from qingshan.notify.v1 import notify_service_pb2_grpc as pb_grpc
+from qingshan_core.auth import AuthError, Principal, Role, TokenCodec
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["NotifyService"].full_name
+ALLOWED = {Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION}
+
+
+def _ts(at: datetime | None) -> Timestamp | None:
+    if at is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(at)
+    return ts
+
+
+def delivery_pb(d: Delivery) -> pb.Delivery:
+    return pb.Delivery(
+        id=d.id,
+        event_id=d.event_id,
+        event_type=d.event_type,
+        recipient=d.recipient,
+        channel=d.channel.value,
+        status=d.status.value,
+        priority=d.priority.value,
+        title=d.title,
+        attempt_count=d.attempt_count,
+        attempts=[
+            pb.Attempt(
+                number=a.number,
+                at=_ts(a.at),
+                outcome=a.outcome,
+                detail=a.detail,
+                status_code=a.status_code,
+                duration_ms=a.duration_ms,
+            )
+            for a in d.history
+        ],
+        created_at=_ts(d.created_at),
+        next_attempt_at=_ts(d.next_attempt_at),
+        sent_at=_ts(d.sent_at),
+        last_error=d.last_error,
+        level=d.level,
+        acknowledged_at=_ts(d.acknowledged_at),
+        rule_id=d.rule_id,
+    )
+
+
+class NotifyServicer(pb_grpc.NotifyServiceServicer):
+    def __init__(self, ctx: NotifyContext, codec: TokenCodec) -> None:
+        self.ctx = ctx
+        self.codec = codec
+
+    async def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
+        meta = dict(context.invocation_metadata() or ())
+        auth = str(meta.get("authorization", ""))
+        if not auth.lower().startswith("bearer "):
+            await context.abort(
+                grpc.StatusCode.UNAUTHENTICATED, "missing bearer token / 缺少身份令牌"
+            )
+        try:
+            principal = self.codec.verify(auth[7:])
+        except AuthError as exc:
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
+        if principal.role not in ALLOWED:
+            await context.abort(
+                grpc.StatusCode.PERMISSION_DENIED,
+                f"role {principal.role.value} may not do this / 无权操作",
+            )
+        return principal
+
+    async def SendDirect(
+        self, request: pb.SendDirectRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SendDirectResponse:
+        """Send a message directly, once per idempotency key."""
+        me = await self._principal(context)
+        try:
+            event_id, deliveries, _ = await send_direct(
+                self.ctx,
+                idempotency_key=request.idempotency_key,
+                recipient_ids=list(request.recipient_ids),
+                group_ids=list(request.group_ids),
+                channels=list(request.channels),
+                title=request.title,
+                body=request.body,
+                priority=request.priority,
+                by=me.subject,
+            )
+        except ValidationFailed as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        return pb.SendDirectResponse(
+            event_id=event_id, deliveries=[delivery_pb(d) for d in deliveries]
+        )
+
+    async def ListDeliveries(
+        self, request: pb.ListDeliveriesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListDeliveriesResponse:
+        """Delivery records with their attempts, newest first."""
+        await self._principal(context)
+        q = DeliveryQuery(
+            event_id=request.event_id or None,
+            recipient=request.recipient or None,
+            status=request.status or None,
+            limit=request.limit or 100,
+        )
+        found = await self.ctx.deliveries.query(q)
+        return pb.ListDeliveriesResponse(deliveries=[delivery_pb(d) for d in found])

@@ -1,0 +1,176 @@
+"""REST bodies of the directory (pydantic), separate from the domain. Robot secrets are never
+read back: only whether one is set."""
+
+from __future__ import annotations
+
+from datetime import time
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from pydantic import BaseModel, Field
+
+from notify.domain.model import SHANGHAI, EscalationChain, Group, QuietHours, Recipient, Robot
+
+Ident = Field(min_length=1, max_length=100, pattern=r"^[^\s$.][^\s]*$")
+
+
+class QuietHoursBody(BaseModel):
+    start: time = time(22, 0)
+    end: time = time(7, 0)
+    tz: str = SHANGHAI
+    enabled: bool = True
+
+    def domain(self) -> QuietHours:
+        return QuietHours(self.start, self.end, self.tz, self.enabled)
+
+    @classmethod
+    def of(cls, q: QuietHours | None) -> QuietHoursBody | None:
+        return None if q is None else cls(start=q.start, end=q.end, tz=q.tz, enabled=q.enabled)
+
+
+class RobotIn(BaseModel):
+    url: str = Field(min_length=1, max_length=2000)
+    secret: str = Field(
+        default="", max_length=200, description="DingTalk signing secret / 加签密钥"
+    )
+
+    def domain(self) -> Robot:
+        return Robot(self.url, self.secret)
+
+
+class RobotOut(BaseModel):
+    """The webhook's key/token is a credential: query values are masked when read back."""
+
+    url: str
+    signed: bool
+
+    @classmethod
+    def of(cls, r: Robot | None) -> RobotOut | None:
+        return None if r is None else cls(url=mask_query(r.url), signed=bool(r.secret))
+
+
+def mask_query(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    masked = "&".join(f"{k}=***" for k, _ in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query=masked))
+
+
+class RecipientIn(BaseModel):
+    id: str = Ident
+    name: str = Field(min_length=1, max_length=100)
+    unit: str = ""
+    subject: str = Field(
+        default="", description="login (token subject) owning the inbox; default id"
+    )
+    email: str = ""
+    phone: str = ""
+    wecom: RobotIn | None = None
+    dingtalk: RobotIn | None = None
+    quiet_hours: QuietHoursBody | None = None
+    active: bool = True
+
+    def domain(self) -> Recipient:
+        return Recipient(
+            id=self.id,
+            name=self.name,
+            unit=self.unit,
+            subject=self.subject,
+            email=self.email.strip(),
+            phone=self.phone.strip(),
+            wecom=self.wecom.domain() if self.wecom else None,
+            dingtalk=self.dingtalk.domain() if self.dingtalk else None,
+            quiet_hours=self.quiet_hours.domain() if self.quiet_hours else None,
+            active=self.active,
+        )
+
+
+class RecipientOut(BaseModel):
+    id: str
+    name: str
+    unit: str
+    subject: str
+    email: str
+    phone: str
+    wecom: RobotOut | None
+    dingtalk: RobotOut | None
+    quiet_hours: QuietHoursBody | None
+    active: bool
+
+    @classmethod
+    def of(cls, r: Recipient) -> RecipientOut:
+        return cls(
+            id=r.id,
+            name=r.name,
+            unit=r.unit,
+            subject=r.login,
+            email=r.email,
+            phone=r.phone,
+            wecom=RobotOut.of(r.wecom),
+            dingtalk=RobotOut.of(r.dingtalk),
+            quiet_hours=QuietHoursBody.of(r.quiet_hours),
+            active=r.active,
+        )
+
+
+class GroupIn(BaseModel):
+    id: str = Ident
+    name: str = Field(min_length=1, max_length=100)
+    members: list[str] = []
+    wecom: RobotIn | None = None
+    dingtalk: RobotIn | None = None
+    quiet_hours: QuietHoursBody | None = None
+
+    def domain(self) -> Group:
+        return Group(
+            self.id,
+            self.name,
+            tuple(dict.fromkeys(self.members)),
+            self.wecom.domain() if self.wecom else None,
+            self.dingtalk.domain() if self.dingtalk else None,
+            self.quiet_hours.domain() if self.quiet_hours else None,
+        )
+
+
+class GroupOut(BaseModel):
+    id: str
+    name: str
+    members: list[str]
+    wecom: RobotOut | None
+    dingtalk: RobotOut | None
+    quiet_hours: QuietHoursBody | None
+
+    @classmethod
+    def of(cls, g: Group) -> GroupOut:
+        return cls(
+            id=g.id,
+            name=g.name,
+            members=list(g.members),
+            wecom=RobotOut.of(g.wecom),
+            dingtalk=RobotOut.of(g.dingtalk),
+            quiet_hours=QuietHoursBody.of(g.quiet_hours),
+        )
+
+
+class ChainBody(BaseModel):
+    handlers: list[str] = []
+    unit_heads: list[str] = []
+    bureau: list[str] = []
+
+    def domain(self, unit: str) -> EscalationChain:
+        return EscalationChain(
+            unit, tuple(self.handlers), tuple(self.unit_heads), tuple(self.bureau)
+        )
+
+
+class ChainOut(ChainBody):
+    unit: str
+
+    @classmethod
+    def of(cls, c: EscalationChain) -> ChainOut:
+        return cls(
+            unit=c.unit,
+            handlers=list(c.handlers),
+            unit_heads=list(c.unit_heads),
+            bureau=list(c.bureau),
+        )

@@ -1,0 +1,117 @@
+"""Scheduled work: the dispatcher (woken at once when something was planned, else polling
+until the next due time), and the periodic digests, escalations, dead-letter retries and
+clean-up (run by the shared runtime's `every`). Every job only reads and writes documents, so
+any replica can run it and a restart loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from notify.adapters.stores import MongoEvents, MongoResilience
+from notify.domain.delivery import Delivery
+from notify.domain.model import Channel
+from notify.service_layer.context import NotifyContext
+from notify.service_layer.digests import run_digests
+from notify.service_layer.dispatch import dispatch_due, dispatch_one, redeliver_dead_letters
+from notify.service_layer.escalations import run_escalations
+from qingshan_core.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Jobs:
+    def __init__(
+        self,
+        ctx: NotifyContext,
+        *,
+        dispatch_poll: float,
+        events: MongoEvents,
+        resilience: MongoResilience,
+        event_retention: timedelta,
+    ) -> None:
+        self.ctx = ctx
+        self.dispatch_poll = dispatch_poll
+        self.events = events
+        self.resilience = resilience
+        self.event_retention = event_retention
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._fast: set[asyncio.Task[None]] = set()
+        self._gate = asyncio.Semaphore(ctx.policies.concurrency)
+
+    def wake(self, ready: Sequence[Delivery] = ()) -> None:
+        """Send `ready` deliveries now (most urgent first), without waiting for the next poll;
+        with none, run the dispatcher's query at once. Only an accelerator: the stored
+        documents are the truth, and whatever this misses the poll finds."""
+        if not ready:
+            self._wake.set()
+            return
+        task = asyncio.create_task(self._send_ready(list(ready)), name="notify:fast-path")
+        self._fast.add(task)
+        task.add_done_callback(self._fast.discard)
+
+    async def _send_ready(self, ready: list[Delivery]) -> None:
+        async def one(d: Delivery) -> None:
+            async with self._gate:
+                await self._guard("fast-path", lambda: dispatch_one(self.ctx, d))
+
+        ready.sort(key=lambda d: (-d.priority.rank, d.channel is Channel.INBOX))
+        await asyncio.gather(*(one(d) for d in ready))
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._dispatch_loop(), name="notify:dispatch")]
+
+    async def stop(self) -> None:
+        for t in [*self._tasks, *self._fast]:
+            t.cancel()
+        await asyncio.gather(*self._tasks, *self._fast, return_exceptions=True)
+        self._tasks = []
+
+    async def run_periodic_once(self) -> dict[str, int]:
+        """One round of digests, escalations and dead-letter retries (tests call it too)."""
+        return {
+            "digests": await run_digests(self.ctx),
+            "escalations": await run_escalations(self.ctx),
+            "dead_letters": await redeliver_dead_letters(self.ctx),
+        }
+
+    async def _dispatch_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            await self._guard("dispatch", self._dispatch_all)
+            pause = await self._pause()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            except TimeoutError:
+                pass
+
+    async def _pause(self) -> float:
+        """Sleep until the next retry or release is due (at most one poll interval)."""
+        try:
+            nxt = await self.ctx.deliveries.next_due()
+        except Exception:
+            return self.dispatch_poll
+        if nxt is None:
+            return self.dispatch_poll
+        wait = (nxt - self.ctx.clock.now()).total_seconds()
+        return min(self.dispatch_poll, max(0.05, wait))
+
+    async def _dispatch_all(self) -> None:
+        # Keep going while full batches come back (a backlog after an outage).
+        while await dispatch_due(self.ctx) >= self.ctx.policies.batch:
+            pass
+
+    async def cleanup(self) -> None:
+        """Forget events and rate windows nobody needs any more (no TTL indexes in FerretDB)."""
+        await self.events.cleanup(self.event_retention)
+        await self.resilience.cleanup(timedelta(days=1))
+
+    async def _guard(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # store or broker down: the documents wait, try again
+            log.warning("notify.job_failed", job=name, error=repr(exc))

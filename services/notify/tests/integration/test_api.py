@@ -1,0 +1,163 @@
+"""The REST and gRPC surface: bad input refused with the reason when saved (422), roles,
+previews, direct messages once per key, deliveries over gRPC."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from qingshan.notify.v1 import notify_service_pb2 as pb
+from qingshan.notify.v1 import notify_service_pb2_grpc as pb_grpc
+
+from .harness import running, settings_for, setup_office
+from .receivers import eventually
+
+pytestmark = pytest.mark.integration
+INCIDENT = "qingshan.risk.v1.IncidentReported"
+
+
+def rule(**kw: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "id": "eo-grade-i",
+        "name": "Ⅰ级事件另发督办",
+        "event_type": "qingshan.risk.v1.IncidentGraded",
+        "channels": ["inbox", "email"],
+        "targets": [{"kind": "group", "ref": "supervisors"}],
+        "conditions": [{"attr": "grade", "values": ["I", "II"]}],
+        "priority": "critical",
+    }
+    body.update(kw)
+    return body
+
+
+def fields(resp) -> set[str]:  # type: ignore[no-untyped-def]
+    assert resp.status_code == 422, resp.text
+    return {d.get("field", "") for d in resp.json()["detail"]}
+
+
+async def test_bad_input_is_refused_when_saved(infra, mongo_db, topics, receiver, smtp):
+    s = settings_for(infra, mongo_db.name, topics, receiver, smtp)
+    async with running(s, topics) as n:
+        await setup_office(n, receiver)
+        assert (await n.post("/v1/rules", rule())).status_code == 201
+        assert "event_type" in fields(
+            await n.post("/v1/rules", rule(id="x", event_type="qingshan.risk.v1.Nope"))
+        )
+        assert "channels.1" in fields(
+            await n.post("/v1/rules", rule(id="x", channels=["inbox", "fax"]))
+        )
+        assert "targets.0.ref" in fields(
+            await n.post("/v1/rules", rule(id="x", targets=[{"kind": "recipient", "ref": "ghost"}]))
+        )
+        assert "conditions.0.attr" in fields(
+            await n.post(
+                "/v1/rules", rule(id="x", conditions=[{"attr": "colour", "values": ["red"]}])
+            )
+        )
+        r = await n.post("/v1/rules", rule(id="x", template_variant="broken"))
+        assert r.status_code == 201  # no such variant: the default text is used
+        bad_tpl = {
+            "event_type": INCIDENT,
+            "channel": "*",
+            "title": "{{ data.no_such }}",
+            "body": "",
+        }
+        r = await n.post("/v1/templates", bad_tpl)
+        assert "body" in fields(r) and "no_such" in r.text
+        bad_tpl = {"event_type": INCIDENT, "channel": "*", "title": "{% if %}", "body": ""}
+        assert "body" in fields(await n.post("/v1/templates", bad_tpl))
+        assert "email" in fields(
+            await n.post("/v1/recipients", {"id": "x", "name": "X", "email": "x@"})
+        )
+        assert "phone" in fields(
+            await n.post("/v1/recipients", {"id": "x", "name": "X", "phone": "12"})
+        )
+        robot = {"id": "g", "name": "G", "wecom": {"url": "ftp://nowhere"}}
+        assert "wecom.url" in fields(await n.post("/v1/groups", robot))
+        assert "members.0" in fields(
+            await n.post("/v1/groups", {"id": "g", "name": "G", "members": ["ghost"]})
+        )
+        assert (await n.post("/v1/recipients", {"id": "alice", "name": "again"})).status_code == 409
+
+
+async def test_roles_templates_and_preview(infra, mongo_db, topics, receiver, smtp):
+    s = settings_for(infra, mongo_db.name, topics, receiver, smtp)
+    async with running(s, topics) as n:
+        assert (await n.http.get("/v1/rules")).status_code == 401
+        handler = n.token("carol", "unit_handler", unit="town-a")
+        assert (await n.get("/v1/rules", headers=handler)).status_code == 403
+        assert (await n.get("/v1/deliveries", headers=handler)).status_code == 403
+        assert (await n.get("/v1/inbox", headers=handler)).json() == []
+        defaults = (await n.get("/v1/rules")).json()
+        assert any(r["event_type"] == INCIDENT and r["priority"] == "critical" for r in defaults)
+        types = {t["name"] for t in (await n.get("/v1/event-types")).json()}
+        assert INCIDENT in types and "qingshan.complaints.v1.DeadlineWarning" in types
+        tpl = {
+            "event_type": INCIDENT,
+            "channel": "sms",
+            "title": "【{{ data.report_kind }}】{{ data.incident_id }}",
+            "body": "请{{ recipient.name }}立即处置",
+        }
+        created = await n.post("/v1/templates", tpl)
+        assert created.status_code == 201, created.text
+        tid = created.json()["id"]
+        assert tid == f"{INCIDENT}:sms:default"
+        preview = await n.post(
+            "/v1/templates/preview", {"template_id": tid, "data": {"incident_id": "inc-9"}}
+        )
+        assert preview.json()["title"] == "【〈report_kind〉】inc-9"
+        assert preview.json()["body"] == "请张三立即处置"
+        unsaved = {"template": {**tpl, "title": "{{ data.nope }}"}}
+        assert (await n.post("/v1/templates/preview", unsaved)).status_code == 422
+
+
+async def test_direct_messages_over_rest_and_grpc(infra, mongo_db, topics, receiver, smtp):
+    s = settings_for(infra, mongo_db.name, topics, receiver, smtp)
+    async with running(s, topics) as n:
+        await setup_office(n, receiver)
+        body = {
+            "idempotency_key": "meeting-0304",
+            "recipient_ids": ["alice"],
+            "group_ids": ["emergency-office"],
+            "channels": ["email", "wecom"],
+            "title": "应急演练通知",
+            "body": "3月4日9:00 区局三楼",
+        }
+        first = await n.post("/v1/notifications", body)
+        again = await n.post("/v1/notifications", body)
+        assert first.status_code == 200, first.text
+        ids = {d["id"] for d in first.json()["deliveries"]}
+        assert ids == {d["id"] for d in again.json()["deliveries"]} and len(ids) == 2
+        await eventually(lambda: smtp.messages and receiver.at("/wecom/eo"), timeout=20)
+        assert len(smtp.messages) == 1 and "=?utf-8?" in smtp.messages[0]["data"].lower()
+        assert len(receiver.at("/wecom/eo")) == 1
+
+        token = n.token("svc-risk", "integration")["Authorization"]
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{s.grpc_port}") as channel:
+            stub = pb_grpc.NotifyServiceStub(channel)
+            meta = (("authorization", token),)
+            req = pb.SendDirectRequest(
+                idempotency_key="grpc-1",
+                recipient_ids=["bob"],
+                channels=["sms"],
+                title="测试",
+                priority="critical",
+            )
+            sent = await stub.SendDirect(req, metadata=meta)
+            assert sent.event_id == "direct:grpc-1" and len(sent.deliveries) == 1
+            await eventually(
+                lambda: [r for r in receiver.at("/sms/send") if r.body["to"] == "13800000002"],
+                timeout=20,
+            )
+            listed = await stub.ListDeliveries(
+                pb.ListDeliveriesRequest(event_id="direct:grpc-1"), metadata=meta
+            )
+            [d] = listed.deliveries
+            assert d.status == "sent" and d.attempts[0].outcome == "sent" and d.channel == "sms"
+            with pytest.raises(grpc.aio.AioRpcError) as err:
+                await stub.ListDeliveries(pb.ListDeliveriesRequest())
+            assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+            bad = pb.SendDirectRequest(recipient_ids=["ghost"], channels=["fax"], title="x")
+            with pytest.raises(grpc.aio.AioRpcError) as err:
+                await stub.SendDirect(bad, metadata=meta)
+            assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -1,0 +1,61 @@
+"""Start-up seed: the plan's reserve table and indicators, loaded once into an empty store.
+
+Idempotent across restarts and replicas: the reserve is imported through the ordinary import
+(deterministic ids, insert-if-absent) only while the store holds no sub-item, and indicators
+are inserted if absent, so two replicas starting together never double anything. A start that
+died half-way through the seed leaves a partial reserve; importing the same file (by hand)
+adds exactly the rows that are missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from projects.service_layer.context import Context
+from projects.service_layer.imports import ImportFile, ImportOutcome, ImportRefused, import_table
+from projects.service_layer.indicators import seed_indicators
+
+SEED_ACTOR = "system:seed"
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    """A seed table's name and bytes (None when the file was not found)."""
+
+    name: str
+    data: bytes | None
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What the seed did; `skipped` explains anything it did not load."""
+
+    reserve: ImportOutcome | None
+    indicators: int
+    skipped: tuple[str, ...]
+
+
+async def seed(ctx: Context, reserve: SeedFile, indicators: SeedFile) -> SeedResult:
+    """Load the plan's table and indicators when absent; never raises for a bad or absent file."""
+    skipped: list[str] = []
+    outcome: ImportOutcome | None = None
+    if reserve.data is None:
+        skipped.append(f"reserve table not found: {reserve.name}")
+    elif not await ctx.subitems.is_empty():
+        skipped.append("reserve already holds sub-items")
+    else:
+        try:
+            outcome = await import_table(
+                ctx, ImportFile(reserve.data, reserve.name, "csv"), by=SEED_ACTOR
+            )
+        except ImportRefused as err:
+            skipped.append(f"reserve table refused: {len(err.issues)} problem(s)")
+    count = 0
+    if indicators.data is None:
+        skipped.append(f"indicators not found: {indicators.name}")
+    else:
+        try:
+            count = await seed_indicators(ctx, indicators.data)
+        except ImportRefused as err:
+            skipped.append(f"indicators refused: {len(err.issues)} problem(s)")
+    return SeedResult(outcome, count, tuple(skipped))
