@@ -53,7 +53,7 @@ $(PROTO_STAMP): $(VENV)/.synced $(PROTO_FILES)
 	$(PY) -m grpc_tools.protoc -I proto --python_out=libs/contracts/.gen \
 		--pyi_out=libs/contracts/.gen --grpc_python_out=libs/contracts/.gen $(PROTO_FILES)
 	rm -rf libs/contracts/src/qingshan.old
-	-mv libs/contracts/src/qingshan libs/contracts/src/qingshan.old 2>/dev/null
+	if [ -d libs/contracts/src/qingshan ]; then mv libs/contracts/src/qingshan libs/contracts/src/qingshan.old; fi
 	mv libs/contracts/.gen/qingshan libs/contracts/src/qingshan
 	rm -rf libs/contracts/src/qingshan.old libs/contracts/.gen
 	@touch $@

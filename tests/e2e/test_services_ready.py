@@ -3,8 +3,10 @@ ready over HTTP (/readyz) and gRPC (grpc.health.v1), with reflection listing the
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
+from types import ModuleType
 
 import grpc
 import httpx
@@ -15,11 +17,22 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from qingshan_core.testing.pytest_plugin import ROOT, profile
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-sys.path.insert(0, str(ROOT / "deploy" / "local"))
-import stack as local_stack  # noqa: E402
 
-import services as local_services  # noqa: E402 - the script that `make run` uses
 
+def _local_script(name: str) -> ModuleType:
+    """deploy/local/<name>.py, the scripts `make run` uses (not importable as a package)."""
+    sys.path.insert(0, str(ROOT / "deploy" / "local"))
+    spec = importlib.util.spec_from_file_location(
+        f"qingshan_local_{name}", ROOT / "deploy" / "local" / f"{name}.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+local_stack, local_services = _local_script("stack"), _local_script("services")
 PROFILE = local_stack.PROFILES[profile()]
 SERVICES = {name: local_services.ports(PROFILE, name) for name in local_services.SERVICES}
 SCRIPT = [sys.executable, str(ROOT / "deploy" / "local" / "services.py"), "--profile", profile()]

@@ -1,0 +1,162 @@
+"""Static checks of the service images (no Docker engine runs here): each Dockerfile is a
+multi-stage build on python:3.11-slim with locked dependencies and generated protobuf code, whose
+final stage holds no build tools, runs as an unprivileged user and starts the service on the
+ports its Settings serve; .dockerignore lets in what the COPY lines need and nothing local."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("complaints", "projects", "risk", "notify")
+SEED_DATA = ROOT.parent / "shared" / "seed-data"
+
+pytestmark = pytest.mark.unit
+
+
+def instructions(svc: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    text = (ROOT / "services" / svc / "Dockerfile").read_text(encoding="utf-8")
+    logical, current = [], ""
+    for line in text.splitlines():
+        if not current and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        if line.lstrip().startswith("#"):
+            continue
+        current += line.rstrip("\\").strip() + " "
+        if not line.endswith("\\"):
+            logical.append(current.strip())
+            current = ""
+    return [(ln.split(" ", 1)[0].upper(), ln.split(" ", 1)[1]) for ln in logical]
+
+
+def stages(svc: str) -> list[list[tuple[str, str]]]:
+    out: list[list[tuple[str, str]]] = []
+    for ins in instructions(svc):
+        if ins[0] == "FROM":
+            out.append([])
+        if out:
+            out[-1].append(ins)
+    return out
+
+
+def ignored(path: str) -> bool:
+    """Docker's .dockerignore rule: the last matching pattern wins, `!` re-includes; a pattern
+    matching a parent directory matches everything below it."""
+    verdict = False
+    for raw in (ROOT / ".dockerignore").read_text().splitlines():
+        pattern = raw.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negate = pattern.startswith("!")
+        pattern = pattern.lstrip("!").rstrip("/")
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        if any(fnmatch.fnmatchcase(p, pattern) for p in prefixes):
+            verdict = not negate
+    return verdict
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_build_stage_uses_the_lock_and_generates_the_protobuf_code(svc: str) -> None:
+    assert len(stages(svc)) >= 3, "uv image, build stage, runtime stage"
+    build = next(s for s in stages(svc) if s[0][1].endswith(" AS build"))
+    runs = " ".join(args for ins, args in build if ins == "RUN")
+    assert f"uv sync --frozen --no-dev --package qingshan-{svc}" in runs
+    assert "grpc_tools.protoc -I proto" in runs
+    assert "--grpc_python_out=libs/contracts/src" in runs
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_final_stage_is_slim_unprivileged_and_free_of_build_tools(svc: str) -> None:
+    args = {a.split("=", 1)[0]: a.split("=", 1)[1] for ins, a in instructions(svc) if ins == "ARG"}
+    assert args["PYTHON_IMAGE"] == "python:3.11-slim"
+    final = stages(svc)[-1]
+    assert final[0] == ("FROM", "${PYTHON_IMAGE} AS runtime")
+    body = " ".join(a for _, a in final)
+    for tool in ("uv ", "pip ", "apt-get", "gcc", "grpc_tools", "build-essential"):
+        assert tool not in body, f"{tool!r} in the runtime stage"
+    users = [a for ins, a in final if ins == "USER"]
+    assert users and re.fullmatch(r"[1-9][0-9]*:[1-9][0-9]*", users[-1]), users
+    copies = [a for ins, a in final if ins == "COPY"]
+    assert all(c.startswith("--from=") for c in copies), "runtime copies from stages only"
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_image_starts_the_service_on_its_ports(svc: str) -> None:
+    settings = importlib.import_module(f"{svc}.config").Settings
+    fields = settings.model_fields
+    final = stages(svc)[-1]
+    entry = [a for ins, a in final if ins == "ENTRYPOINT"]
+    assert entry == [f'["python", "-m", "{svc}"]']
+    exposed = {int(p) for ins, a in final if ins == "EXPOSE" for p in a.split()}
+    assert exposed == {fields["http_port"].default, fields["grpc_port"].default}
+    env = dict(item.split("=", 1) for ins, a in final if ins == "ENV" for item in shlex.split(a))
+    assert env[f"QINGSHAN_{svc.upper()}_HTTP_HOST"] == "0.0.0.0"
+    prefix = f"QINGSHAN_{svc.upper()}_"
+    for name in (n for n in env if n.startswith(prefix)):
+        assert name.removeprefix(prefix).lower() in fields, f"{name} is no setting of {svc}"
+    assert env.get("PYTHONDONTWRITEBYTECODE") == "1", "the root filesystem is read-only"
+
+
+@pytest.mark.parametrize("svc", ["projects", "risk"])
+def test_seed_tables_come_from_the_named_build_context(svc: str) -> None:
+    final = stages(svc)[-1]
+    assert ("COPY", "--from=seed-data . /app/seed-data/") in final
+    env = " ".join(a for ins, a in final if ins == "ENV")
+    paths = re.findall(r"/app/seed-data/([\w.]+)", env)
+    if SEED_DATA.is_dir():
+        assert all((SEED_DATA / p).is_file() for p in paths), paths
+    if svc == "risk":
+        assert "QINGSHAN_RISK_SEED_DIR=/app/seed-data" in env
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_dockerignore_lets_in_what_copy_needs(svc: str) -> None:
+    sources = []
+    for stage in stages(svc):
+        for ins, args in stage:
+            if ins == "COPY" and not args.startswith("--from"):
+                sources += [s for s in args.split()[:-1] if not s.startswith("--")]
+    assert sources
+    for src in sources:
+        assert (ROOT / src).exists(), src
+        assert not ignored(src.rstrip("/")), f"{src} is excluded by .dockerignore"
+    for local in (
+        ".venv",
+        ".git",
+        ".cache",
+        ".run",
+        "libs/contracts/src/qingshan/__init__.py",
+        "services/complaints/tests",
+        "libs/core/src/qingshan_core/__pycache__/x.pyc",
+    ):
+        assert ignored(local), f"{local} reaches the build context"
+
+
+@pytest.mark.slow
+def test_buildkit_linter_passes_the_dockerfiles_and_fails_a_broken_one(tmp_path: Path) -> None:
+    """The linter `make k8s` runs (BuildKit's parser and lint rules, built from
+    deploy/k8s/dockerfile-lint) accepts the four Dockerfiles and rejects a sloppy one."""
+    binary = ROOT / ".cache" / "dockerfile-lint" / "dockerfile-lint"
+    if shutil.which("go") is None and not binary.exists():
+        pytest.skip("Go is not installed: the Dockerfile linter cannot be built (CI has Go)")
+    make = ["make", "--no-print-directory", "-s", str(binary.relative_to(ROOT))]
+    built = subprocess.run(make, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout + built.stderr
+    dockerfiles = [str(ROOT / "services" / svc / "Dockerfile") for svc in SERVICES]
+    ok = subprocess.run([binary, *dockerfiles], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stdout
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("from python:3.11-slim as Runtime\nCMD python -m complaints\n")
+    run = subprocess.run([binary, str(bad)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert "StageNameCasing" in run.stdout and "JSONArgsRecommended" in run.stdout
