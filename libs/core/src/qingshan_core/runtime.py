@@ -61,7 +61,7 @@ class Runtime:
         self.grpc = GrpcServer(s.grpc_port, host=s.http_host)
         self._consumer_specs: list[ConsumerSpec] = []
         self._aggregates: list[str] = []
-        self._jobs: list[tuple[float, Callable[[], Awaitable[Any]], str]] = []
+        self._jobs: list[tuple[float, Callable[[], Awaitable[Any]], str, float]] = []
         self._stop_hooks: list[Callable[[], Awaitable[Any]]] = []
 
     def outbox(self, collection: str) -> OutboxCollection:
@@ -128,8 +128,8 @@ class Runtime:
                 runner.processed.run_cleanup(timedelta(days=s.processed_retention_days)),
                 f"cleanup:{spec.name}",
             )
-        for seconds, job, name in self._jobs:
-            self._spawn(self._periodic(seconds, job, name), f"job:{name}")
+        for seconds, job, name, first_delay in self._jobs:
+            self._spawn(self._periodic(seconds, job, name, first_delay), f"job:{name}")
         await self.grpc.start()
         self._spawn(self._grpc_health_loop(), "grpc-health")
         log.info(
@@ -151,12 +151,22 @@ class Runtime:
         """Await `hook` when the runtime stops, after the loops (close clients, flush)."""
         self._stop_hooks.append(hook)
 
-    def every(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
-        """Run `job` periodically once started (a scheduled job over durable state: whatever it
-        finds to do is in the store, so a crash between rounds loses nothing)."""
-        self._jobs.append((seconds, job, name))
+    def every(
+        self,
+        seconds: float,
+        job: Callable[[], Awaitable[Any]],
+        name: str,
+        first_delay: float = 0.0,
+    ) -> None:
+        """Run `job` periodically once started, the first time after `first_delay` (a scheduled
+        job over durable state: what it finds to do is in the store, so a crash between rounds
+        loses nothing)."""
+        self._jobs.append((seconds, job, name, first_delay))
 
-    async def _periodic(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
+    async def _periodic(
+        self, seconds: float, job: Callable[[], Awaitable[Any]], name: str, first_delay: float
+    ) -> None:
+        await asyncio.sleep(first_delay)
         while True:
             try:
                 await job()

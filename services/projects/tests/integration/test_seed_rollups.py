@@ -91,7 +91,7 @@ async def test_preamble_sentences_are_in_the_plan(seeded: Service) -> None:
 async def test_grpc_reads(seeded: Service) -> None:
     meta = (("authorization", f"Bearer {seeded.token(Role.INTEGRATION)}"),)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{seeded.settings.grpc_port}") as ch:
-        stub = pb_grpc.ProjectServiceStub(ch)
+        stub = pb_grpc.ProjectsServiceStub(ch)
         r = await stub.GetRollup(pb.GetRollupRequest(by=pb.ROLLUP_BY_FIELD), metadata=meta)
         assert (r.total.subitems, r.total.projects, r.total.investment_yi) == (90, 23, "108.1905")
         got = {g.key: (g.investment_yi, g.projects, g.subitems) for g in r.groups}

@@ -21,7 +21,7 @@ from risk.domain.incident_rules import IncidentRules
 from risk.domain.licences import LicenceRules
 from risk.domain.manifests import ManifestRules
 from risk.domain.storage import StorageRules
-from risk.entrypoints.grpc_servicer import SERVICE_NAME, RiskServicer, registrar
+from risk.entrypoints.grpc_servicer import SERVICE_NAME, RiskRegistryServicer, registrar
 from risk.entrypoints.http import incidents, manifests, overview, plans, registry, storage, waste
 from risk.entrypoints.http.common import install_error_handlers
 from risk.entrypoints.sweeper import sweep_job
@@ -101,8 +101,13 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     else:
         deps.park_clusters = tuple(await deps.clusters.all())
     app.state.risk = deps
-    runtime.serve_grpc(registrar(RiskServicer(deps, runtime.token_codec)), SERVICE_NAME)
-    runtime.every(s.sweep_interval_seconds, sweep_job(deps, s.sweep_batch), "risk-sweep")
+    runtime.serve_grpc(registrar(RiskRegistryServicer(deps, runtime.token_codec)), SERVICE_NAME)
+    runtime.every(
+        s.sweep_interval_seconds,
+        sweep_job(deps, s.sweep_batch),
+        "risk-sweep",
+        first_delay=s.sweep_interval_seconds,
+    )
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

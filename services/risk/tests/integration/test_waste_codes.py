@@ -69,7 +69,7 @@ async def test_grpc_validation_and_licence_check(service):
     token = service.codec.issue("other-department", "integration")
     meta = (("authorization", f"Bearer {token}"),)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{service.settings.grpc_port}") as channel:
-        stub = pb_grpc.RiskServiceStub(channel)
+        stub = pb_grpc.RiskRegistryStub(channel)
         hw42 = await stub.ValidateWasteCode(
             pb.ValidateWasteCodeRequest(code="900-001-42"), metadata=meta
         )
@@ -83,23 +83,23 @@ async def test_grpc_validation_and_licence_check(service):
         )
         assert known.status == pb.WASTE_CODE_STATUS_ACCEPTED and known.entry.category == "HW08"
 
-        ok = await stub.CheckReceiverLicence(
-            pb.CheckReceiverLicenceRequest(
+        ok = await stub.CheckLicence(
+            pb.CheckLicenceRequest(
                 receiver_credit_code=holder, waste_code="900-249-08", on_date="2024-06-01"
             ),
             metadata=meta,
         )
         assert ok.allowed and ok.licence_number.startswith("渝危废")
-        no = await stub.CheckReceiverLicence(
-            pb.CheckReceiverLicenceRequest(
+        no = await stub.CheckLicence(
+            pb.CheckLicenceRequest(
                 receiver_credit_code=holder, waste_code="841-001-01", on_date="2024-06-01"
             ),
             metadata=meta,
         )
         assert not no.allowed and "841-001-01" in no.reason_zh
         with pytest.raises(grpc.aio.AioRpcError) as bad:
-            await stub.CheckReceiverLicence(
-                pb.CheckReceiverLicenceRequest(receiver_credit_code="123", waste_code="x"),
+            await stub.CheckLicence(
+                pb.CheckLicenceRequest(receiver_credit_code="123", waste_code="x"),
                 metadata=meta,
             )
         assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -1,4 +1,4 @@
-"""gRPC ProjectService: read access to roll-ups, sub-items, projects and indicators.
+"""gRPC ProjectsService: read access to roll-ups, sub-items, projects and indicators.
 
 Callers authenticate with `authorization: Bearer <jwt>` metadata; every role but the public
 may read. Errors map to gRPC status codes, never to an internal error for bad input.
@@ -25,7 +25,7 @@ from qingshan.projects.v1 import projects_service_pb2 as pb
 from qingshan.projects.v1 import projects_service_pb2_grpc as pb_grpc
 from qingshan_core.auth import AuthError, Role, TokenCodec
 
-SERVICE_NAME = pb.DESCRIPTOR.services_by_name["ProjectService"].full_name
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["ProjectsService"].full_name
 _BY = {
     pb.ROLLUP_BY_FIELD: RollupBy.FIELD,
     pb.ROLLUP_BY_PROJECT: RollupBy.PROJECT,
@@ -124,7 +124,7 @@ def indicator_pb(ind: Indicator, s: IndicatorStatus) -> pb.IndicatorStatus:
     )
 
 
-class ProjectServicer(pb_grpc.ProjectServiceServicer):
+class ProjectServicer(pb_grpc.ProjectsServiceServicer):
     """Serves the reserve's reads to integrations."""
 
     def __init__(self, ctx: Context, codec: TokenCodec) -> None:
@@ -230,7 +230,7 @@ def registrar(ctx: Context, codec: TokenCodec) -> Callable[[grpc.aio.Server], No
     """The add_*_to_server callable runtime.serve_grpc expects."""
 
     def register(server: grpc.aio.Server) -> None:
-        pb_grpc.add_ProjectServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        pb_grpc.add_ProjectsServiceServicer_to_server(  # type: ignore[no-untyped-call]
             ProjectServicer(ctx, codec), server
         )
 

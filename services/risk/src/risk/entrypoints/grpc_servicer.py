@@ -1,4 +1,4 @@
-"""gRPC RiskService: registry, catalogue, licence and indicator lookups for other systems.
+"""gRPC RiskRegistry: registry, catalogue, licence and indicator lookups for other systems.
 
 Callers authenticate with `authorization: Bearer <jwt>` metadata (any role but public).
 Domain validation errors become INVALID_ARGUMENT with the bilingual reason, never INTERNAL.
@@ -27,7 +27,7 @@ from risk.service_layer.context import Deps
 from risk.service_layer.errors import NotFound
 from risk.service_layer.indicators import compute_indicators, rate_text
 
-SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RiskService"].full_name
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RiskRegistry"].full_name
 T = TypeVar("T")
 _STATUS = {
     CodeStatus.ACCEPTED: pb.WASTE_CODE_STATUS_ACCEPTED,
@@ -88,8 +88,8 @@ def _indicator(value: IndicatorValue) -> pb.Indicator:
     )
 
 
-class RiskServicer(pb_grpc.RiskServiceServicer):
-    """Implements qingshan.risk.v1.RiskService over the service layer."""
+class RiskRegistryServicer(pb_grpc.RiskRegistryServicer):
+    """Implements qingshan.risk.v1.RiskRegistry over the service layer."""
 
     def __init__(self, deps: Deps, codec: TokenCodec) -> None:
         self.deps = deps
@@ -177,17 +177,15 @@ class RiskServicer(pb_grpc.RiskServiceServicer):
 
         return await self._call(context, work)
 
-    async def CheckReceiverLicence(
-        self, request: Any, context: Any
-    ) -> pb.CheckReceiverLicenceResponse:
+    async def CheckLicence(self, request: Any, context: Any) -> pb.CheckLicenceResponse:
         """May the receiver take the waste on the date?"""
 
-        async def work() -> pb.CheckReceiverLicenceResponse:
+        async def work() -> pb.CheckLicenceResponse:
             on = _day(request.on_date, self.deps)
             result = await licences.check_licence(
                 self.deps, request.receiver_credit_code, request.waste_code, on
             )
-            return pb.CheckReceiverLicenceResponse(
+            return pb.CheckLicenceResponse(
                 allowed=result.ok,
                 licence_number=result.licence_number or "",
                 reason_zh=result.reason_zh,
@@ -209,10 +207,10 @@ class RiskServicer(pb_grpc.RiskServiceServicer):
         return await self._call(context, work)
 
 
-def registrar(servicer: RiskServicer) -> Callable[[grpc.aio.Server], None]:
+def registrar(servicer: RiskRegistryServicer) -> Callable[[grpc.aio.Server], None]:
     """The add_*_to_server call for the runtime's gRPC server."""
 
     def add(server: grpc.aio.Server) -> None:
-        pb_grpc.add_RiskServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+        pb_grpc.add_RiskRegistryServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
 
     return add
