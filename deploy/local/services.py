@@ -28,7 +28,13 @@ SERVICES = {
     "notify": (8004, 50054),
 }
 # Other profiles shift the ports so a test or bench run never collides with `make run`.
-OFFSET = {"dev": (0, 0), "test": (10000, 10000), "bench": (20000, 1000), "ci": (30000, 2000)}
+OFFSET = {
+    "dev": (0, 0),
+    "test": (10000, 10000),
+    "bench": (20000, 1000),
+    "ci": (30000, 2000),
+    "faults": (40000, 3000),
+}
 PYTHON = stack.ROOT / ".venv" / "bin" / "python"
 
 

@@ -60,6 +60,7 @@ PROFILES = {
     "test": Profile("test", 19092, 19093, 27018),
     "bench": Profile("bench", 29092, 29093, 27019),
     "ci": Profile("ci", 39092, 39093, 27020),
+    "faults": Profile("faults", 49092, 49093, 27021),
 }
 
 
