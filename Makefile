@@ -27,7 +27,7 @@ DOCKERFILE_LINT := .cache/dockerfile-lint/dockerfile-lint
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help install proto infra run stop test test-unit lint token clean wipe k8s k8s-kustomize
+.PHONY: help install proto infra run stop test test-unit lint token clean wipe bench k8s k8s-kustomize
 
 help:
 	@echo "make run     install everything, start Kafka, FerretDB and the four services"
@@ -101,6 +101,10 @@ lint: install $(BUF)
 	$(VENV)/bin/mypy libs/core/src/qingshan_core \
 		$(wildcard services/*/src/*/domain) $(wildcard services/*/src/*/service_layer)
 	cd proto && ../$(BUF) lint
+
+# Figures beside their baselines, from a stack of its own (see bench/run.py); never asserted.
+bench: install infra
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 token: install
 	@$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)")

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from bench import e2e, scale
 from qingshan_core import kafka
 from qingshan_core.auth import TokenCodec
 from qingshan_core.mongo import create_client
@@ -191,9 +192,8 @@ def run(cmd: list[str]) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> list[Result]:
-    token = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET)).issue(
-        "bench", "integration"
-    )
+    codec = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET))
+    token = codec.issue("bench", "integration")
     results: list[Result] = []
     store = await store_baseline(args.seconds, args.concurrency)
     broker = await broker_baseline(args.seconds)
@@ -204,6 +204,63 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
     relay = await relay_drain()
     relay.baseline, relay.ratio = broker.name, relay.value / broker.value
     results.append(relay)
+
+    receiver = e2e.Receiver()
+    await receiver.start()
+    try:
+        await e2e.configure_notify(codec.issue("bench-admin", "admin"), receiver.port)
+        n = args.e2e
+        for name, figures in (
+            ("e2e_overdue_complaint", await e2e.overdue_complaints(receiver, token, n)),
+            (
+                "e2e_incident",
+                await e2e.incidents(receiver, codec.issue("op", "operator"), args.e2e),
+            ),
+        ):
+            for q in ("p50", "p95", "p99"):
+                results.append(
+                    Result(
+                        f"{name}_{q}",
+                        figures.get(q, float("nan")),
+                        "ms",
+                        target="p95 <= 2000" if q == "p95" else None,
+                        extra={"n": figures.get("n", 0)},
+                    )
+                )
+    finally:
+        await receiver.stop()
+
+    if args.scale:
+        sizes = [int(x) for x in args.scale.split(",")]
+        for row in await scale.sweeper_scale(MONGO, BOOTSTRAP, sizes, 10_000, 100):
+            results.append(
+                Result(
+                    f"sweeper_tick_at_{row['stored']}",
+                    row["tick_s"] * 1000,
+                    "ms",
+                    target="<= 1000 at 10^6",
+                    extra=row,
+                )
+            )
+            results.append(
+                Result(
+                    f"naive_due_query_at_{row['stored']}",
+                    row["naive_query_s"] * 1000,
+                    "ms",
+                    extra=row,
+                )
+            )
+    if args.rollups:
+        for row in scale.rollups(MONGO, [int(x) for x in args.rollups.split(",")]):
+            results.append(
+                Result(
+                    f"rollup_by_field_at_{row['subitems']}",
+                    row.get("rollup_field_s", float("nan")) * 1000,
+                    "ms",
+                    target="<= 1000 at 10^5",
+                    extra=row,
+                )
+            )
     return results
 
 
@@ -212,10 +269,14 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--keep", action="store_true", help="leave the bench stack running")
+    ap.add_argument("--e2e", type=int, default=30, help="end-to-end samples per scenario")
+    ap.add_argument("--scale", default="10000,100000,1000000", help="stored complaints ('' off)")
+    ap.add_argument("--rollups", default="10000,100000", help="sub-items ('' off)")
     args = ap.parse_args()
     run([*STACK, "wipe"])
     run([*STACK, "up"])
     try:
+        os.environ.update(e2e.notify_env(0))
         run([*SERVICES, "up"])
         results = asyncio.run(main_async(args))
     finally:

@@ -55,12 +55,13 @@ class Profile:
         return f"mongodb://127.0.0.1:{self.mongo_port}/"
 
 
+# Ports below 32768 (the start of Linux's ephemeral range), so no client connection holds them.
 PROFILES = {
     "dev": Profile("dev", 9092, 9093, 27017),
     "test": Profile("test", 19092, 19093, 27018),
     "bench": Profile("bench", 29092, 29093, 27019),
-    "ci": Profile("ci", 39092, 39093, 27020),
-    "faults": Profile("faults", 49092, 49093, 27021),
+    "ci": Profile("ci", 22092, 22093, 27020),
+    "faults": Profile("faults", 25092, 25093, 27021),
 }
 
 
