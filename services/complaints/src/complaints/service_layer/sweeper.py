@@ -29,7 +29,7 @@ async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 500)
     cursor = await schedule.cursor()
     keys: list[str] = []
     fallback = cursor is None or not timedelta(0) <= now - cursor <= MAX_GAP
-    if fallback:
+    if fallback or cursor is None:
         # First tick, a long gap, or a clock that went back: query instead of the schedule.
         ids = await ctx.repo.due_for_alerts(now, limit=10**6)
     else:
