@@ -91,11 +91,21 @@ def _digest(*paths: Path) -> str:
     return h.hexdigest()[:12]
 
 
-# FerretDB 1.x pushes a filter down to SQLite only when it is exactly {_id: value}; any other
+# Patches applied to a copy of the FerretDB module before it is built.
+# 2. FerretDB 1.x pushes a filter down to SQLite only when it is exactly {_id: value}; any other
 # filter -- including the {_id, _version} of an optimistic-concurrency update -- scans and
 # decodes the whole collection. Pushing down the _id part of any filter is safe because the
 # handler re-applies the full filter to what SQLite returns. Applied to a copy of the module.
 FERRET_PATCHES = [
+    # The unique index on _id is created on the expression _ferretdb_sjson->"_id", but lookups
+    # are written as _ferretdb_sjson->'$._id': SQLite only uses an expression index for the very
+    # same expression, so every update, delete and unlimited find by _id scanned the table
+    # (12 ms at 5,000 documents, growing linearly). Same value, now the indexed spelling.
+    (
+        "internal/backends/sqlite/metadata/metadata.go",
+        "\tIDColumn = DefaultColumn + \"->'$._id'\"",
+        '\tIDColumn = DefaultColumn + `->"_id"`',
+    ),
     (
         "internal/backends/sqlite/collection.go",
         """	// that logic should exist in one place
