@@ -63,6 +63,7 @@ class WorkCalendar:
         self._tz = tz
         self._first_year, self._last_year = _package_years()
         self._stale: set[int] = set()
+        self._package_answers: dict[date, bool] = {}
 
     @property
     def tz(self) -> tzinfo:
@@ -103,10 +104,16 @@ class WorkCalendar:
             self._note_year(day.year)
             return self._overrides[day]
         if self._first_year <= day.year <= self._last_year:
-            try:
-                return bool(chinese_calendar.is_workday(day))
-            except NotImplementedError:  # defensive: the package narrowed its range
-                pass
+            known = self._package_answers.get(day)
+            if known is None:
+                try:
+                    # Cached: the package validates its input on every call, which showed up
+                    # as a tenth of intake's CPU time (deadlines and alert plans ask often).
+                    known = self._package_answers[day] = bool(chinese_calendar.is_workday(day))
+                except NotImplementedError:  # defensive: the package narrowed its range
+                    known = None
+            if known is not None:
+                return known
         self._note_year(day.year)
         return day.weekday() < 5
 

@@ -4,6 +4,7 @@ read a handful of these by _id instead of querying the complaints collection."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 PRECISION = 6  # cells of about 1.2 km x 0.6 km
 CELL_LAT, CELL_LON = 180 / 2**15, 360 / 2**15  # precision 6 = 30 bits: 15 lat, 15 lon
 KEEP = 300  # items per document before old ones are trimmed
+TRIM_CHANCE = 1 / 20
 
 
 def geohash(lat: float, lon: float, precision: int = PRECISION) -> str:
@@ -87,6 +89,8 @@ class PlaceIndex:
                 break
             except DuplicateKeyError:
                 continue  # two first upserts raced; push onto the one that won
+        if random.random() > TRIM_CHANCE:
+            return  # trimming needs a read: do it now and then, not on every report
         doc = await self.coll.find_one({"_id": _id})
         if doc and len(doc["items"]) > KEEP:
             newest = sorted(doc["items"], key=lambda i: i["at"])[-KEEP:]
