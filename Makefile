@@ -27,7 +27,7 @@ DOCKERFILE_LINT := .cache/dockerfile-lint/dockerfile-lint
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help install proto infra run stop test test-unit lint token clean wipe bench k8s k8s-kustomize
+.PHONY: help install proto infra run stop test test-unit lint token clean wipe bench fuzz k8s k8s-kustomize
 
 help:
 	@echo "make run     install everything, start Kafka, FerretDB and the four services"
@@ -105,6 +105,20 @@ lint: install $(BUF)
 # Figures beside their baselines, from a stack of its own (see bench/run.py); never asserted.
 bench: install infra
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# API fuzzing (tests/fuzz/run_fuzz.py): schemathesis against every service's OpenAPI, in process,
+# on the test servers; starts them if none is running (and then stops them again).
+fuzz: install infra
+	@started=; \
+	$(STACK) --profile $(TEST_PROFILE) status | grep -q running || started=1; \
+	status=0; \
+	$(STACK) --profile $(TEST_PROFILE) up || status=$$?; \
+	if [ $$status -eq 0 ]; then \
+		eval "$$($(STACK) --profile $(TEST_PROFILE) env | sed 's/^QINGSHAN_/export QINGSHAN_TEST_/')"; \
+		$(PY) tests/fuzz/run_fuzz.py $(FUZZ_ARGS) || status=$$?; \
+	fi; \
+	if [ -n "$$started" ]; then $(STACK) --profile $(TEST_PROFILE) down; fi; \
+	exit $$status
 
 token: install
 	@$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)")

@@ -10,7 +10,7 @@ deadline as their handling limit, but there is no reply duty (no reply deadline,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from complaints.domain import deadlines as dl
 from complaints.domain import events as ev
@@ -32,6 +32,9 @@ from complaints.domain.transitions import check_intake
 from qingshan_core.workdays import WorkCalendar
 
 __all__ = ["Complaint", "ExtensionRequest", "HistoryEntry"]
+
+# No case is older than the platform; far-past instants also break the date arithmetic.
+EARLIEST_RECEIPT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -62,6 +65,8 @@ class Complaint(ComplaintState):
         received_at = calendar.to_local(received_at)
         if now is not None and received_at > calendar.to_local(now):
             raise RuleViolation("received_at_in_future", "received_at is in the future")
+        if received_at < EARLIEST_RECEIPT:
+            raise RuleViolation("received_at_too_old", "received_at is before 2000")
         deadlines = dl.compute_deadlines(
             policy, received_at, calendar, reply_duty=not complainant.anonymous
         )

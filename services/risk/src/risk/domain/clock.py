@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,8 @@ from risk.domain.errors import ValidationError
 # Legal dates (licence validity, catalogue in force) are Beijing dates, whatever zone a
 # timestamp arrives in.
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
+# Instants the registers can hold: far-off ones cannot be stored (BSON dates) or have deadlines.
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
 
 
 class WorkingDayDeadline(Protocol):
@@ -28,6 +30,8 @@ def require_aware(field: str, value: datetime) -> datetime:
     """Refuse naive datetimes: a deadline computed from one is off by the server's offset."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(field, "时间必须带时区", "datetime must be timezone-aware")
+    if not EARLIEST <= value < LATEST:
+        raise ValidationError(field, "时间超出范围（1900–2199年）", "out of range 1900–2199")
     return value
 
 

@@ -108,8 +108,8 @@ class Enterprise(Aggregate):
             if key not in changes:
                 continue
             value = changes[key]
-            if key == "lists":
-                value = frozenset(cast("Iterable[str]", value))
+            if key == "lists":  # null clears them, like an empty list
+                value = frozenset(cast("Iterable[str]", value or ()))
             elif key == "name":
                 value = str(value).strip()
             if getattr(self, key) != value:

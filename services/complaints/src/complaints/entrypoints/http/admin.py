@@ -12,11 +12,12 @@ from complaints.adapters.documents import POLICY_LIMITS, duration_from, policy_d
 from complaints.domain.errors import RuleViolation
 from complaints.domain.policy import DeadlinePolicy
 from complaints.entrypoints.http.complaints import ctx_of
+from complaints.entrypoints.http.errors import ERRORS, MALFORMED
 from complaints.entrypoints.http.schemas import CalendarDayIn, PolicyIn
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
 
-router = APIRouter(prefix="/v1/admin", tags=["admin 配置"])
+router = APIRouter(prefix="/v1/admin", tags=["admin 配置"], responses=ERRORS)
 ADMIN = require_roles(R.ADMIN)
 READ = require_roles(R.ADMIN, R.SUPERVISOR)
 
@@ -37,7 +38,7 @@ async def policies(request: Request, p: Principal = Depends(READ)) -> list[dict[
     ]
 
 
-@router.put("/policies", summary="修改时限规则 / store a new policy version")
+@router.put("/policies", summary="修改时限规则 / store a new policy version", responses=MALFORMED)
 async def put_policy(
     body: PolicyIn, request: Request, p: Principal = Depends(ADMIN)
 ) -> dict[str, Any]:
@@ -71,7 +72,7 @@ async def calendar(request: Request, p: Principal = Depends(READ)) -> dict[str, 
     }
 
 
-@router.put("/calendar/{day}", summary="设置调休/节假日 / set one day")
+@router.put("/calendar/{day}", summary="设置调休/节假日 / set one day", responses=MALFORMED)
 async def set_day(
     body: CalendarDayIn, request: Request, day: date = Path(), p: Principal = Depends(ADMIN)
 ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from complaints.adapters.repository import NotFound
 from complaints.domain.model import Action, Channel, Role, Status
+from complaints.entrypoints.http.errors import CONFLICT, ERRORS, MALFORMED, NOT_FOUND
 from complaints.entrypoints.http.schemas import ActionBody, ComplaintCreate
 from complaints.entrypoints.http.views import actor_of, complaint_view, history_view
 from complaints.service_layer.actions import ActionRequest, perform
@@ -17,7 +18,7 @@ from complaints.service_layer.queries import reveal_complainant
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
 
-router = APIRouter(prefix="/v1/complaints", tags=["complaints 信访投诉"])
+router = APIRouter(prefix="/v1/complaints", tags=["complaints 信访投诉"], responses=ERRORS)
 STAFF = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION, R.UNIT_HANDLER)
 ACTIONS = [a.value for a in Action if a not in (Action.RECEIVE, Action.RAISE_ALERT)]
 
@@ -35,7 +36,14 @@ def _visible(doc: dict[str, Any], p: Principal) -> None:
             raise NotFound(doc["_id"])
 
 
-@router.post("", status_code=201, summary="受理 / submit a complaint")
+@router.post(
+    "",
+    status_code=201,
+    summary="受理 / submit a complaint",
+    responses={200: {"description": "已受理过 / the case this order number or key created"}}
+    | CONFLICT
+    | MALFORMED,
+)
 async def create(
     body: ComplaintCreate,
     request: Request,
@@ -79,7 +87,7 @@ async def list_complaints(
     unit_id: str | None = Query(default=None, max_length=64),
     channel: Channel | None = None,
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
     p: Principal = Depends(require_roles(*STAFF)),
 ) -> dict[str, Any]:
     """Newest first; a unit handler sees its own unit's cases only."""
@@ -96,7 +104,7 @@ async def list_complaints(
     return {"total": total, "items": [complaint_view(d, p, detail=False) for d in docs]}
 
 
-@router.get("/{complaint_id}", summary="案件详情 / one complaint")
+@router.get("/{complaint_id}", summary="案件详情 / one complaint", responses=NOT_FOUND)
 async def get_one(
     request: Request,
     complaint_id: str = Path(max_length=64),
@@ -110,7 +118,9 @@ async def get_one(
     return complaint_view(doc, p)
 
 
-@router.get("/{complaint_id}/history", summary="办理记录 / append-only history")
+@router.get(
+    "/{complaint_id}/history", summary="办理记录 / append-only history", responses=NOT_FOUND
+)
 async def history(
     request: Request,
     complaint_id: str = Path(max_length=64),
@@ -124,7 +134,11 @@ async def history(
     return history_view(doc)
 
 
-@router.get("/{complaint_id}/complainant", summary="查看举报人身份（留痕） / reveal identity")
+@router.get(
+    "/{complaint_id}/complainant",
+    summary="查看举报人身份（留痕） / reveal identity",
+    responses=NOT_FOUND,
+)
 async def complainant(
     request: Request,
     complaint_id: str = Path(max_length=64),
@@ -139,7 +153,11 @@ async def complainant(
     return {"anonymous": person.anonymous, "name": person.name, "phone": person.phone}
 
 
-@router.post("/{complaint_id}/{action}", summary="办理 / lifecycle action")
+@router.post(
+    "/{complaint_id}/{action}",
+    summary="办理 / lifecycle action",
+    responses=NOT_FOUND | CONFLICT | MALFORMED,
+)
 async def act(
     request: Request,
     body: ActionBody | None = None,

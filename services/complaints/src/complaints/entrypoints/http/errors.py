@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from complaints.adapters.repository import NotFound
 from complaints.domain.errors import Forbidden, InvalidTransition, RuleViolation
-from complaints.service_layer.intake import IdempotencyConflict
+from complaints.service_layer.intake import IdempotencyConflict, IntakeInProgress
 from qingshan_core.outbox import ConcurrencyConflict
 
 # What an operator reads, by the domain's stable rule codes.
@@ -22,6 +25,7 @@ RULES_ZH = {
     "merge_target_closed": "目标案件已办结，不能并入",
     "merge_target_merged": "目标案件已被合并，请并入其主案件",
     "received_at_in_future": "受理时间不能晚于当前时间",
+    "received_at_too_old": "受理时间不能早于2000年",
     "return_window_closed": "已超过退单时限",
     "unknown_action": "未知的操作",
     "amount_required": "请填写延期时长",
@@ -31,6 +35,41 @@ RULES_ZH = {
     "description_required": "请填写问题描述",
     "reason_required": "请填写原因",
     "text_required": "请填写答复内容",
+}
+
+
+class FieldProblem(BaseModel):
+    """One refused request field."""
+
+    field: str
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: `detail` says what went wrong (for a refused request, the fields),
+    `code` is the stable rule code where there is one, `message` a sentence for operators."""
+
+    detail: str | list[FieldProblem]
+    code: str | None = None
+    message: str | None = None
+
+
+def _doc(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# What any signed-in operation may answer besides its success.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _doc("缺少或无效的令牌 / missing, invalid or expired token"),
+    403: _doc("无权执行 / the caller's role or unit may not do this"),
+    422: _doc("请求参数有误或不符合业务规则 / refused fields or a broken rule"),
+}
+MALFORMED: dict[int | str, dict[str, Any]] = {400: _doc("请求体无法解析 / unparseable body")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _doc("未找到 / not found")}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: _doc("当前状态下不能执行 / not possible in the current state, or a concurrent change")
 }
 
 
@@ -79,6 +118,19 @@ def install(app: FastAPI) -> None:
                 "code": "idempotency_key_reused",
                 "detail": "Idempotency-Key 已用于不同的请求 / key reused for a different request",
             },
+        )
+
+    @app.exception_handler(IntakeInProgress)
+    async def _in_progress(_: Request, exc: IntakeInProgress) -> JSONResponse:
+        # The order number is claimed by an intake that has not stored its case (still
+        # running, or died; a dead one's claim is freed after a while): try again shortly.
+        return JSONResponse(
+            status_code=409,
+            content={
+                "code": "intake_in_progress",
+                "detail": "该工单正在受理中，请稍后重试 / this order is being taken in, retry",
+            },
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(ConcurrencyConflict)

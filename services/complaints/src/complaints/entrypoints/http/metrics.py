@@ -10,13 +10,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from complaints.domain.errors import RuleViolation
 from complaints.domain.rates import Period, Rate
 from complaints.entrypoints.http.complaints import ctx_of
+from complaints.entrypoints.http.errors import ERRORS
 from complaints.service_layer.queries import issue_list
 from complaints.service_layer.rates import compute
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
 from qingshan_core.workdays import SHANGHAI
 
-router = APIRouter(prefix="/v1/metrics", tags=["metrics 考核指标"])
+router = APIRouter(prefix="/v1/metrics", tags=["metrics 考核指标"], responses=ERRORS)
+# Cases exist from 2000 on; far dates also overflow the instants the period is turned into.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 READERS = (R.SUPERVISOR, R.ADMIN, R.OPERATOR, R.INTEGRATION, R.UNIT_HANDLER)
 
 
@@ -44,6 +47,8 @@ async def rates(
     """Exactly DOMAIN.md's definitions; undecided cases are reported as pending."""
     if to < from_:
         raise RuleViolation("period_invalid", "to must not be before from")
+    if from_ < FIRST_DAY or to > LAST_DAY:
+        raise RuleViolation("period_invalid", f"the period must lie in {FIRST_DAY}..{LAST_DAY}")
     ctx = ctx_of(request)
     period = Period(
         datetime.combine(from_, time(), SHANGHAI),

@@ -7,17 +7,18 @@ as an Authorization header. Identity never appears in a response.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from complaints.adapters.documents import Doc
 from complaints.domain.errors import DomainError
 from complaints.domain.model import Category, Channel, Status, Urgency
 from complaints.entrypoints.http.complaints import ctx_of
+from complaints.entrypoints.http.errors import ERRORS, ErrorOut
 from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn
 from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.intake import SubmitComplaint, submit
@@ -26,6 +27,24 @@ from qingshan_core.auth import Role as R
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 CLOSED = {Status.CLOSED.value, Status.FOLLOWED_UP.value, Status.MERGED.value}
+SPAN = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC))
+
+
+class Open311Error(BaseModel):
+    """GeoReport v2 errors come as a list of these."""
+
+    code: int
+    description: str
+
+
+AUTH = {401: ERRORS[401], 403: ERRORS[403]}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": list[Open311Error], "description": "unknown id or service_code"}
+}
+REFUSED: dict[int | str, dict[str, Any]] = {
+    # GeoReport errors; a body that cannot be parsed at all gets the service's own error shape.
+    400: {"model": list[Open311Error] | ErrorOut, "description": "refused request"}
+}
 
 
 def _error(status: int, description: str) -> JSONResponse:
@@ -62,7 +81,7 @@ async def services() -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/services/{service_code}.json", summary="service definition")
+@router.get("/services/{service_code}.json", summary="service definition", responses=NOT_FOUND)
 async def definition(service_code: str) -> Any:
     """No extra attributes: every category takes the standard fields."""
     if service_code not in {c.value for c in Category}:
@@ -70,7 +89,7 @@ async def definition(service_code: str) -> Any:
     return {"service_code": service_code, "attributes": []}
 
 
-@router.post("/requests.json", summary="post service request")
+@router.post("/requests.json", summary="post service request", responses=REFUSED | AUTH)
 async def post_request(
     request: Request,
     service_code: Annotated[str, Form()],
@@ -154,7 +173,7 @@ def _request_view(doc: Doc) -> dict[str, Any]:
     }
 
 
-@router.get("/requests.json", summary="get service requests")
+@router.get("/requests.json", summary="get service requests", responses=AUTH | REFUSED)
 async def get_requests(
     request: Request,
     api_key: str | None = None,
@@ -166,6 +185,10 @@ async def get_requests(
 ) -> Any:
     """Requests by id list, or by filters (newest first, at most 200)."""
     _principal(request, api_key)
+    for name, value in (("start_date", start_date), ("end_date", end_date)):
+        # A naive value is UTC, as the store reads it; far dates cannot be stored or compared.
+        if value and not SPAN[0] <= value.replace(tzinfo=value.tzinfo or UTC) <= SPAN[1]:
+            return _error(400, f"{name}: must lie in 2000–2100 / 日期超出范围")
     query: dict[str, Any] = {}
     if service_request_id:
         query["_id"] = {"$in": [i.strip() for i in service_request_id.split(",") if i.strip()]}
@@ -184,7 +207,9 @@ async def get_requests(
     return [_request_view(d) for d in docs]
 
 
-@router.get("/requests/{service_request_id}.json", summary="get service request")
+@router.get(
+    "/requests/{service_request_id}.json", summary="get service request", responses=AUTH | NOT_FOUND
+)
 async def get_request(request: Request, service_request_id: str, api_key: str | None = None) -> Any:
     """One request, as a one-element list (the GeoReport convention)."""
     _principal(request, api_key)

@@ -7,9 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 
 from complaints.entrypoints.http.complaints import ctx_of
+from complaints.entrypoints.http.errors import ERRORS, NOT_FOUND
 from complaints.service_layer.queries import public_view
 
-router = APIRouter(prefix="/v1/track", tags=["public 公众查询"])
+router = APIRouter(
+    prefix="/v1/track", tags=["public 公众查询"], responses={422: ERRORS[422], **NOT_FOUND}
+)
 
 
 @router.get("/{tracking_code}", summary="进度查询 / follow a case")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from notify.domain.delivery import Delivery
 from notify.domain.errors import Conflict, NotFound, ValidationFailed
@@ -14,6 +17,29 @@ from qingshan_core.auth import Role
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 READERS = (Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION)
 SENDERS = (Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION)
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: `detail` says what went wrong (for refused input, each field and
+    why), `message` a sentence for the user where there is one."""
+
+    detail: str | list[dict[str, Any]]
+    message: str | None = None
+
+
+def _doc(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# What any signed-in operation may answer besides its success.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _doc("missing, invalid or expired token / 缺少或无效的令牌"),
+    403: _doc("the caller's role may not do this / 无权执行"),
+    422: _doc("refused fields, each with its reason / 请求参数有误"),
+}
+MALFORMED: dict[int | str, dict[str, Any]] = {400: _doc("unparseable body / 请求体无法解析")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _doc("no such record / 不存在")}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: _doc("already exists / 已存在")}
 
 
 def notify_ctx(request: Request) -> NotifyContext:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response, status
 
 from notify.domain.errors import NotFound
-from notify.entrypoints.http.deps import MANAGERS, notify_ctx
+from notify.entrypoints.http.deps import (
+    CONFLICT,
+    ERRORS,
+    MALFORMED,
+    MANAGERS,
+    NOT_FOUND,
+    notify_ctx,
+)
 from notify.entrypoints.http.schemas_directory import (
     ChainBody,
     ChainOut,
@@ -18,7 +25,7 @@ from notify.service_layer import admin
 from notify.service_layer.context import NotifyContext
 from qingshan_core.auth import Principal, require_roles
 
-router = APIRouter(prefix="/v1", tags=["directory / 通讯录"])
+router = APIRouter(prefix="/v1", tags=["directory / 通讯录"], responses=ERRORS)
 Manager = Depends(require_roles(*MANAGERS))
 Ctx = Depends(notify_ctx)
 
@@ -29,7 +36,12 @@ async def list_recipients(_: Principal = Manager, ctx: NotifyContext = Ctx) -> l
     return [RecipientOut.of(r) for r in await ctx.directory.list_recipients()]
 
 
-@router.post("/recipients", response_model=RecipientOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/recipients",
+    response_model=RecipientOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=CONFLICT | MALFORMED,
+)
 async def create_recipient(
     body: RecipientIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> RecipientOut:
@@ -37,7 +49,7 @@ async def create_recipient(
     return RecipientOut.of(await admin.save_recipient(ctx, body.domain(), create=True))
 
 
-@router.get("/recipients/{recipient_id}", response_model=RecipientOut)
+@router.get("/recipients/{recipient_id}", response_model=RecipientOut, responses=NOT_FOUND)
 async def get_recipient(
     recipient_id: str, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> RecipientOut:
@@ -48,7 +60,11 @@ async def get_recipient(
     return RecipientOut.of(r)
 
 
-@router.put("/recipients/{recipient_id}", response_model=RecipientOut)
+@router.put(
+    "/recipients/{recipient_id}",
+    response_model=RecipientOut,
+    responses=NOT_FOUND | CONFLICT | MALFORMED,
+)
 async def replace_recipient(
     recipient_id: str, body: RecipientIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> RecipientOut:
@@ -57,7 +73,9 @@ async def replace_recipient(
     return RecipientOut.of(await admin.save_recipient(ctx, r, create=False))
 
 
-@router.delete("/recipients/{recipient_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/recipients/{recipient_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
+)
 async def delete_recipient(
     recipient_id: str, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> Response:
@@ -73,13 +91,18 @@ async def list_groups(_: Principal = Manager, ctx: NotifyContext = Ctx) -> list[
     return [GroupOut.of(g) for g in await ctx.directory.list_groups()]
 
 
-@router.post("/groups", response_model=GroupOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/groups",
+    response_model=GroupOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=CONFLICT | MALFORMED,
+)
 async def create_group(body: GroupIn, _: Principal = Manager, ctx: NotifyContext = Ctx) -> GroupOut:
     """Create a group; unknown members or malformed robot URLs → 422 / 新建分组."""
     return GroupOut.of(await admin.save_group(ctx, body.domain(), create=True))
 
 
-@router.get("/groups/{group_id}", response_model=GroupOut)
+@router.get("/groups/{group_id}", response_model=GroupOut, responses=NOT_FOUND)
 async def get_group(group_id: str, _: Principal = Manager, ctx: NotifyContext = Ctx) -> GroupOut:
     """One group / 查看分组."""
     g = await ctx.directory.get_group(group_id)
@@ -88,7 +111,9 @@ async def get_group(group_id: str, _: Principal = Manager, ctx: NotifyContext = 
     return GroupOut.of(g)
 
 
-@router.put("/groups/{group_id}", response_model=GroupOut)
+@router.put(
+    "/groups/{group_id}", response_model=GroupOut, responses=NOT_FOUND | CONFLICT | MALFORMED
+)
 async def replace_group(
     group_id: str, body: GroupIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> GroupOut:
@@ -97,7 +122,7 @@ async def replace_group(
     return GroupOut.of(await admin.save_group(ctx, g, create=False))
 
 
-@router.delete("/groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_group(group_id: str, _: Principal = Manager, ctx: NotifyContext = Ctx) -> Response:
     """Delete a group / 删除分组."""
     if not await ctx.directory.delete_group(group_id):
@@ -111,7 +136,7 @@ async def list_chains(_: Principal = Manager, ctx: NotifyContext = Ctx) -> list[
     return [ChainOut.of(c) for c in await ctx.directory.list_chains()]
 
 
-@router.put("/escalation-chains/{unit}", response_model=ChainOut)
+@router.put("/escalation-chains/{unit}", response_model=ChainOut, responses=MALFORMED)
 async def put_chain(
     unit: str, body: ChainBody, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> ChainOut:
@@ -119,7 +144,9 @@ async def put_chain(
     return ChainOut.of(await admin.save_chain(ctx, body.domain(unit)))
 
 
-@router.delete("/escalation-chains/{unit}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/escalation-chains/{unit}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
+)
 async def delete_chain(unit: str, _: Principal = Manager, ctx: NotifyContext = Ctx) -> Response:
     """Delete a unit's chain / 删除单位升级链."""
     if not await ctx.directory.delete_chain(unit):

@@ -6,7 +6,16 @@ from fastapi import APIRouter, Depends, Query
 
 from notify.domain.errors import NotFound
 from notify.domain.model import Channel
-from notify.entrypoints.http.deps import READERS, SENDERS, delivery_out, inbox_out, notify_ctx
+from notify.entrypoints.http.deps import (
+    ERRORS,
+    MALFORMED,
+    NOT_FOUND,
+    READERS,
+    SENDERS,
+    delivery_out,
+    inbox_out,
+    notify_ctx,
+)
 from notify.entrypoints.http.schemas import (
     ChannelOut,
     DeliveryOut,
@@ -20,7 +29,7 @@ from notify.service_layer.direct import send_direct
 from notify.service_layer.ports import DeliveryQuery
 from qingshan_core.auth import Principal, current_principal, require_roles
 
-router = APIRouter(prefix="/v1", tags=["messages / 消息"])
+router = APIRouter(prefix="/v1", tags=["messages / 消息"], responses=ERRORS)
 Ctx = Depends(notify_ctx)
 
 
@@ -36,7 +45,7 @@ async def my_inbox(
     return [inbox_out(d) for d in items]
 
 
-@router.post("/inbox/{delivery_id}/ack", response_model=InboxItemOut)
+@router.post("/inbox/{delivery_id}/ack", response_model=InboxItemOut, responses=NOT_FOUND)
 async def acknowledge(
     delivery_id: str, me: Principal = Depends(current_principal), ctx: NotifyContext = Ctx
 ) -> InboxItemOut:
@@ -61,7 +70,7 @@ async def list_deliveries(
     return [delivery_out(d) for d in await ctx.deliveries.query(q)]
 
 
-@router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryOut, responses=NOT_FOUND)
 async def get_delivery(
     delivery_id: str,
     _: Principal = Depends(require_roles(*READERS)),
@@ -97,7 +106,7 @@ async def channels(
     return out
 
 
-@router.post("/notifications", response_model=DirectOut)
+@router.post("/notifications", response_model=DirectOut, responses=MALFORMED)
 async def send_notification(
     body: DirectIn,
     me: Principal = Depends(require_roles(*SENDERS)),

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from notify.domain.errors import NotFound
-from notify.entrypoints.http.deps import MANAGERS, notify_ctx
+from notify.domain.errors import NotFound, invalid
+from notify.entrypoints.http.deps import (
+    CONFLICT,
+    ERRORS,
+    MALFORMED,
+    MANAGERS,
+    NOT_FOUND,
+    notify_ctx,
+)
 from notify.entrypoints.http.schemas import (
     EventTypeOut,
     PreviewIn,
@@ -18,7 +25,7 @@ from notify.service_layer import admin
 from notify.service_layer.context import NotifyContext
 from qingshan_core.auth import Principal, require_roles
 
-router = APIRouter(prefix="/v1", tags=["rules and templates / 规则与模板"])
+router = APIRouter(prefix="/v1", tags=["rules and templates / 规则与模板"], responses=ERRORS)
 Manager = Depends(require_roles(*MANAGERS))
 Ctx = Depends(notify_ctx)
 
@@ -44,13 +51,18 @@ async def list_rules(
     return [RuleIn.of(r) for r in await ctx.rules.list(event_type)]
 
 
-@router.post("/rules", response_model=RuleIn, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/rules",
+    response_model=RuleIn,
+    status_code=status.HTTP_201_CREATED,
+    responses=CONFLICT | MALFORMED,
+)
 async def create_rule(body: RuleIn, _: Principal = Manager, ctx: NotifyContext = Ctx) -> RuleIn:
     """Create a rule; a bad type, channel, target or template → 422 / 新建规则."""
     return RuleIn.of(await admin.save_rule(ctx, body.domain(), create=True))
 
 
-@router.get("/rules/{rule_id}", response_model=RuleIn)
+@router.get("/rules/{rule_id}", response_model=RuleIn, responses=NOT_FOUND)
 async def get_rule(rule_id: str, _: Principal = Manager, ctx: NotifyContext = Ctx) -> RuleIn:
     """One rule / 查看规则."""
     r = await ctx.rules.get(rule_id)
@@ -59,7 +71,7 @@ async def get_rule(rule_id: str, _: Principal = Manager, ctx: NotifyContext = Ct
     return RuleIn.of(r)
 
 
-@router.put("/rules/{rule_id}", response_model=RuleIn)
+@router.put("/rules/{rule_id}", response_model=RuleIn, responses=NOT_FOUND | CONFLICT | MALFORMED)
 async def replace_rule(
     rule_id: str, body: RuleIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> RuleIn:
@@ -68,7 +80,7 @@ async def replace_rule(
     return RuleIn.of(await admin.save_rule(ctx, rule, create=False))
 
 
-@router.delete("/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_rule(rule_id: str, _: Principal = Manager, ctx: NotifyContext = Ctx) -> Response:
     """Delete a rule / 删除规则."""
     if not await ctx.rules.delete(rule_id):
@@ -86,7 +98,12 @@ async def list_templates(
     return [TemplateOut.of(t) for t in await ctx.templates.list(event_type)]
 
 
-@router.post("/templates", response_model=TemplateOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/templates",
+    response_model=TemplateOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=CONFLICT | MALFORMED,
+)
 async def create_template(
     body: TemplateIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> TemplateOut:
@@ -94,7 +111,7 @@ async def create_template(
     return TemplateOut.of(await admin.save_template(ctx, body.domain(), create=True))
 
 
-@router.post("/templates/preview", response_model=PreviewOut)
+@router.post("/templates/preview", response_model=PreviewOut, responses=NOT_FOUND | MALFORMED)
 async def preview_template(
     body: PreviewIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> PreviewOut:
@@ -104,11 +121,11 @@ async def preview_template(
     elif body.template_id:
         r = await admin.preview_stored(ctx, body.template_id, body.data)
     else:
-        raise NotFound("give template_id or template / 请提供模板")
+        raise invalid("template_id", "give template_id or template / 请提供模板")
     return PreviewOut(template_id=r.template_id, title=r.title, body=r.body)
 
 
-@router.get("/templates/{template_id}", response_model=TemplateOut)
+@router.get("/templates/{template_id}", response_model=TemplateOut, responses=NOT_FOUND)
 async def get_template(
     template_id: str, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> TemplateOut:
@@ -119,18 +136,26 @@ async def get_template(
     return TemplateOut.of(t)
 
 
-@router.put("/templates/{template_id}", response_model=TemplateOut)
+@router.put(
+    "/templates/{template_id}",
+    response_model=TemplateOut,
+    responses=NOT_FOUND | CONFLICT | MALFORMED,
+)
 async def replace_template(
     template_id: str, body: TemplateIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> TemplateOut:
     """Replace a template's text (its id must match event_type:channel:variant) / 修改模板."""
     t = body.domain()
     if t.id != template_id:
-        raise NotFound(f"template id {template_id} does not match the body ({t.id}) / 模板编号不符")
+        raise invalid(
+            "template_id", f"{template_id} does not match the body ({t.id}) / 模板编号不符"
+        )
     return TemplateOut.of(await admin.save_template(ctx, t, create=False))
 
 
-@router.delete("/templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
+)
 async def delete_template(
     template_id: str, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> Response:

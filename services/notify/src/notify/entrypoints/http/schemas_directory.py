@@ -4,20 +4,56 @@ read back: only whether one is set."""
 from __future__ import annotations
 
 from datetime import time
+from functools import cache
+from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, field_validator
 
 from notify.domain.model import SHANGHAI, EscalationChain, Group, QuietHours, Recipient, Robot
 
 Ident = Field(min_length=1, max_length=100, pattern=r"^[^\s$.][^\s]*$")
 
 
+def _wall_clock(v: time) -> time:
+    # The zone is `tz`: an offset here would make the quiet-hours check compare naive and
+    # aware times (a TypeError when the message is planned).
+    if v.tzinfo is not None:
+        raise ValueError("a local time without offset (the zone is tz) / 本地时刻，不带时区偏移")
+    return v
+
+
+LocalTime = Annotated[
+    time,
+    AfterValidator(_wall_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "examples": ["22:00"],
+        }
+    ),
+]
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 class QuietHoursBody(BaseModel):
-    start: time = time(22, 0)
-    end: time = time(7, 0)
-    tz: str = SHANGHAI
+    start: LocalTime = time(22, 0)
+    end: LocalTime = time(7, 0)
+    tz: str = Field(default=SHANGHAI, description="IANA time zone, e.g. Asia/Shanghai")
     enabled: bool = True
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        if v not in _zones():
+            raise ValueError(f"unknown time zone / 未知时区: {v!r}")
+        return v
 
     def domain(self) -> QuietHours:
         return QuietHours(self.start, self.end, self.tz, self.enabled)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -14,7 +14,7 @@ from projects.domain.money import check_wan
 from projects.domain.progress import check_report_values
 from projects.domain.values import FundingMix, parse_years
 from projects.entrypoints.http.deps import PLANNERS, REPORTERS, acting_unit, actor, context
-from projects.entrypoints.http.errors import blame
+from projects.entrypoints.http.errors import ERRORS, MALFORMED, NOT_FOUND, blame, conflict
 from projects.entrypoints.http.requests import (
     AdjustmentCreate,
     ApproveRequest,
@@ -33,13 +33,13 @@ from projects.service_layer import adjustments, dispatch, lifecycle, queries
 from projects.service_layer.context import Context
 from qingshan_core.auth import Principal, require_roles
 
-router = APIRouter(prefix="/v1", tags=["adjustments, dispatch, evaluation 调整·调度·评价"])
+router = APIRouter(
+    prefix="/v1", tags=["adjustments, dispatch, evaluation 调整·调度·评价"], responses=ERRORS
+)
 Ctx = Annotated[Context, Depends(context)]
 Planner = Annotated[Principal, Depends(require_roles(*PLANNERS))]
 Reporter = Annotated[Principal, Depends(require_roles(*REPORTERS))]
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"description": "当前状态不允许 / not allowed in the current state"}
-}
+CONFLICT = conflict("当前状态不允许 / not allowed in the current state") | NOT_FOUND | MALFORMED
 
 
 def _changes(body: AdjustmentCreate) -> Changes:

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from projects.domain.errors import ConflictError, InvalidValue
 from projects.domain.stages import next_stage
@@ -16,6 +17,33 @@ from projects.domain.table_schema import BY_KEY
 from projects.service_layer.imports import ImportRefused
 from projects.service_layer.mutate import StateConflict
 from projects.service_layer.ports import Busy, Forbidden, NotFound
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: `detail` says what went wrong (for refused input, each field or each
+    row and column), `message` a sentence for the user where there is one."""
+
+    detail: str | list[dict[str, Any]]
+    message: str | None = None
+
+
+def _doc(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# What any signed-in operation may answer besides its success.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _doc("缺少或无效的令牌 / missing, invalid or expired token"),
+    403: _doc("无权执行 / the caller's role or unit may not do this"),
+    422: _doc("请求参数有误 / refused fields, each with its reason"),
+}
+MALFORMED: dict[int | str, dict[str, Any]] = {400: _doc("请求体无法解析 / unparseable body")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _doc("不存在 / no such record")}
+
+
+def conflict(description: str) -> dict[int | str, dict[str, Any]]:
+    """A documented 409 with the service's error shape."""
+    return {409: _doc(description)}
 
 
 class FieldError(Exception):

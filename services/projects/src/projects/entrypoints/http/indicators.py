@@ -11,14 +11,14 @@ from pydantic import BaseModel
 from projects.domain.indicator_ledger import IndicatorStatus
 from projects.domain.indicators import Indicator
 from projects.entrypoints.http.deps import PLANNERS, READERS, actor, context
-from projects.entrypoints.http.errors import blame
+from projects.entrypoints.http.errors import ERRORS, MALFORMED, NOT_FOUND, blame
 from projects.entrypoints.http.requests import IndicatorTargetCreate, IndicatorValueCreate
 from projects.entrypoints.http.schemas import money
 from projects.service_layer import indicators
 from projects.service_layer.context import Context
 from qingshan_core.auth import Principal, require_roles
 
-router = APIRouter(prefix="/v1", tags=["indicators 指标台账"])
+router = APIRouter(prefix="/v1", tags=["indicators 指标台账"], responses=ERRORS)
 Ctx = Annotated[Context, Depends(context)]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Planner = Annotated[Principal, Depends(require_roles(*PLANNERS))]
@@ -104,7 +104,7 @@ async def list_indicators(
     return [IndicatorRead.of(v.indicator, v.status) for v in views]
 
 
-@router.get("/indicators/{no}", response_model=IndicatorDetail)
+@router.get("/indicators/{no}", response_model=IndicatorDetail, responses=NOT_FOUND)
 async def get_indicator(no: No, ctx: Ctx, _: Reader) -> IndicatorDetail:
     """One indicator with its yearly values and history."""
     ind, years, history = await indicators.history(ctx, no)
@@ -122,7 +122,12 @@ async def get_indicator(no: No, ctx: Ctx, _: Reader) -> IndicatorDetail:
     )
 
 
-@router.post("/indicators/{no}/values", status_code=201, response_model=IndicatorRead)
+@router.post(
+    "/indicators/{no}/values",
+    status_code=201,
+    response_model=IndicatorRead,
+    responses=NOT_FOUND | MALFORMED,
+)
 async def record_value(no: No, body: IndicatorValueCreate, ctx: Ctx, who: Planner) -> IndicatorRead:
     """Enter (or correct) a year's value; a binding indicator going off track is announced."""
     with blame("value"):
@@ -133,7 +138,9 @@ async def record_value(no: No, body: IndicatorValueCreate, ctx: Ctx, who: Planne
     return IndicatorRead.of(ind, status)
 
 
-@router.post("/indicators/{no}/targets", response_model=IndicatorDetail)
+@router.post(
+    "/indicators/{no}/targets", response_model=IndicatorDetail, responses=NOT_FOUND | MALFORMED
+)
 async def set_target(
     no: No, body: IndicatorTargetCreate, ctx: Ctx, who: Planner
 ) -> IndicatorDetail:

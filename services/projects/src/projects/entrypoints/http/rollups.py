@@ -11,13 +11,13 @@ from pydantic import BaseModel, Field
 from projects.domain.money import format_yi, wan_to_yi
 from projects.domain.rollups import Rollup, RollupBy
 from projects.entrypoints.http.deps import READERS, context
-from projects.entrypoints.http.errors import aware_instant
+from projects.entrypoints.http.errors import ERRORS, aware_instant
 from projects.entrypoints.http.schemas import money
 from projects.service_layer import queries
 from projects.service_layer.context import Context
 from qingshan_core.auth import Principal, require_roles
 
-router = APIRouter(prefix="/v1", tags=["roll-ups 汇总"])
+router = APIRouter(prefix="/v1", tags=["roll-ups 汇总"], responses=ERRORS)
 Ctx = Annotated[Context, Depends(context)]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from projects.domain.errors import InvalidValue
 from projects.domain.stages import GateEvidence, MissingEvidence, parse_stage
 from projects.entrypoints.http.deps import PLANNERS, READERS, actor, context
-from projects.entrypoints.http.errors import FieldError, blame
+from projects.entrypoints.http.errors import (
+    ERRORS,
+    MALFORMED,
+    NOT_FOUND,
+    FieldError,
+    blame,
+    conflict,
+)
 from projects.entrypoints.http.requests import (
     AdvanceRequest,
     MilestoneRequest,
@@ -22,13 +29,15 @@ from projects.service_layer.context import Context
 from projects.service_layer.ports import SubItemFilter
 from qingshan_core.auth import Principal, require_roles
 
-router = APIRouter(prefix="/v1", tags=["sub-items 子项"])
+router = APIRouter(prefix="/v1", tags=["sub-items 子项"], responses=ERRORS)
 Ctx = Annotated[Context, Depends(context)]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Planner = Annotated[Principal, Depends(require_roles(*PLANNERS))]
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"description": "不允许的阶段变更，附当前阶段 / not allowed; carries the current stage"}
-}
+CONFLICT = (
+    conflict("不允许的阶段变更，附当前阶段 / not allowed; carries the current stage")
+    | NOT_FOUND
+    | MALFORMED
+)
 
 
 @router.get("/subitems", response_model=SubItemPage)
@@ -43,7 +52,7 @@ async def list_subitems(
     source_class: Annotated[str | None, Query(pattern="^(district_confirmed|planned)$")] = None,
     include_withdrawn: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> SubItemPage:
     """List sub-items in 序号 order, filtered."""
     with blame("stage"):
@@ -63,14 +72,14 @@ async def list_subitems(
     )
 
 
-@router.get("/subitems/{subitem_id}", response_model=SubItemDetail)
+@router.get("/subitems/{subitem_id}", response_model=SubItemDetail, responses=NOT_FOUND)
 async def get_subitem(subitem_id: str, ctx: Ctx, _: Reader) -> SubItemDetail:
     """One sub-item with its history, adjustments, reports, milestones and evaluations."""
     item, version = await queries.get_subitem(ctx, subitem_id)
     return SubItemDetail.of_item(item, version)
 
 
-@router.get("/projects/{project_id}", response_model=list[SubItemRead])
+@router.get("/projects/{project_id}", response_model=list[SubItemRead], responses=NOT_FOUND)
 async def get_project(
     project_id: str, ctx: Ctx, _: Reader, include_withdrawn: bool = False
 ) -> list[SubItemRead]:

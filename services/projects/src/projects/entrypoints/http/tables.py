@@ -11,14 +11,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from projects.entrypoints.http.deps import PLANNERS, READERS, actor, context
-from projects.entrypoints.http.errors import aware_instant
+from projects.entrypoints.http.errors import ERRORS, ErrorOut, aware_instant
 from projects.entrypoints.http.upload import UPLOAD_DOC, XLSX_TYPE, read_upload
 from projects.service_layer import queries
 from projects.service_layer.context import Context
 from projects.service_layer.imports import ImportFile, import_table
 from qingshan_core.auth import Principal, require_roles
 
-router = APIRouter(prefix="/v1", tags=["import/export 导入导出"])
+router = APIRouter(prefix="/v1", tags=["import/export 导入导出"], responses=ERRORS)
 Ctx = Annotated[Context, Depends(context)]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Planner = Annotated[Principal, Depends(require_roles(*PLANNERS))]
@@ -57,7 +57,10 @@ class ImportRecordRead(BaseModel):
 
 
 REFUSED: dict[int | str, dict[str, Any]] = {
-    422: {"description": "每个有问题的行和列及原因，未写入任何数据 / every bad row+column"}
+    422: {
+        "model": ErrorOut,
+        "description": "每个有问题的行和列及原因，未写入任何数据 / every bad row+column",
+    }
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -29,6 +29,8 @@ Filer = Annotated[Principal, Depends(require_roles(*FILE_ROLES))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 Limit = Annotated[int, Field(ge=1, le=500)]
+# Bounded: the store refuses a skip beyond 64 bits (that was a 500).
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 
 
@@ -50,6 +52,21 @@ class ErrorBody(BaseModel):
 
     message: str
     detail: Any = None
+
+
+class Problem(BaseModel):
+    """401/403 from the token check, 400 for a body that cannot be parsed: `detail` says why."""
+
+    detail: str
+
+
+AUTH: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "缺少或无效的令牌 / missing, invalid or expired token"},
+    403: {"model": Problem, "description": "无权执行 / the caller's role may not do this"},
+}
+MALFORMED: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "请求体无法解析 / unparseable body"}
+}
 
 
 def _validation(_: Request, exc: Exception) -> JSONResponse:

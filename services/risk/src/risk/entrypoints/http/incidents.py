@@ -9,12 +9,22 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from risk.domain.incidents import Incident
-from risk.entrypoints.http.common import ErrorBody, Filer, Manager, Reader, Services, who
+from risk.entrypoints.http.common import (
+    AUTH,
+    MALFORMED,
+    ErrorBody,
+    Filer,
+    Manager,
+    Offset,
+    Reader,
+    Services,
+    who,
+)
 from risk.entrypoints.http.schemas_registry import Location
 from risk.service_layer import incidents as uc
 from risk.service_layer.parsing import location
 
-router = APIRouter(prefix="/v1/incidents", tags=["incidents 突发环境事件"])
+router = APIRouter(prefix="/v1/incidents", tags=["incidents 突发环境事件"], responses=AUTH)
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -107,7 +117,14 @@ def read_incident(i: Incident) -> IncidentRead:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead, responses=ERRORS)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IncidentRead,
+    responses={200: {"model": IncidentRead, "description": "已登记 / same idempotency_key"}}
+    | ERRORS
+    | MALFORMED,
+)
 async def register(
     body: IncidentCreate, deps: Services, user: Filer, response: Response
 ) -> IncidentRead:
@@ -136,7 +153,7 @@ async def list_incidents(
     _: Reader,
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[IncidentRead]:
     """Incidents, oldest first."""
     page = await uc.list_incidents(deps, open_only=open_only, limit=limit, offset=offset)
@@ -149,7 +166,7 @@ async def get(incident_id: str, deps: Services, _: Reader) -> IncidentRead:
     return read_incident(await uc.get_incident(deps, incident_id))
 
 
-@router.post("/{incident_id}/reports", response_model=IncidentRead, responses=ERRORS)
+@router.post("/{incident_id}/reports", response_model=IncidentRead, responses=ERRORS | MALFORMED)
 async def report(incident_id: str, body: ReportIn, deps: Services, user: Filer) -> IncidentRead:
     """Submit 初报, 续报 or 处理结果报告, in that order (409 otherwise)."""
     i = await uc.file_report(
@@ -158,7 +175,7 @@ async def report(incident_id: str, body: ReportIn, deps: Services, user: Filer) 
     return read_incident(i)
 
 
-@router.post("/{incident_id}/grade", response_model=IncidentRead, responses=ERRORS)
+@router.post("/{incident_id}/grade", response_model=IncidentRead, responses=ERRORS | MALFORMED)
 async def grade(incident_id: str, body: GradeIn, deps: Services, user: Manager) -> IncidentRead:
     """Formal grading (定级); from then on the grade decides the procedure."""
     return read_incident(await uc.grade_incident(deps, incident_id, body.grade, who(user)))

@@ -9,10 +9,20 @@ from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from risk.domain.manifests import Manifest
-from risk.entrypoints.http.common import DECIMAL, ErrorBody, Filer, Reader, Services, who
+from risk.entrypoints.http.common import (
+    AUTH,
+    DECIMAL,
+    MALFORMED,
+    ErrorBody,
+    Filer,
+    Offset,
+    Reader,
+    Services,
+    who,
+)
 from risk.service_layer import manifests as uc
 
-router = APIRouter(prefix="/v1/manifests", tags=["manifests 转移联单"])
+router = APIRouter(prefix="/v1/manifests", tags=["manifests 转移联单"], responses=AUTH)
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -161,7 +171,12 @@ def read_manifest(m: Manifest) -> ManifestRead:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ManifestRead, responses=ERRORS)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ManifestRead,
+    responses=ERRORS | MALFORMED,
+)
 async def create(body: ManifestCreate, deps: Services, user: Filer) -> ManifestRead:
     """Create; refused (422, event recorded) when the receiver holds no valid licence."""
     cmd = uc.ManifestIn(
@@ -185,7 +200,7 @@ async def list_manifests(
     producer: str | None = None,
     receiver: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ManifestRead]:
     """Manifests, filtered."""
     page = await uc.list_manifests(
@@ -205,13 +220,13 @@ async def get(number: str, deps: Services, _: Reader) -> ManifestRead:
     return read_manifest(await uc.get_manifest(deps, number))
 
 
-@router.post("/{number}/shipment", response_model=ManifestRead, responses=ERRORS)
+@router.post("/{number}/shipment", response_model=ManifestRead, responses=ERRORS | MALFORMED)
 async def ship(number: str, body: Shipment, deps: Services, user: Filer) -> ManifestRead:
     """Dispatch; the receiver must confirm within 5 working days."""
     return read_manifest(await uc.ship_manifest(deps, number, body.shipped_at, who(user)))
 
 
-@router.post("/{number}/receipt", response_model=ManifestRead, responses=ERRORS)
+@router.post("/{number}/receipt", response_model=ManifestRead, responses=ERRORS | MALFORMED)
 async def receipt(number: str, body: Receipt, deps: Services, user: Filer) -> ManifestRead:
     """The receiver confirms; more or less than dispatched is a discrepancy, not an error."""
     lines = [uc.LineIn(ln.waste_code, ln.quantity, ln.unit, ln.rejected) for ln in body.lines]
@@ -219,20 +234,20 @@ async def receipt(number: str, body: Receipt, deps: Services, user: Filer) -> Ma
     return read_manifest(m)
 
 
-@router.post("/{number}/rejection", response_model=ManifestRead, responses=ERRORS)
+@router.post("/{number}/rejection", response_model=ManifestRead, responses=ERRORS | MALFORMED)
 async def reject(number: str, body: Rejection, deps: Services, user: Filer) -> ManifestRead:
     """全部拒收 with a reason."""
     m = await uc.reject_manifest(deps, number, body.reason, body.received_at, who(user))
     return read_manifest(m)
 
 
-@router.post("/{number}/closure", response_model=ManifestRead, responses=ERRORS)
+@router.post("/{number}/closure", response_model=ManifestRead, responses=ERRORS | MALFORMED)
 async def close(number: str, body: Note, deps: Services, user: Filer) -> ManifestRead:
     """办结 (a manifest with discrepancies needs the resolution in `text`)."""
     return read_manifest(await uc.close_manifest(deps, number, body.text, who(user)))
 
 
-@router.post("/{number}/cancellation", response_model=ManifestRead, responses=ERRORS)
+@router.post("/{number}/cancellation", response_model=ManifestRead, responses=ERRORS | MALFORMED)
 async def cancel(number: str, body: Note, deps: Services, user: Filer) -> ManifestRead:
     """作废 before shipment (reason in `text`)."""
     return read_manifest(await uc.cancel_manifest(deps, number, body.text, who(user)))

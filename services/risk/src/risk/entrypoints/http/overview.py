@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel
 
 from risk.domain.indicators import IndicatorValue
-from risk.entrypoints.http.common import Admin, Anyone, ErrorBody, Reader, Services
+from risk.entrypoints.http.common import AUTH, Admin, Anyone, ErrorBody, Reader, Services
 from risk.service_layer.indicators import compute_indicators, rate_text
 from risk.service_layer.riskmap import parse_bbox, risk_map
 from risk.service_layer.sweeps import sweep
 
-router = APIRouter(prefix="/v1", tags=["overview 指标与一张图"])
+router = APIRouter(prefix="/v1", tags=["overview 指标与一张图"], responses=AUTH)
 ERRORS: dict[int | str, dict[str, Any]] = {422: {"model": ErrorBody}}
 
 

@@ -9,10 +9,19 @@ from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from risk.domain.emergency_plans import EmergencyPlan
-from risk.entrypoints.http.common import ErrorBody, Manager, Reader, Services, who
+from risk.entrypoints.http.common import (
+    AUTH,
+    MALFORMED,
+    ErrorBody,
+    Manager,
+    Offset,
+    Reader,
+    Services,
+    who,
+)
 from risk.service_layer import plans as uc
 
-router = APIRouter(prefix="/v1/emergency-plans", tags=["plans 应急预案"])
+router = APIRouter(prefix="/v1/emergency-plans", tags=["plans 应急预案"], responses=AUTH)
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -78,7 +87,9 @@ def read_plan(p: EmergencyPlan) -> PlanRead:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanRead, responses=ERRORS)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=PlanRead, responses=ERRORS | MALFORMED
+)
 async def register(body: PlanCreate, deps: Services, user: Manager) -> PlanRead:
     """Register a signed plan; it must be filed within 20 working days."""
     plan = await uc.register_plan(deps, body.credit_code, body.title, body.signed_at, who(user))
@@ -94,7 +105,7 @@ async def list_plans(
         Literal["pending_filing", "filed", "superseded"] | None, Query(alias="status")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[PlanRead]:
     """Plans by enterprise or status."""
     page = await uc.list_plans(deps, credit_code, status_filter, limit, offset)
@@ -107,14 +118,14 @@ async def get(plan_id: str, deps: Services, _: Reader) -> PlanRead:
     return read_plan(await uc.get_plan(deps, plan_id))
 
 
-@router.post("/{plan_id}/filing", response_model=PlanRead, responses=ERRORS)
+@router.post("/{plan_id}/filing", response_model=PlanRead, responses=ERRORS | MALFORMED)
 async def file(plan_id: str, body: FilingIn, deps: Services, user: Manager) -> PlanRead:
     """备案 (late filing is recorded and flagged, not refused)."""
     plan = await uc.file_plan(deps, plan_id, body.filing_number, body.filed_at, who(user))
     return read_plan(plan)
 
 
-@router.post("/{plan_id}/review", response_model=PlanRead, responses=ERRORS)
+@router.post("/{plan_id}/review", response_model=PlanRead, responses=ERRORS | MALFORMED)
 async def review(plan_id: str, body: ReviewIn, deps: Services, user: Manager) -> PlanRead:
     """回顾性评估 done; the next is due 3 years later."""
     return read_plan(await uc.review_plan(deps, plan_id, body.reviewed_at, who(user)))

@@ -8,7 +8,16 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from risk.domain.grading_rules import PROVENANCE
-from risk.entrypoints.http.common import ErrorBody, Manager, Reader, Services, who
+from risk.entrypoints.http.common import (
+    AUTH,
+    MALFORMED,
+    ErrorBody,
+    Manager,
+    Offset,
+    Reader,
+    Services,
+    who,
+)
 from risk.entrypoints.http.schemas_registry import (
     GradingCreate,
     RiskSourceCreate,
@@ -20,7 +29,7 @@ from risk.entrypoints.http.schemas_registry import (
 from risk.service_layer import registry
 from risk.service_layer.parsing import location
 
-router = APIRouter(prefix="/v1", tags=["registry 风险源"])
+router = APIRouter(prefix="/v1", tags=["registry 风险源"], responses=AUTH)
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -41,7 +50,7 @@ class ParkClusterRead(BaseModel):
     "/risk-sources",
     status_code=status.HTTP_201_CREATED,
     response_model=RiskSourceRead,
-    responses=ERRORS,
+    responses=ERRORS | MALFORMED,
 )
 async def register_source(body: RiskSourceCreate, deps: Services, user: Manager) -> RiskSourceRead:
     """Register an enterprise; the credit code is checked (GB 32100)."""
@@ -65,7 +74,7 @@ async def list_sources(
     park_cluster: str | None = None,
     list_name: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> RiskSourceList:
     """Risk sources by level (一般/较大/重大 or general/significant/major), cluster, list."""
     page = await registry.list_enterprises(
@@ -85,7 +94,9 @@ async def get_source(source_id: str, deps: Services, _: Reader) -> RiskSourceRea
     return read_source(await registry.get_enterprise(deps, source_id))
 
 
-@router.patch("/risk-sources/{source_id}", response_model=RiskSourceRead, responses=ERRORS)
+@router.patch(
+    "/risk-sources/{source_id}", response_model=RiskSourceRead, responses=ERRORS | MALFORMED
+)
 async def update_source(
     source_id: str, body: RiskSourceUpdate, deps: Services, user: Manager
 ) -> RiskSourceRead:
@@ -98,7 +109,9 @@ async def update_source(
     return read_source(enterprise)
 
 
-@router.post("/risk-sources/{source_id}/grading", response_model=RiskSourceRead, responses=ERRORS)
+@router.post(
+    "/risk-sources/{source_id}/grading", response_model=RiskSourceRead, responses=ERRORS | MALFORMED
+)
 async def grade_source(
     source_id: str, body: GradingCreate, deps: Services, user: Manager
 ) -> RiskSourceRead:

@@ -9,10 +9,19 @@ from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from risk.domain.storage import StorageLedger
-from risk.entrypoints.http.common import DECIMAL, ErrorBody, Filer, Reader, Services, who
+from risk.entrypoints.http.common import (
+    AUTH,
+    DECIMAL,
+    MALFORMED,
+    ErrorBody,
+    Filer,
+    Reader,
+    Services,
+    who,
+)
 from risk.service_layer import storage as uc
 
-router = APIRouter(prefix="/v1/storage-ledgers", tags=["storage 贮存台账"])
+router = APIRouter(prefix="/v1/storage-ledgers", tags=["storage 贮存台账"], responses=AUTH)
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -75,7 +84,9 @@ def read_ledger(ledger: StorageLedger) -> LedgerRead:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=LedgerRead, responses=ERRORS)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=LedgerRead, responses=ERRORS | MALFORMED
+)
 async def open_ledger(body: LedgerCreate, deps: Services, user: Filer) -> LedgerRead:
     """Open the ledger of a holder (one per holder)."""
     ledger = await uc.open_ledger(deps, body.holder_credit_code, body.kind, who(user))
@@ -88,7 +99,7 @@ async def get_ledger(holder: str, deps: Services, _: Reader) -> LedgerRead:
     return read_ledger(await uc.get_ledger(deps, holder))
 
 
-@router.post("/{holder}/movements", response_model=LedgerRead, responses=ERRORS)
+@router.post("/{holder}/movements", response_model=LedgerRead, responses=ERRORS | MALFORMED)
 async def move(holder: str, body: Movement, deps: Services, user: Filer) -> LedgerRead:
     """Record waste in or out (out takes the oldest lots first; more than stock is 422)."""
     if body.direction == "in":

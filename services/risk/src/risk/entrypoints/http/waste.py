@@ -13,11 +13,21 @@ from pydantic import BaseModel, Field
 from risk.domain.catalogue_check import CodeCheck, CodeStatus
 from risk.domain.clock import china_date
 from risk.domain.licences import Licence
-from risk.entrypoints.http.common import Admin, ErrorBody, Manager, Reader, Services, who
+from risk.entrypoints.http.common import (
+    AUTH,
+    MALFORMED,
+    Admin,
+    ErrorBody,
+    Manager,
+    Offset,
+    Reader,
+    Services,
+    who,
+)
 from risk.service_layer import catalogue, licences
 from risk.service_layer.ports import StoredCatalogue
 
-router = APIRouter(prefix="/v1", tags=["waste 危险废物名录与许可证"])
+router = APIRouter(prefix="/v1", tags=["waste 危险废物名录与许可证"], responses=AUTH)
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
@@ -122,7 +132,7 @@ async def list_catalogues(deps: Services, _: Reader) -> list[CatalogueRead]:
     "/waste-catalogues",
     status_code=status.HTTP_201_CREATED,
     response_model=CatalogueRead,
-    responses=ERRORS,
+    responses=ERRORS | MALFORMED,
 )
 async def load_catalogue(body: CatalogueCreate, deps: Services, _: Admin) -> CatalogueRead:
     """Load a version (e.g. the 2025 table); every row is validated, nothing partial is kept."""
@@ -200,7 +210,10 @@ def read_licence(lic: Licence) -> LicenceRead:
 
 
 @router.post(
-    "/licences", status_code=status.HTTP_201_CREATED, response_model=LicenceRead, responses=ERRORS
+    "/licences",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LicenceRead,
+    responses=ERRORS | MALFORMED,
 )
 async def issue_licence(body: LicenceCreate, deps: Services, user: Manager) -> LicenceRead:
     """Record a licence (综合 ≤ 5 years, 收集 ≤ 3 years)."""
@@ -218,7 +231,7 @@ async def list_licences(
     _: Reader,
     holder: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[LicenceRead]:
     """Licences, optionally of one holder."""
     page = await licences.list_licences(deps, holder, limit, offset)
@@ -231,7 +244,9 @@ async def get_licence(number: str, deps: Services, _: Reader) -> LicenceRead:
     return read_licence(await licences.get_licence(deps, number))
 
 
-@router.post("/licences/{number}/revocation", response_model=LicenceRead, responses=ERRORS)
+@router.post(
+    "/licences/{number}/revocation", response_model=LicenceRead, responses=ERRORS | MALFORMED
+)
 async def revoke_licence(
     number: str, body: Revocation, deps: Services, user: Manager
 ) -> LicenceRead:
