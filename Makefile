@@ -27,7 +27,7 @@ DOCKERFILE_LINT := .cache/dockerfile-lint/dockerfile-lint
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help install proto infra run stop test test-unit lint token clean wipe bench fuzz k8s k8s-kustomize
+.PHONY: help install proto infra run stop test test-unit lint token clean wipe bench faults fuzz k8s k8s-kustomize
 
 help:
 	@echo "make run     install everything, start Kafka, FerretDB and the four services"
@@ -105,6 +105,11 @@ lint: install $(BUF)
 # Figures beside their baselines, from a stack of its own (see bench/run.py); never asserted.
 bench: install infra
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The fault suite (see faults/run.py): kill -9 the broker and services, stop the store, under a
+# steady intake load, on a stack of its own (profile faults), stopped at the end whatever happens.
+faults: install infra
+	$(PY) -m faults.run $(FAULTS_ARGS)
 
 # API fuzzing (tests/fuzz/run_fuzz.py): schemathesis against every service's OpenAPI, in process,
 # on the test servers; starts them if none is running (and then stops them again).

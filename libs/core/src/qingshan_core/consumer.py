@@ -2,10 +2,12 @@
 
 For each record: decode the envelope; skip it if this group already handled the event id;
 call the handler registered for its type, retrying with exponential backoff; when the attempts
-are spent, publish the record to `<group>.dlt` with the error in headers. The offset is committed
-only after the record was handled or dead-lettered, so a consumer killed mid-batch resumes at
-the first record it had not finished. Handlers should still be idempotent: a crash between a
-handler's write and the processed mark re-runs that one handler.
+are spent, publish the record to `<group>.dlt` with the error in headers. A handler that fails
+because the store is unreachable is not dead-lettered: the record is a good one, so it is
+rewound and retried until the store answers again. The offset is committed only after the
+record was handled or dead-lettered, so a consumer killed mid-batch resumes at the first record
+it had not finished. Handlers should still be idempotent: a crash between a handler's write and
+the processed mark re-runs that one handler.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from aiokafka.structs import ConsumerRecord
 from google.protobuf.message import Message
 from prometheus_client import Counter
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 
 from qingshan_core import kafka
 from qingshan_core.events import Envelope, EnvelopeError, dead_letter_topic
@@ -181,6 +184,8 @@ class ConsumerRunner:
                     error=repr(exc),
                 )
                 if attempt == self.config.max_attempts:
+                    if isinstance(exc, ConnectionFailure):
+                        raise  # the store is down, not the record bad: rewind, retry later
                     await self._dead_letter(record, exc, attempts=attempt)
                     return
                 await asyncio.sleep(delay)

@@ -1,11 +1,13 @@
-"""Kafka client glue: the idempotent producer, topic creation and a broker reachability probe."""
+"""Kafka client glue: the idempotent producer, topic creation, a broker reachability probe and
+a look back over topics for event ids already published."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import datetime
 
-from aiokafka import AIOKafkaClient, AIOKafkaProducer
+from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -68,3 +70,49 @@ async def broker_reachable(bootstrap: str, timeout: float = 3.0) -> bool:
         return False
     finally:
         await client.close()
+
+
+async def published_ids(
+    bootstrap: str, topics: Iterable[str], wanted: set[str], since: datetime
+) -> set[str]:
+    """The ids among `wanted` that records in `topics` carry (`ce_id`), reading every partition
+    from the first record produced at or after `since` up to its current end."""
+    client = AIOKafkaClient(bootstrap_servers=bootstrap)
+    try:
+        await client.bootstrap()
+        cluster = await client.fetch_all_metadata()
+    finally:
+        await client.close()
+    tps = [
+        TopicPartition(t, p)
+        for t in sorted(set(topics))
+        for p in sorted(cluster.partitions_for_topic(t) or ())
+    ]
+    if not tps:
+        return set()
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        starts = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
+        todo: dict[TopicPartition, int] = {}
+        for tp in tps:
+            start = starts[tp].offset if starts[tp] is not None else ends[tp]
+            if start < ends[tp]:
+                consumer.seek(tp, start)
+                todo[tp] = ends[tp]
+        found: set[str] = set()
+        while todo:
+            batch = await consumer.getmany(*todo, timeout_ms=1000, max_records=5000)
+            for records in batch.values():
+                for rec in records:
+                    ce_id = dict(rec.headers or ()).get("ce_id", b"").decode()
+                    if ce_id in wanted:
+                        found.add(ce_id)
+            for tp in list(todo):
+                if await consumer.position(tp) >= todo[tp]:
+                    del todo[tp]
+        return found
+    finally:
+        await consumer.stop()

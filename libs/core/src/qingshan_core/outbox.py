@@ -13,8 +13,12 @@ reads the markers, fetches those aggregates by _id, and deletes a marker only if
 unchanged (nothing new arrived meanwhile). The marker is a second write: should a process die
 between the two, the periodic rescan (a full scan, every few minutes and at start) restores it.
 
-Delivery is at-least-once: a relay that dies between the broker's ack and the `$pullAll`
-republishes that entry after the lease passes on. Consumers drop such repeats by event id.
+A relay that dies (or loses the store) between the broker's ack and the `$pullAll` leaves
+entries behind that are already in the topic. So whenever relaying starts afresh -- a new
+process, a lease taken over, a round that failed -- the relay first looks back over the topics
+(from when the pending entries were stored) for their event ids, removes the ones it finds
+without sending them again, and only then publishes the rest: one record per outbox entry.
+Consumers still drop repeats by event id, should anything get past that.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,10 +46,15 @@ OUTBOX = "_outbox"
 VERSION = "_version"
 MARKERS = "outbox_pending"
 PENDING = {f"{OUTBOX}.0": {"$exists": True}}
+# Clocks of the writer and the relay's broker client may differ: look back this much further.
+CLOCK_SKEW = timedelta(seconds=60)
 
 PUBLISHED = Counter("qingshan_outbox_published_total", "Outbox entries published", ["topic"])
 STALLS = Counter("qingshan_outbox_relay_stalls_total", "Waits for an unreachable broker")
 RELAY_ERRORS = Counter("qingshan_outbox_relay_errors_total", "Relay rounds that failed")
+SKIPPED = Counter(
+    "qingshan_outbox_already_published_total", "Pending entries found in the topic already"
+)
 PENDING_GAUGE = Gauge("qingshan_outbox_pending", "Entries found pending in the last relay round")
 
 log = get_logger(__name__)
@@ -53,6 +62,10 @@ log = get_logger(__name__)
 
 class RelayStopped(Exception):
     """The relay was asked to stop while records were still unacknowledged."""
+
+
+class LeaseLost(Exception):
+    """Another relay holds the lease now (ours ran out during a long round)."""
 
 
 class ConcurrencyConflict(Exception):
@@ -69,20 +82,25 @@ class OutboxCollection:
         topic: str,
         source: str,
         on_commit: Callable[[], None] | None = None,
+        on_mark_failed: Callable[[], None] | None = None,
     ) -> None:
         self.collection = collection
         self.markers = collection.database[MARKERS]
         self.topic = topic
         self.source = source
         self._on_commit = on_commit
+        self._on_mark_failed = on_mark_failed
 
     def _entries(self, events: Iterable[Envelope]) -> list[dict[str, Any]]:
-        return [e.to_outbox(self.topic) for e in events]
+        stored = datetime.now(UTC)  # where the relay's look back over the topic starts
+        return [{**e.to_outbox(self.topic), "stored": stored} for e in events]
 
     async def _committed(self, aggregate_id: Any, events: Sequence[Envelope]) -> None:
         if not events:
             return
-        await mark_pending(self.markers, self.collection.name, aggregate_id)
+        marked = await mark_pending(self.markers, self.collection.name, aggregate_id)
+        if not marked and self._on_mark_failed:
+            self._on_mark_failed()  # the events are stored: have the relay rescan soon
         if self._on_commit:
             self._on_commit()
 
@@ -117,8 +135,9 @@ class OutboxCollection:
         return expected_version + 1
 
 
-async def mark_pending(markers: AsyncCollection[Document], collection: str, agg_id: Any) -> None:
-    """Bump the aggregate's pending marker; a failure only delays the events to the rescan."""
+async def mark_pending(markers: AsyncCollection[Document], collection: str, agg_id: Any) -> bool:
+    """Bump the aggregate's pending marker; False when that failed, which only delays the
+    events to the next rescan."""
     for _ in range(3):
         try:
             await markers.update_one(
@@ -126,12 +145,13 @@ async def mark_pending(markers: AsyncCollection[Document], collection: str, agg_
                 {"$inc": {"seq": 1}, "$set": {"c": collection, "a": agg_id}},
                 upsert=True,
             )
-            return
+            return True
         except DuplicateKeyError:
             continue  # two first upserts raced: the marker exists now, bump it
         except PyMongoError as exc:
             log.warning("outbox.mark_failed", collection=collection, error=repr(exc))
-            return
+            return False
+    return True
 
 
 class OutboxRelay:
@@ -149,6 +169,7 @@ class OutboxRelay:
         lease_seconds: float = 15.0,
         stall_seconds: float = 5.0,
         rescan_seconds: float = 300.0,
+        published: Callable[[set[str], set[str], datetime], Awaitable[set[str]]] | None = None,
     ) -> None:
         self.db = db
         self.collections = list(collections)
@@ -162,6 +183,12 @@ class OutboxRelay:
         self.stall_seconds = stall_seconds
         self.rescan_seconds = rescan_seconds
         self._next_rescan = 0.0
+        self._rescan_wanted = False
+        self._renewed = 0.0  # monotonic time the lease was last taken or renewed
+        # (topics, ids, since) -> the ids already in those topics; None: never look back.
+        self._published = published
+        self._fresh = True  # relaying starts afresh: look back before sending anything
+        self._holding = False
         self._wake = asyncio.Event()
         self._stopping = False
         self.healthy = True
@@ -174,6 +201,12 @@ class OutboxRelay:
         """Ask for a relay round now (called after a commit that added events)."""
         self._wake.set()
 
+    def request_rescan(self) -> None:
+        """A writer stored events but could not set their marker (store trouble): rescan in
+        the next round that reaches the store, not minutes later."""
+        self._rescan_wanted = True
+        self._wake.set()
+
     async def acquire_lease(self) -> bool:
         """Take or renew the relay lease; False while another live relay holds it."""
         now = datetime.now(UTC)
@@ -184,8 +217,21 @@ class OutboxRelay:
                 upsert=True,
             )
         except DuplicateKeyError:
+            self._holding = False
             return False  # the filter missed because someone else holds a live lease
+        if not self._holding:
+            self._fresh = True  # taken over: the last holder may have left sent entries
+        self._holding = True
+        self._renewed = time.monotonic()
         return True
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease once a third of it has passed; a backlog on a slow store can take
+        longer than the lease, and two relays must never publish side by side."""
+        if time.monotonic() - self._renewed < self.lease.total_seconds() / 3:
+            return
+        if not await self.acquire_lease():
+            raise LeaseLost(self.name)
 
     async def release_lease(self) -> None:
         await self.db.leases.delete_one({"_id": self.name, "owner": self.owner})
@@ -230,6 +276,7 @@ class OutboxRelay:
         """Publish everything pending now; returns how many entries went out."""
         total = 0
         while True:
+            await self._keep_lease()
             marks = await self.db[MARKERS].find({}).limit(self.batch).to_list()
             PENDING_GAUGE.set(len(marks))
             if not marks:
@@ -237,6 +284,7 @@ class OutboxRelay:
             total += await self._drain_marked(marks)
             if len(marks) < self.batch:
                 break
+        self._fresh = False  # everything pending was checked against the topics
         return total
 
     async def _drain_marked(self, marks: list[Document]) -> int:
@@ -244,11 +292,14 @@ class OutboxRelay:
         for mark in marks:
             if mark.get("c") not in self.collections:
                 continue  # another relay's collection in a shared database
+            await self._keep_lease()
             doc = await self.db[mark["c"]].find_one({"_id": mark["a"]}, {OUTBOX: 1})
             if not doc or not doc.get(OUTBOX):
                 await self._unmark(mark)
                 continue
             docs.append((mark, doc))
+        if self._fresh and docs:
+            docs = await self._drop_published(docs)
         if not docs:
             return 0
         producer = await self._ensure_producer()
@@ -268,6 +319,7 @@ class OutboxRelay:
         sent = 0
         error: BaseException | None = None
         for mark, doc, futs in futures:
+            await self._keep_lease()
             results = await asyncio.gather(*futs, return_exceptions=True)
             # Only the acknowledged prefix is removed, so order survives a partial failure.
             done = []
@@ -287,6 +339,38 @@ class OutboxRelay:
         if error is not None:
             raise error
         return sent
+
+    async def _drop_published(
+        self, docs: list[tuple[Document, Document]]
+    ) -> list[tuple[Document, Document]]:
+        """Remove the entries that are in their topic already (sent before a crash or a failed
+        round, never removed); returns what is left to send."""
+        if self._published is None:
+            return docs
+        entries = [e for _, doc in docs for e in doc[OUTBOX]]
+        since = min(_aware(e.get("stored") or e["time"]) for e in entries) - CLOCK_SKEW
+        found = await asyncio.wait_for(
+            self._published({e["topic"] for e in entries}, {e["id"] for e in entries}, since),
+            timeout=120,
+        )
+        if not found:
+            return docs
+        left: list[tuple[Document, Document]] = []
+        for mark, doc in docs:
+            sent = [e for e in doc[OUTBOX] if e["id"] in found]
+            if sent:
+                await self._keep_lease()
+                await self.db[mark["c"]].update_one(
+                    {"_id": doc["_id"]}, {"$pullAll": {OUTBOX: sent}}
+                )
+                doc = {**doc, OUTBOX: [e for e in doc[OUTBOX] if e["id"] not in found]}
+            if doc[OUTBOX]:
+                left.append((mark, doc))
+            else:
+                await self._unmark(mark)
+        SKIPPED.inc(len(found))
+        log.warning("relay.already_published", count=len(found))
+        return left
 
     async def _unmark(self, mark: Document) -> None:
         """Drop the marker unless a write bumped it since it was read (then work remains)."""
@@ -316,7 +400,8 @@ class OutboxRelay:
                 self._wake.clear()
                 try:
                     if await self.acquire_lease():
-                        if time.monotonic() >= self._next_rescan:
+                        if self._rescan_wanted or time.monotonic() >= self._next_rescan:
+                            self._rescan_wanted = False
                             await self.rescan()
                             self._next_rescan = time.monotonic() + self.rescan_seconds
                         n = await self.drain()
@@ -327,6 +412,7 @@ class OutboxRelay:
                 except Exception as exc:  # broker or store down: keep the entries, retry later
                     RELAY_ERRORS.inc()
                     self.healthy = False
+                    self._fresh = True  # sent entries may not have been removed
                     log.warning("relay.round_failed", error=repr(exc))
                     await self._drop_producer()
                     backoff = min(backoff * 2, 5.0)
@@ -347,3 +433,7 @@ class OutboxRelay:
         """Ask the loop to end after the current round; it then hands the lease back."""
         self._stopping = True
         self._wake.set()
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo else t.replace(tzinfo=UTC)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -73,11 +74,16 @@ class Runtime:
             topic=self.settings.topic,
             source=self.settings.source,
             on_commit=self._wake_relay,
+            on_mark_failed=self._rescan_relay,
         )
 
     def _wake_relay(self) -> None:
         if self._relay is not None:
             self._relay.wake()
+
+    def _rescan_relay(self) -> None:
+        if self._relay is not None:
+            self._relay.request_rescan()
 
     def consume(self, spec: ConsumerSpec) -> None:
         """Declare a consumer group; it starts with the runtime."""
@@ -108,6 +114,7 @@ class Runtime:
             name=f"{s.service_name}-outbox-relay",
             poll_seconds=s.relay_poll_seconds,
             batch=s.relay_batch,
+            published=partial(kafka.published_ids, s.kafka_bootstrap),
         )
         self._spawn(self._relay.run(), "relay")
         for spec in self._consumer_specs:

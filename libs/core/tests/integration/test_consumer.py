@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import GroupCoordinatorNotAvailableError
+from pymongo.errors import AutoReconnect
 
 from qingshan.testing.v1.testing_pb2 import SampleChanged
 from qingshan_core import kafka
@@ -100,6 +101,36 @@ async def test_failing_handler_lands_in_dead_letter_topic_with_the_error(
     assert headers["dlt_attempts"] == b"3" and headers["dlt_original_topic"] == topic.encode()
     assert Envelope.from_record(dead[0].headers, dead[0].value).id == bad.id
     assert dead[0].key == b"a"
+
+
+async def test_store_outage_in_a_handler_is_retried_not_dead_lettered(mongo_db, new_topic, infra):
+    """A handler that fails because the store is unreachable fails for every record: the
+    record is rewound and handled once the store answers, never put on the dead-letter topic."""
+    topic = await new_topic("store-down", partitions=1)
+    group = f"{topic}.group"
+    await kafka.ensure_topics(infra["bootstrap"], [dead_letter_topic(group)], partitions=1)
+    calls = []
+
+    async def store_down_for_a_while(env, msg):
+        calls.append(env.id)
+        if len(calls) <= 5:  # more than max_attempts
+            raise AutoReconnect("127.0.0.1:27017: connection closed")
+
+    ev = event("s", 1)
+    await produce(infra["bootstrap"], topic, [ev])
+    runner = ConsumerRunner(
+        ConsumerConfig(group, [topic], infra["bootstrap"], max_attempts=3, backoff_seconds=0.01),
+        {TYPE: store_down_for_a_while},
+        mongo_db,
+    )
+
+    async def done() -> bool:
+        return await committed(infra["bootstrap"], group, topic) == 1
+
+    await run_until(runner, done, timeout=60)
+    assert calls == [ev.id] * 6  # 3 attempts, rewound, 2 more failures, then handled
+    assert await runner.processed.seen(ev.id)
+    assert await read_topic(infra["bootstrap"], dead_letter_topic(group), expect=0) == []
 
 
 async def test_malformed_record_is_dead_lettered_not_retried(mongo_db, new_topic, infra):

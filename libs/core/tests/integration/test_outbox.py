@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from functools import partial
 
 import pytest
 
@@ -194,3 +195,29 @@ async def test_relay_finds_work_through_markers_and_rescan_restores_a_lost_one(
     assert await _pending(mongo_db) == 0
     records = await read_topic(infra["bootstrap"], topic, expect=2)
     assert sorted(r.key for r in records) == [b"m1", b"m2"]
+
+
+async def test_entries_sent_but_never_removed_are_not_published_again(mongo_db, new_topic, infra):
+    """A relay that died between the broker's ack and the $pullAll: the next one finds the
+    entries in the topic and removes them instead of sending them a second time."""
+    topic = await new_topic("lookback", partitions=2)
+    samples = OutboxCollection(mongo_db.samples, topic=topic, source=SOURCE)
+    for agg in ("x1", "x2"):
+        await samples.insert({"_id": agg}, [event(agg, 1), event(agg, 2)])
+    docs = {d["_id"]: d async for d in mongo_db.samples.find({})}
+    sent = [docs["x1"][OUTBOX][0], docs["x1"][OUTBOX][1], docs["x2"][OUTBOX][0]]
+    producer = kafka.create_producer(infra["bootstrap"], "test-dead-relay")
+    await producer.start()
+    for entry in sent:  # published and acknowledged, then the process died
+        await kafka.publish(producer, topic, Envelope.from_outbox(entry))
+    await producer.stop()
+
+    published = partial(kafka.published_ids, infra["bootstrap"])
+    relay = relay_for(mongo_db, infra["bootstrap"], published=published)
+    assert await relay.acquire_lease()
+    assert await relay.drain() == 1  # only x2's second entry was still to send
+    await relay._drop_producer()
+    assert await _pending(mongo_db) == 0 and await mongo_db.outbox_pending.count_documents({}) == 0
+    records = await read_topic(infra["bootstrap"], topic, expect=4)
+    ids = Counter(Envelope.from_record(r.headers, r.value).id for r in records)
+    assert len(ids) == 4 and set(ids.values()) == {1}

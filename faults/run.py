@@ -1,0 +1,257 @@
+"""`make faults`: the fault suite. Under a steady intake load (complaints over HTTP at a fixed
+rate, every tenth back-dated so the deadline sweeper raises DeadlineOverdue, and an incident
+every twentieth), one fault after another:
+
+  kafka       kill -9 the broker, 10 s down, restart it
+  notify      kill -9 notify while it handles events and sends, restart it
+  complaints  kill -9 complaints while it takes in complaints, restart it
+  store       stop FerretDB for 15 s, keep sending, start it (the services are not restarted)
+
+Then a client that honours Retry-After resubmits whatever was refused or unanswered (same order
+number / idempotency key), and the suite waits until everything accepted is published and every
+message the default rules call for has arrived at the receiver (SMS gateway + WeCom robot).
+
+Counts per fault: sent, accepted (200/201), 503 (and 503 without Retry-After), other 5xx, no
+answer (connection refused or reset while a service was down), stored, published (creation
+event in the topic, read from offset 0), dup events (one outbox entry published twice, by
+CloudEvents id), lost (accepted but not stored or not published), messages due / delivered /
+twice (a person would get it twice) / missing, and SMS resent under the same Idempotency-Key
+(a crash between the gateway's answer and notify's record of it: the gateway drops the repeat;
+`--strict` fails on these too). Exit 1 when anything accepted is lost, an event is published
+twice, a message is delivered twice or never, or the outage answers other than 503 with
+Retry-After. Details of any failure: .run/faults/faults-result.json.
+
+Own stack (profile `faults` of deploy/local/stack.py and services.py, ports from there), stopped
+at the end whatever happens. Only 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+
+from faults.harness import Load, Phase, Receiver, TopicReader, complaint_body
+from faults.report import build, expected_notifications, failures, hit_key, table
+from faults.stackctl import (
+    BOOTSTRAP,
+    DUTY,
+    HTTP,
+    MONGO,
+    RECEIVER_PORT,
+    RUN,
+    SERVICES,
+    STACK,
+    configure_notify,
+    fault_kafka,
+    fault_service,
+    fault_store,
+    log,
+    service_env,
+    sh,
+)
+from qingshan_core.auth import TokenCodec
+from qingshan_core.mongo import create_client
+from qingshan_core.settings import DEV_JWT_SECRET
+
+TOPICS = ["qingshan.complaints.v1", "qingshan.risk.v1"]
+PHASES = ["steady", "kafka", "notify", "complaints", "store", "settle"]
+
+
+async def retry_refused(load: Load, budget: float) -> None:
+    """A client that honours Retry-After: resubmit (same order number or idempotency key)
+    everything answered 503 or not at all, until accepted; retries count in phase `settle`."""
+    todo = {s.ref for s in load.sent if s.status in (0, 503)}
+    todo -= {s.ref for s in load.sent if s.status in (200, 201)}
+    deadline = time.monotonic() + budget
+    gate = asyncio.Semaphore(16)
+    left: set[str] = set()
+
+    async def one(c: httpx.AsyncClient, ref: str) -> None:
+        async with gate:
+            while time.monotonic() < deadline:
+                s = await load.post(c, "retry", ref, load.bodies[ref])
+                if s.status in (200, 201):
+                    return
+                await asyncio.sleep(min(5.0, float(s.retry_after or 2)))
+            left.add(ref)
+
+    async with httpx.AsyncClient(timeout=30, headers=load.headers) as c:
+        await asyncio.gather(*(one(c, ref) for ref in sorted(todo)))
+    log(f"resubmitted {len(todo)} refused or unanswered requests; {len(left)} never accepted")
+
+
+async def settle(load: Load, reader: TopicReader, receiver: Receiver, budget: float) -> None:
+    """Wait (bounded) until every accepted entity's creation event is in its topic and every
+    message the rules call for has reached the receiver; then a little longer for late repeats."""
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        phase_of = {s.entity_id: s.phase for s in load.sent if s.status in (200, 201)}
+        unpublished = set(phase_of) - set(reader.by_subject)
+        expected = expected_notifications(list(reader.records), phase_of, DUTY)
+        got = {hit_key(h) for h in receiver.hits}
+        undelivered = set(expected) - got
+        if not unpublished and not undelivered:
+            log(f"settled: everything published, {len(expected)} expected messages received")
+            await asyncio.sleep(10)
+            return
+        await asyncio.sleep(2)
+    log(f"settle budget spent: {len(unpublished)} unpublished, {len(undelivered)} undelivered")
+
+
+async def stored_ids() -> set[str]:
+    client = create_client(MONGO, "faults-check")
+    try:
+        out: set[str] = set()
+        for db, coll in (("qingshan_complaints", "complaints"), ("qingshan_risk", "incidents")):
+            out |= {d["_id"] async for d in client[db][coll].find({}, {"_id": 1})}
+        return out
+    finally:
+        await client.close()
+
+
+async def run_phases(args: argparse.Namespace, load: Load, env: dict[str, str]) -> None:
+    """Each fault in turn under the running load: `lead` s of load, the fault, `tail` s more."""
+
+    async def intake() -> int:
+        async with httpx.AsyncClient(timeout=30, headers=load.headers) as c:
+            ref = f"F{load.run_id}PROBE"
+            return (await load.post(c, "complaint", ref, complaint_body(ref, 0, False))).status
+
+    faults = {
+        "kafka": fault_kafka,
+        "notify": lambda: fault_service("notify", env),
+        "complaints": lambda: fault_service("complaints", env),
+        "store": lambda: fault_store(intake),
+    }
+    load_task = asyncio.create_task(load.run())
+    try:
+        for phase in PHASES[:-1]:
+            Phase.name = phase
+            log(f"phase {phase}: load at {args.rate:g} complaints/s")
+            await asyncio.sleep(args.lead)
+            if phase in faults:
+                await faults[phase]()
+            await asyncio.sleep(args.tail)
+    finally:
+        load.stop()
+        await load_task
+
+
+async def suite(args: argparse.Namespace) -> int:
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    # Terminated (a cancelled CI job): unwind like Ctrl-C, so the stack is stopped all the same.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    receiver_url = f"http://127.0.0.1:{RECEIVER_PORT}"
+    env = service_env(receiver_url)
+    receiver = Receiver(RECEIVER_PORT)
+    reader = TopicReader(BOOTSTRAP, TOPICS)
+    await receiver.start()
+    try:
+        log(f"starting the faults stack (Kafka {BOOTSTRAP}, FerretDB {MONGO}) and the services")
+        await sh([*STACK, "wipe"])
+        await sh([*STACK, "up"])
+        await sh([*SERVICES, "up"], env=env)
+        codec = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET))
+        await configure_notify(codec.issue("faults-admin", "admin"), receiver_url)
+        await reader.start()
+        load = Load(
+            f"http://127.0.0.1:{HTTP['complaints']}",
+            f"http://127.0.0.1:{HTTP['risk']}",
+            codec.issue("faults-intake", "integration"),
+            uuid.uuid4().hex[:6].upper(),
+            rate=args.rate,
+        )
+        started = time.monotonic()
+        await run_phases(args, load, env)
+        Phase.name = "settle"
+        log("load stopped; resubmitting what was refused, then waiting for everything to settle")
+        await retry_refused(load, 90)
+        await settle(load, reader, receiver, 120)
+        elapsed = time.monotonic() - started
+    finally:
+        await reader.stop()
+        await receiver.stop()
+    rows = build(PHASES, load.sent, await stored_ids(), reader.records, receiver.hits, DUTY)
+    print(f"\n{table(rows)}\n\nload, faults and settling took {elapsed:.0f} s")
+    outage = [x.took for x in load.sent if x.status == 503]
+    if outage:
+        print(f"store outage: {len(outage)} answers 503, the slowest after {max(outage):.1f} s")
+    problems = failures(rows, strict=args.strict)
+    details = evidence(load, reader, receiver, problems)
+    (RUN / "faults-result.json").write_text(json.dumps(details, indent=1, ensure_ascii=False))
+    for p in problems:
+        log(f"FAIL {p}")
+    log("PASS" if not problems else f"{len(problems)} problem(s); see {RUN / 'faults-result.json'}")
+    return 1 if problems else 0
+
+
+def evidence(
+    load: Load, reader: TopicReader, receiver: Receiver, problems: list[str]
+) -> dict[str, object]:
+    """What a failure needs for its diagnosis: the repeated event ids and messages, the
+    answers that were neither accepted nor a 503."""
+    repeated = {i: n for i, n in reader.by_id.items() if n > 1}
+    hits: dict[str, int] = {}
+    for h in receiver.hits:
+        k = "/".join(hit_key(h))
+        hits[k] = hits.get(k, 0) + 1
+    odd = [vars(s) for s in load.sent if s.status >= 500 and s.status != 503]
+    no_answer: dict[str, list[dict[str, object]]] = {}
+    for s in load.sent:
+        if s.status == 0:
+            no_answer.setdefault(f"{s.phase}/{s.error}", []).append(vars(s))
+    return {
+        "problems": problems,
+        "events_published_more_than_once": {
+            i: [vars(r) for r in reader.records if r.ce_id == i] for i in list(repeated)[:50]
+        },
+        "messages_received_more_than_once": {k: n for k, n in hits.items() if n > 1},
+        "answers_5xx_other_than_503": odd[:50],
+        "no_answer": {k: {"count": len(v), "first": v[:10]} for k, v in no_answer.items()},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--rate", type=float, default=10.0, help="complaints per second")
+    ap.add_argument("--lead", type=float, default=10.0, help="load before each fault (s)")
+    ap.add_argument("--tail", type=float, default=10.0, help="load after each recovery (s)")
+    ap.add_argument("--keep", action="store_true", help="leave the stack running at the end")
+    ap.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on an SMS re-sent under the same Idempotency-Key (a crash between the "
+        "gateway's answer and notify's record of it)",
+    )
+    args = ap.parse_args()
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker is down on purpose
+    # Ctrl-C even when started in the background (SIGINT ignored); SIGTERM: see suite().
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    started = time.monotonic()
+    status = 1
+    try:
+        status = asyncio.run(suite(args))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        log("interrupted")
+        status = 130
+    finally:
+        if not args.keep:
+            subprocess.run([*SERVICES, "down"], check=False, stdout=subprocess.DEVNULL)
+            subprocess.run([*STACK, "down"], check=False, stdout=subprocess.DEVNULL)
+        log(f"total {time.monotonic() - started:.0f} s; logs in {RUN / 'logs'}")
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""The fault suite's hands on the `faults` stack: ports and paths from deploy/local (stack.py,
+services.py), the services' environment, readiness, kill -9, the faults themselves, and the
+notify set-up that routes messages to the receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / "deploy" / "local"
+PROFILE = "faults"
+STACK = [sys.executable, str(LOCAL / "stack.py"), "--profile", PROFILE]
+SERVICES = [sys.executable, str(LOCAL / "services.py"), "--profile", PROFILE]
+DUTY = "faults-duty"
+
+
+def _local_script(name: str) -> ModuleType:
+    """deploy/local/<name>.py (the scripts `make run` uses), for the profile's ports."""
+    sys.path.insert(0, str(LOCAL))
+    spec = importlib.util.spec_from_file_location(f"qingshan_local_{name}", LOCAL / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+_stack, _services = _local_script("stack"), _local_script("services")
+_profile = _stack.PROFILES[PROFILE]
+RUN: Path = _profile.dir
+BOOTSTRAP: str = _profile.bootstrap
+MONGO: str = _profile.mongo_uri
+HTTP: dict[str, int] = {n: _services.ports(_profile, n)[0] for n in _services.SERVICES}
+# The receiver listens next to the profile's service ports (below the ephemeral range).
+RECEIVER_PORT = HTTP["notify"] + 86
+
+
+def log(msg: str) -> None:
+    print(f"[faults {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def service_env(receiver: str) -> dict[str, str]:
+    """Short intervals, and notify's channels pointed at the receiver."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "QINGSHAN_COMPLAINTS_SWEEP_SECONDS": "2",
+            "QINGSHAN_NOTIFY_SMS_GATEWAY_URL": f"{receiver}/sms",
+            "QINGSHAN_NOTIFY_RATE_LIMITS": json.dumps(
+                {"sms": 100000, "wecom": 100000, "dingtalk": 100000, "email": 100000}
+            ),
+            "QINGSHAN_NOTIFY_SEND_LEASE_SECONDS": "15",
+            "QINGSHAN_NOTIFY_RETRY_BASE_SECONDS": "1",
+            "QINGSHAN_NOTIFY_RETRY_CAP_SECONDS": "5",
+            "QINGSHAN_NOTIFY_RETRY_MAX_ATTEMPTS": "10",
+            # New deliveries go out at once (fast path); the poll only finds retries and
+            # expired leases, and each poll scans the deliveries on FerretDB.
+            "QINGSHAN_NOTIFY_DISPATCH_POLL_SECONDS": "5",
+            "QINGSHAN_NOTIFY_JOBS_POLL_SECONDS": "30",
+        }
+    )
+    return env
+
+
+async def sh(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 240) -> None:
+    def go() -> None:
+        subprocess.run(cmd, check=True, env=env, timeout=timeout, stdout=subprocess.DEVNULL)
+
+    await asyncio.to_thread(go)
+
+
+async def ready(names: list[str], timeout: float) -> float:
+    """Seconds until every named service's /readyz answers 200 (raises after `timeout`)."""
+    start = time.monotonic()
+    async with httpx.AsyncClient(timeout=5) as c:
+        pending = set(names)
+        while pending:
+            for n in list(pending):
+                try:
+                    if (await c.get(f"http://127.0.0.1:{HTTP[n]}/readyz")).status_code == 200:
+                        pending.discard(n)
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() - start > timeout:
+                raise RuntimeError(f"not ready after {timeout}s: {sorted(pending)}")
+            if pending:
+                await asyncio.sleep(0.5)
+    return time.monotonic() - start
+
+
+def _gone(pid: int) -> bool:
+    """True once the process has exited (a zombie nobody reaped yet counts as exited)."""
+    try:
+        os.kill(pid, 0)
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z"
+    except (ProcessLookupError, FileNotFoundError):
+        return True
+
+
+async def kill9(name: str) -> int:
+    """SIGKILL the process in the profile's pid file and wait until it is gone. Nothing here
+    reaps orphans at once, so its pid file goes too (stack.py would take a zombie for alive)."""
+    pidfile = RUN / f"{name}.pid"
+    pid = int(pidfile.read_text())
+    os.kill(pid, signal.SIGKILL)
+    for _ in range(100):
+        if _gone(pid):
+            break
+        await asyncio.sleep(0.1)
+    pidfile.unlink(missing_ok=True)
+    return pid
+
+
+async def configure_notify(token: str, receiver: str) -> None:
+    """The duty officer (SMS, no quiet hours) in the emergency office, whose WeCom robot posts
+    to the receiver; the same officer heads every unit (DeadlineOverdue goes to unit heads)."""
+    base = f"http://127.0.0.1:{HTTP['notify']}/v1"
+    h = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(timeout=10, headers=h) as c:
+        r = await c.post(
+            f"{base}/recipients",
+            json={
+                "id": DUTY,
+                "name": "值班员",
+                "phone": "13800000000",
+                "quiet_hours": {"enabled": False},
+            },
+        )
+        r.raise_for_status()
+        g = (await c.get(f"{base}/groups/emergency-office")).json()
+        g.update(members=[DUTY], wecom={"url": f"{receiver}/wecom/emergency-office"})
+        g["quiet_hours"] = {"enabled": False}
+        (await c.put(f"{base}/groups/emergency-office", json=g)).raise_for_status()
+        r = await c.put(f"{base}/escalation-chains/*", json={"unit_heads": [DUTY]})
+        r.raise_for_status()
+
+
+async def fault_kafka() -> None:
+    log(f"kill -9 kafka (pid {await kill9('kafka')}), broker down for 10 s")
+    await asyncio.sleep(10)
+    await sh([*STACK, "start-kafka"])
+    log(f"kafka back; services ready again after {await ready(list(HTTP), 90):.1f} s")
+
+
+async def fault_service(name: str, env: dict[str, str]) -> None:
+    log(f"kill -9 {name} (pid {await kill9(name)}), restarting in 3 s")
+    await asyncio.sleep(3)
+    await sh([*SERVICES, "up"], env=env)
+    log(f"{name} restarted and ready")
+
+
+async def fault_store(intake: Callable[[], Awaitable[int]]) -> None:
+    """Stop the store, start it again; the services must come back by themselves (same
+    processes, /readyz 200) and take in a complaint again."""
+    pids = {n: (RUN / f"{n}.pid").read_text() for n in HTTP}
+    log("stopping the store (FerretDB) for 15 s")
+    await sh([*STACK, "stop-ferretdb"])
+    await asyncio.sleep(15)
+    await sh([*STACK, "start-ferretdb"])
+    took = await ready(list(HTTP), 90)
+    restarted = [n for n in HTTP if (RUN / f"{n}.pid").read_text() != pids[n]]
+    if restarted:
+        raise RuntimeError(f"services restarted during the store outage: {restarted}")
+    status = await intake()
+    if status != 201:
+        raise RuntimeError(f"intake after the store came back answered {status}, not 201")
+    log(f"store back; every service ready again after {took:.1f} s (none restarted), intake 201")
