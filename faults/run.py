@@ -188,7 +188,10 @@ async def suite(args: argparse.Namespace) -> int:
     if outage:
         print(f"store outage: {len(outage)} answers 503, the slowest after {max(outage):.1f} s")
     problems = failures(rows, strict=args.strict)
-    details = evidence(load, reader, receiver, problems)
+    details = {
+        "rows": [{k: v for k, v in vars(r).items() if k != "lost_ids"} for r in rows],
+        **evidence(load, reader, receiver, problems),
+    }
     (RUN / "faults-result.json").write_text(json.dumps(details, indent=1, ensure_ascii=False))
     for p in problems:
         log(f"FAIL {p}")

@@ -25,7 +25,8 @@ from qingshan_core.grpc_server import GrpcServer, Registrar
 from qingshan_core.idempotency import ProcessedEvents
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec, create_client, ensure_indexes, ping
-from qingshan_core.outbox import OutboxCollection, OutboxRelay
+from qingshan_core.outbox import OutboxCollection
+from qingshan_core.relay import OutboxRelay
 from qingshan_core.settings import ServiceSettings
 
 log = get_logger(__name__)

@@ -11,7 +11,8 @@ import pytest
 from qingshan.testing.v1.testing_pb2 import SampleChanged
 from qingshan_core import kafka
 from qingshan_core.events import Envelope
-from qingshan_core.outbox import OUTBOX, ConcurrencyConflict, OutboxCollection, OutboxRelay
+from qingshan_core.outbox import OUTBOX, ConcurrencyConflict, OutboxCollection
+from qingshan_core.relay import OutboxRelay
 from qingshan_core.testing.pytest_plugin import read_topic
 
 pytestmark = pytest.mark.integration

@@ -1,0 +1,348 @@
+"""The outbox relay: publishes pending `_outbox` entries (see qingshan_core.outbox) as the
+holder of a lease, so replicas never publish the same entry concurrently.
+
+It publishes with the idempotent producer, waits for the acks, then removes exactly the
+acknowledged entries with `$pullAll` (a single-document write that cannot clobber newer state
+or newer events).
+
+Finding pending work must not scan the aggregates: FerretDB 1.x can only look documents up by
+_id, anything else decodes the whole collection. So each write that adds events also bumps a
+small marker document (`outbox_pending`, one per aggregate with pending events); the relay
+reads the markers, fetches those aggregates by _id, and deletes a marker only if its counter is
+unchanged (nothing new arrived meanwhile). The marker is a second write: should a process die
+between the two, the periodic rescan (a full scan, every few minutes and at start) restores it.
+
+A relay that dies (or loses the store) between the broker's ack and the `$pullAll` leaves
+entries behind that are already in the topic. So whenever relaying starts afresh -- a new
+process, a lease taken over, a round that failed -- the relay first looks back over the topics
+(from when the pending entries were stored) for their event ids, removes the ones it finds
+without sending them again, and only then publishes the rest: one record per outbox entry.
+Consumers still drop repeats by event id, should anything get past that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter, Gauge
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from qingshan_core.events import Envelope
+from qingshan_core.logging import get_logger
+from qingshan_core.mongo import Document, IndexSpec
+from qingshan_core.outbox import MARKERS, OUTBOX, PENDING, mark_pending
+
+# Clocks of the writer and the relay's broker client may differ: look back this much further.
+CLOCK_SKEW = timedelta(seconds=60)
+
+PUBLISHED = Counter("qingshan_outbox_published_total", "Outbox entries published", ["topic"])
+STALLS = Counter("qingshan_outbox_relay_stalls_total", "Waits for an unreachable broker")
+RELAY_ERRORS = Counter("qingshan_outbox_relay_errors_total", "Relay rounds that failed")
+SKIPPED = Counter(
+    "qingshan_outbox_already_published_total", "Pending entries found in the topic already"
+)
+PENDING_GAUGE = Gauge("qingshan_outbox_pending", "Entries found pending in the last relay round")
+
+log = get_logger(__name__)
+
+
+class RelayStopped(Exception):
+    """The relay was asked to stop while records were still unacknowledged."""
+
+
+class LeaseLost(Exception):
+    """Another relay holds the lease now (ours ran out during a long round)."""
+
+
+class OutboxRelay:
+    """Publishes pending outbox entries of the given collections, as the lease holder only."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        collections: Sequence[str],
+        producer_factory: Callable[[], AIOKafkaProducer],
+        *,
+        name: str = "outbox-relay",
+        poll_seconds: float = 0.5,
+        batch: int = 200,
+        lease_seconds: float = 15.0,
+        stall_seconds: float = 5.0,
+        rescan_seconds: float = 300.0,
+        published: Callable[[set[str], set[str], datetime], Awaitable[set[str]]] | None = None,
+    ) -> None:
+        self.db = db
+        self.collections = list(collections)
+        self._producer_factory = producer_factory
+        self._producer: AIOKafkaProducer | None = None
+        self.name = name
+        self.owner = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self.lease = timedelta(seconds=lease_seconds)
+        self.stall_seconds = stall_seconds
+        self.rescan_seconds = rescan_seconds
+        self._next_rescan = 0.0
+        self._rescan_wanted = False
+        self._renewed = 0.0  # monotonic time the lease was last taken or renewed
+        # (topics, ids, since) -> the ids already in those topics; None: never look back.
+        self._published = published
+        self._fresh = True  # relaying starts afresh: look back before sending anything
+        self._holding = False
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self.healthy = True
+
+    @staticmethod
+    def indexes() -> list[IndexSpec]:
+        return [IndexSpec("leases", [("until", 1)]), IndexSpec(MARKERS, [("c", 1)])]
+
+    def wake(self) -> None:
+        """Ask for a relay round now (called after a commit that added events)."""
+        self._wake.set()
+
+    def request_rescan(self) -> None:
+        """A writer stored events but could not set their marker (store trouble): rescan in
+        the next round that reaches the store, not minutes later."""
+        self._rescan_wanted = True
+        self._wake.set()
+
+    async def acquire_lease(self) -> bool:
+        """Take or renew the relay lease; False while another live relay holds it."""
+        now = datetime.now(UTC)
+        try:
+            await self.db.leases.update_one(
+                {"_id": self.name, "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "until": now + self.lease}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            self._holding = False
+            return False  # the filter missed because someone else holds a live lease
+        if not self._holding:
+            self._fresh = True  # taken over: the last holder may have left sent entries
+        self._holding = True
+        self._renewed = time.monotonic()
+        return True
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease once a third of it has passed; a backlog on a slow store can take
+        longer than the lease, and two relays must never publish side by side."""
+        if time.monotonic() - self._renewed < self.lease.total_seconds() / 3:
+            return
+        if not await self.acquire_lease():
+            raise LeaseLost(self.name)
+
+    async def release_lease(self) -> None:
+        await self.db.leases.delete_one({"_id": self.name, "owner": self.owner})
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._producer_factory()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                # With the broker down, stop() would wait for unsendable batches; those
+                # entries stay in the outbox and go out after the next start.
+                await asyncio.wait_for(producer.stop(), timeout=5)
+            except Exception:
+                log.warning("relay.producer_stop_failed", exc_info=True)
+
+    async def rescan(self) -> int:
+        """Full scan for aggregates with pending entries but no marker (a crash between the two
+        writes); returns how many markers it restored."""
+        restored = 0
+        markers = self.db[MARKERS]
+        for name in self.collections:
+            async for doc in self.db[name].find(PENDING, {"_id": 1}):
+                key = f"{name}/{doc['_id']}"
+                if await markers.count_documents({"_id": key}, limit=1) == 0:
+                    await mark_pending(markers, name, doc["_id"])
+                    restored += 1
+        if restored:
+            log.warning("relay.markers_restored", count=restored)
+        return restored
+
+    async def drain(self) -> int:
+        """Publish everything pending now; returns how many entries went out."""
+        total = 0
+        while True:
+            await self._keep_lease()
+            marks = await self.db[MARKERS].find({}).limit(self.batch).to_list()
+            PENDING_GAUGE.set(len(marks))
+            if not marks:
+                break
+            total += await self._drain_marked(marks)
+            if len(marks) < self.batch:
+                break
+        self._fresh = False  # everything pending was checked against the topics
+        return total
+
+    async def _drain_marked(self, marks: list[Document]) -> int:
+        docs: list[tuple[Document, Document]] = []  # (marker, aggregate)
+        for mark in marks:
+            if mark.get("c") not in self.collections:
+                continue  # another relay's collection in a shared database
+            await self._keep_lease()
+            doc = await self.db[mark["c"]].find_one({"_id": mark["a"]}, {OUTBOX: 1})
+            if not doc or not doc.get(OUTBOX):
+                await self._unmark(mark)
+                continue
+            docs.append((mark, doc))
+        if self._fresh and docs:
+            docs = await self._drop_published(docs)
+        if not docs:
+            return 0
+        producer = await self._ensure_producer()
+        # Queue every entry first (ordered per key by the idempotent producer), then wait.
+        futures: list[tuple[Document, Document, list[asyncio.Future[Any]]]] = []
+        for mark, doc in docs:
+            futs = []
+            for entry in doc[OUTBOX]:
+                env = Envelope.from_outbox(entry)
+                futs.append(
+                    await producer.send(
+                        entry["topic"], env.data, key=env.key, headers=env.headers()
+                    )
+                )
+            futures.append((mark, doc, futs))
+        await self._wait_acked([f for _, _, futs in futures for f in futs])
+        sent = 0
+        error: BaseException | None = None
+        for mark, doc, futs in futures:
+            await self._keep_lease()
+            results = await asyncio.gather(*futs, return_exceptions=True)
+            # Only the acknowledged prefix is removed, so order survives a partial failure.
+            done = []
+            for entry, res in zip(doc[OUTBOX], results, strict=True):
+                if isinstance(res, BaseException):
+                    error = error or res
+                    break
+                done.append(entry)
+            if done:
+                coll = self.db[mark["c"]]
+                await coll.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: done}})
+                for entry in done:
+                    PUBLISHED.labels(entry["topic"]).inc()
+                sent += len(done)
+            if len(done) == len(doc[OUTBOX]):
+                await self._unmark(mark)
+        if error is not None:
+            raise error
+        return sent
+
+    async def _drop_published(
+        self, docs: list[tuple[Document, Document]]
+    ) -> list[tuple[Document, Document]]:
+        """Remove the entries that are in their topic already (sent before a crash or a failed
+        round, never removed); returns what is left to send."""
+        if self._published is None:
+            return docs
+        entries = [e for _, doc in docs for e in doc[OUTBOX]]
+        since = min(_aware(e.get("stored") or e["time"]) for e in entries) - CLOCK_SKEW
+        found = await asyncio.wait_for(
+            self._published({e["topic"] for e in entries}, {e["id"] for e in entries}, since),
+            timeout=120,
+        )
+        if not found:
+            return docs
+        left: list[tuple[Document, Document]] = []
+        for mark, doc in docs:
+            sent = [e for e in doc[OUTBOX] if e["id"] in found]
+            if sent:
+                await self._keep_lease()
+                await self.db[mark["c"]].update_one(
+                    {"_id": doc["_id"]}, {"$pullAll": {OUTBOX: sent}}
+                )
+                doc = {**doc, OUTBOX: [e for e in doc[OUTBOX] if e["id"] not in found]}
+            if doc[OUTBOX]:
+                left.append((mark, doc))
+            else:
+                await self._unmark(mark)
+        SKIPPED.inc(len(found))
+        log.warning("relay.already_published", count=len(found))
+        return left
+
+    async def _unmark(self, mark: Document) -> None:
+        """Drop the marker unless a write bumped it since it was read (then work remains)."""
+        await self.db[MARKERS].delete_one({"_id": mark["_id"], "seq": mark["seq"]})
+
+    async def _wait_acked(self, futs: list[asyncio.Future[Any]]) -> None:
+        """Wait for every ack. The idempotent producer never expires a batch: while the broker
+        is down it retries until it returns. Giving up here would let those records land later
+        and be published again, so the relay waits, reports itself unhealthy, and keeps its
+        lease so no other replica republishes the same entries."""
+        pending: set[asyncio.Future[Any]] = set(futs)
+        while pending:
+            _, pending = await asyncio.wait(pending, timeout=self.stall_seconds)
+            if pending:
+                self.healthy = False
+                STALLS.inc()
+                log.warning("relay.waiting_for_broker", unacked=len(pending))
+                if self._stopping:
+                    raise RelayStopped
+                await self.acquire_lease()
+
+    async def run(self) -> None:
+        """Relay until stopped; survives broker and store outages, retrying with backoff."""
+        backoff = self.poll_seconds
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                try:
+                    if await self.acquire_lease():
+                        if self._rescan_wanted or time.monotonic() >= self._next_rescan:
+                            self._rescan_wanted = False
+                            await self.rescan()
+                            self._next_rescan = time.monotonic() + self.rescan_seconds
+                        n = await self.drain()
+                        if n:
+                            log.debug("relay.published", count=n)
+                    self.healthy = True
+                    backoff = self.poll_seconds
+                except Exception as exc:  # broker or store down: keep the entries, retry later
+                    RELAY_ERRORS.inc()
+                    self.healthy = False
+                    self._fresh = True  # sent entries may not have been removed
+                    log.warning("relay.round_failed", error=repr(exc))
+                    await self._drop_producer()
+                    backoff = min(backoff * 2, 5.0)
+                if self._stopping:
+                    break
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                except TimeoutError:
+                    pass
+        finally:
+            await self._drop_producer()
+            try:
+                await self.release_lease()
+            except PyMongoError:
+                pass
+
+    def stop(self) -> None:
+        """Ask the loop to end after the current round; it then hands the lease back."""
+        self._stopping = True
+        self._wake.set()
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
