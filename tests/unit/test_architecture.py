@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import ast
+import functools
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,15 +15,34 @@ ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = ("fastapi", "starlette", "pymongo", "motor", "aiokafka", "grpc", "httpx", "uvicorn")
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
+_LIST_IMPORTS = """
+import ast, json, sys
+out = {}
+for path in sys.argv[1:]:
+    names = set()
+    for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
-    return names
+    out[path] = sorted(names)
+print(json.dumps(out))
+"""
+
+
+@functools.cache
+def _all_imports() -> dict[str, list[str]]:
+    # Parsed in a fresh interpreter: CPython 3.11.7's ast.parse can fail with "AST constructor
+    # recursion depth mismatch" late in a long test session (gh-106905, fixed in 3.11.8).
+    files = [str(p) for p in domain_files()]
+    run = subprocess.run(
+        [sys.executable, "-c", _LIST_IMPORTS, *files], capture_output=True, text=True, check=True
+    )
+    return json.loads(run.stdout)
+
+
+def _imports(path: Path) -> set[str]:
+    return set(_all_imports()[str(path)])
 
 
 def domain_files() -> list[Path]:

@@ -19,6 +19,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from qingshan_core.batching import WriteBatcher
 from qingshan_core.events import Envelope
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document
@@ -49,6 +50,9 @@ class OutboxCollection:
     ) -> None:
         self.collection = collection
         self.markers = collection.database[MARKERS]
+        # Concurrent requests' inserts and marker bumps go to the store together.
+        self._inserts = WriteBatcher(collection)
+        self._marks = WriteBatcher(self.markers)
         self.topic = topic
         self.source = source
         self._on_commit = on_commit
@@ -61,7 +65,7 @@ class OutboxCollection:
     async def _committed(self, aggregate_id: Any, events: Sequence[Envelope]) -> None:
         if not events:
             return
-        marked = await mark_pending(self.markers, self.collection.name, aggregate_id)
+        marked = await mark_pending(self._marks, self.collection.name, aggregate_id)
         if not marked and self._on_mark_failed:
             self._on_mark_failed()  # the events are stored: have the relay rescan soon
         if self._on_commit:
@@ -69,7 +73,7 @@ class OutboxCollection:
 
     async def insert(self, doc: Document, events: Sequence[Envelope]) -> None:
         """Insert a new aggregate (version 1) with its first events. DuplicateKeyError passes up."""
-        await self.collection.insert_one({**doc, VERSION: 1, OUTBOX: self._entries(events)})
+        await self._inserts.insert_one({**doc, VERSION: 1, OUTBOX: self._entries(events)})
         await self._committed(doc["_id"], events)
 
     async def update(
@@ -98,7 +102,9 @@ class OutboxCollection:
         return expected_version + 1
 
 
-async def mark_pending(markers: AsyncCollection[Document], collection: str, agg_id: Any) -> bool:
+async def mark_pending(
+    markers: AsyncCollection[Document] | WriteBatcher, collection: str, agg_id: Any
+) -> bool:
     """Bump the aggregate's pending marker; False when that failed, which only delays the
     events to the next rescan."""
     for _ in range(3):

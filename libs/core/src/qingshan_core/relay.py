@@ -33,6 +33,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
@@ -197,16 +198,25 @@ class OutboxRelay:
         return total
 
     async def _drain_marked(self, marks: list[Document]) -> int:
+        """One round over a page of markers: read their aggregates (concurrently, by _id),
+        send every pending entry, wait for the acks, then remove what was acknowledged and the
+        markers with one bulk command per collection (not two writes per aggregate)."""
+        await self._keep_lease()
+        mine = [m for m in marks if m.get("c") in self.collections]  # shared database
+        gate = asyncio.Semaphore(32)
+
+        async def read(mark: Document) -> Document | None:
+            async with gate:
+                return await self.db[mark["c"]].find_one({"_id": mark["a"]}, {OUTBOX: 1})
+
         docs: list[tuple[Document, Document]] = []  # (marker, aggregate)
-        for mark in marks:
-            if mark.get("c") not in self.collections:
-                continue  # another relay's collection in a shared database
-            await self._keep_lease()
-            doc = await self.db[mark["c"]].find_one({"_id": mark["a"]}, {OUTBOX: 1})
-            if not doc or not doc.get(OUTBOX):
-                await self._unmark(mark)
-                continue
-            docs.append((mark, doc))
+        empty: list[Document] = []
+        for mark, doc in zip(mine, await asyncio.gather(*map(read, mine)), strict=True):
+            if doc and doc.get(OUTBOX):
+                docs.append((mark, doc))
+            else:
+                empty.append(mark)
+        await self._unmark(empty)
         if self._fresh and docs:
             docs = await self._drop_published(docs)
         if not docs:
@@ -225,10 +235,11 @@ class OutboxRelay:
                 )
             futures.append((mark, doc, futs))
         await self._wait_acked([f for _, _, futs in futures for f in futs])
-        sent = 0
         error: BaseException | None = None
+        pulls: dict[str, list[UpdateOne]] = {}
+        finished: list[Document] = []
+        acked: list[Document] = []
         for mark, doc, futs in futures:
-            await self._keep_lease()
             results = await asyncio.gather(*futs, return_exceptions=True)
             # Only the acknowledged prefix is removed, so order survives a partial failure.
             done = []
@@ -238,16 +249,21 @@ class OutboxRelay:
                     break
                 done.append(entry)
             if done:
-                coll = self.db[mark["c"]]
-                await coll.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: done}})
-                for entry in done:
-                    PUBLISHED.labels(entry["topic"]).inc()
-                sent += len(done)
+                pulls.setdefault(mark["c"], []).append(
+                    UpdateOne({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: done}})
+                )
+                acked += done
             if len(done) == len(doc[OUTBOX]):
-                await self._unmark(mark)
+                finished.append(mark)
+        await self._keep_lease()
+        for name, ops in pulls.items():
+            await self.db[name].bulk_write(ops, ordered=False)
+        for entry in acked:
+            PUBLISHED.labels(entry["topic"]).inc()
+        await self._unmark(finished)
         if error is not None:
             raise error
-        return sent
+        return len(acked)
 
     async def _drop_published(
         self, docs: list[tuple[Document, Document]]
@@ -276,14 +292,17 @@ class OutboxRelay:
             if doc[OUTBOX]:
                 left.append((mark, doc))
             else:
-                await self._unmark(mark)
+                await self._unmark([mark])
         SKIPPED.inc(len(found))
         log.warning("relay.already_published", count=len(found))
         return left
 
-    async def _unmark(self, mark: Document) -> None:
-        """Drop the marker unless a write bumped it since it was read (then work remains)."""
-        await self.db[MARKERS].delete_one({"_id": mark["_id"], "seq": mark["seq"]})
+    async def _unmark(self, marks: list[Document]) -> None:
+        """Drop the markers unless a write bumped them since they were read (then work
+        remains), in one command."""
+        if marks:
+            ops = [DeleteOne({"_id": m["_id"], "seq": m["seq"]}) for m in marks]
+            await self.db[MARKERS].bulk_write(ops, ordered=False)
 
     async def _wait_acked(self, futs: list[asyncio.Future[Any]]) -> None:
         """Wait for every ack. The idempotent producer never expires a batch: while the broker

@@ -13,6 +13,8 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from qingshan_core.batching import WriteBatcher
+
 Doc = dict[str, Any]
 
 
@@ -33,6 +35,7 @@ class KeyIndex:
 
     def __init__(self, coll: AsyncCollection[Doc]) -> None:
         self.coll = coll
+        self._inserts = WriteBatcher(coll)  # concurrent intakes claim their keys together
 
     async def claim(
         self, key: str, complaint_id: str, fingerprint: str | None = None
@@ -40,7 +43,7 @@ class KeyIndex:
         """Claim `key` for `complaint_id`; None when claimed now, else the existing claim."""
         doc = {"_id": key, "complaint_id": complaint_id, "fp": fingerprint, "at": datetime.now(UTC)}
         try:
-            await self.coll.insert_one(doc)
+            await self._inserts.insert_one(doc)
         except DuplicateKeyError:
             existing = await self.get(key)
             return existing or doc  # vanished in between: treat as held, caller re-resolves

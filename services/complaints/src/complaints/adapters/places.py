@@ -4,6 +4,7 @@ read a handful of these by _id instead of querying the complaints collection."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from complaints.adapters.documents import local
 from complaints.domain.complaint import Complaint
 from complaints.domain.duplicates import DuplicateProbe
 from complaints.domain.model import Category
+from qingshan_core.batching import WriteBatcher
 
 Doc = dict[str, Any]
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
@@ -63,6 +65,7 @@ class PlaceIndex:
     def __init__(self, coll: AsyncCollection[Doc], complaints: AsyncCollection[Doc]) -> None:
         self.coll = coll
         self.complaints = complaints
+        self._writes = WriteBatcher(coll)  # concurrent intakes file their reports together
 
     async def add(self, pkey: str, case: Complaint) -> None:
         loc = case.location
@@ -79,13 +82,12 @@ class PlaceIndex:
         ids = [f"p:{pkey}"]
         if loc.lat is not None and loc.lon is not None:
             ids.append(f"g:{geohash(loc.lat, loc.lon)}")
-        for _id in ids:
-            await self._push(_id, item)
+        await asyncio.gather(*(self._push(_id, item) for _id in ids))
 
     async def _push(self, _id: str, item: Doc) -> None:
         for _ in range(3):
             try:
-                await self.coll.update_one({"_id": _id}, {"$push": {"items": item}}, upsert=True)
+                await self._writes.update_one({"_id": _id}, {"$push": {"items": item}}, upsert=True)
                 break
             except DuplicateKeyError:
                 continue  # two first upserts raced; push onto the one that won

@@ -10,6 +10,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from qingshan_core.batching import WriteBatcher
 from qingshan_core.workdays import SHANGHAI
 
 Doc = dict[str, Any]
@@ -25,6 +26,7 @@ class AlertSchedule:
 
     def __init__(self, coll: AsyncCollection[Doc]) -> None:
         self.coll = coll
+        self._writes = WriteBatcher(coll)  # concurrent saves schedule their cases together
 
     async def add(self, moment: datetime | None, complaint_id: str, now: datetime) -> None:
         """Schedule a case; one already due goes in the current minute (the sweeper's cursor
@@ -34,7 +36,7 @@ class AlertSchedule:
         key = minute_key(max(moment, now))
         for _ in range(3):
             try:
-                await self.coll.update_one(
+                await self._writes.update_one(
                     {"_id": key}, {"$addToSet": {"ids": complaint_id}}, upsert=True
                 )
                 return

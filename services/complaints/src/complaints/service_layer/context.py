@@ -60,6 +60,9 @@ class Context:
     rate_target: float = 1.0
     id_prefix: str = "TS"
     clock: Callable[[], datetime] = local_now
+    # Ops alert keys known to be raised already (the store holds the truth; this only spares
+    # every intake a failing insert while the calendar stays stale).
+    raised: set[str] = field(default_factory=set)
 
     @property
     def calendar(self) -> WorkCalendar:

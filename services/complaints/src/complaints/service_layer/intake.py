@@ -121,22 +121,29 @@ async def submit(
         keys.append((idem_key(actor.id, cmd.idempotency_key), True))
     if cmd.external_id:
         keys.append((intake_key(cmd.channel.value, cmd.external_id), False))
-    for key, idem in keys:
-        if (claim := await ctx.keys.get(key)) is not None:
+    existing = await asyncio.gather(*(ctx.keys.get(key) for key, _ in keys))
+    for (_, idem), claim in zip(keys, existing, strict=True):
+        if claim is not None:
             return Submitted(await _resolve(ctx, claim, fp, idem), created=False)
 
     now = ctx.clock()
     case = await _build(cmd, actor, ctx, now)
-    claimed: list[str] = []
-    for key, idem in keys:
-        held = await ctx.keys.claim(key, case.id, fp if idem else None)
-        if held is not None:  # a concurrent identical request got there first
-            for mine in claimed:
-                await ctx.keys.release(mine, case.id)
-            return Submitted(await _resolve(ctx, held, fp, idem), created=False)
-        claimed.append(key)
-    while await ctx.keys.claim(track_key(case.tracking_code), case.id) is not None:
+    # Claim every key at once (concurrent intakes' claims go to the store in one command).
+    held = await asyncio.gather(
+        *(ctx.keys.claim(key, case.id, fp if idem else None) for key, idem in keys),
+        ctx.keys.claim(track_key(case.tracking_code), case.id),
+    )
+    claimed = [key for (key, _), h in zip(keys, held, strict=False) if h is None]
+    for (_, idem), h in zip(keys, held, strict=False):
+        if h is not None:  # a concurrent identical request got there first
+            mine = claimed + ([track_key(case.tracking_code)] if held[-1] is None else [])
+            for key in mine:
+                await ctx.keys.release(key, case.id)
+            return Submitted(await _resolve(ctx, h, fp, idem), created=False)
+    if held[-1] is not None:
         case.tracking_code = new_tracking_code()  # 60 random bits: practically never
+        while await ctx.keys.claim(track_key(case.tracking_code), case.id) is not None:
+            case.tracking_code = new_tracking_code()
 
     pkey = place_key(cmd.town, cmd.address, ctx.intake.address_prefixes)
     duplicates, extra = await _duplicates_and_hotspot(ctx, case, pkey, now)

@@ -19,11 +19,15 @@ log = get_logger(__name__)
 
 async def raise_once(ctx: Context, key: str, message: Message, now: datetime) -> bool:
     """Publish `message` about `key` unless it was raised before; True when raised now."""
+    if key in ctx.raised:
+        return False
     env = Envelope.wrap(message, source=ctx.ops.source, subject=key)
     try:
         await ctx.ops.insert({"_id": key, "type": env.type, "raised_at": now}, [env])
     except DuplicateKeyError:
+        ctx.raised.add(key)
         return False
+    ctx.raised.add(key)
     log.warning("ops_alert.raised", key=key, type=env.type)
     return True
 

@@ -9,6 +9,7 @@ conflict with a concurrent command leaves it to the next tick.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from complaints.domain.monitor import sweep
@@ -19,6 +20,7 @@ from qingshan_core.outbox import ConcurrencyConflict
 
 log = get_logger(__name__)
 MAX_GAP = timedelta(days=2)
+SWEEP_CONCURRENCY = 16
 
 
 async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 500) -> int:
@@ -49,17 +51,22 @@ async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 500)
 
 
 async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
-    raised = 0
-    for complaint_id in ids:
-        loaded = await ctx.repo.get(complaint_id)
-        due = loaded.doc.get("next_alert_at")
-        if due is None or due > now:
-            continue  # moved on since it was scheduled
-        alerts = sweep(loaded.complaint, now, ctx.calendar, ctx.warning_rule)
-        try:
-            await ctx.repo.save(loaded)  # also reschedules its next alert
-        except ConcurrencyConflict:
-            log.info("sweeper.conflict", complaint_id=complaint_id)
-            continue
-        raised += len(alerts)
-    return raised
+    """Check the cases side by side (bounded): their reads overlap and their marker and
+    schedule writes go to the store together; each save is still its own guarded write."""
+    gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+    async def one(complaint_id: str) -> int:
+        async with gate:
+            loaded = await ctx.repo.get(complaint_id)
+            due = loaded.doc.get("next_alert_at")
+            if due is None or due > now:
+                return 0  # moved on since it was scheduled
+            alerts = sweep(loaded.complaint, now, ctx.calendar, ctx.warning_rule)
+            try:
+                await ctx.repo.save(loaded)  # also reschedules its next alert
+            except ConcurrencyConflict:
+                log.info("sweeper.conflict", complaint_id=complaint_id)
+                return 0
+            return len(alerts)
+
+    return sum(await asyncio.gather(*map(one, ids)))

@@ -1,0 +1,101 @@
+"""Group commit for single-document writes.
+
+Every write command costs the store a round of its own (FerretDB 1.x runs writes one at a
+time; a MongoDB primary journals each one), so fifty concurrent requests that each insert one
+document pay fifty rounds. A `WriteBatcher` sends the writes that callers hand it while the
+previous command is still in flight as one unordered `bulk_write`, and gives every caller the
+outcome of its own write: a duplicate key raises `DuplicateKeyError` for that caller only, a
+store that cannot be reached fails every caller of that command. A lone write goes out at once
+(no timer, no added latency); batches only form under load, where they pay.
+
+Only writes whose caller needs no per-write answer beyond success or failure belong here:
+inserts, and updates whose effect does not depend on a guard the caller must check (upserts,
+`$inc`, `$addToSet`, `$pullAll`, deletes). A version-guarded update needs its own matched count
+and stays a single command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from prometheus_client import Histogram
+from pymongo import DeleteOne, InsertOne, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+
+from qingshan_core.mongo import Document
+
+BATCH_SIZES = Histogram(
+    "qingshan_store_write_batch_size",
+    "Single-document writes sent together in one bulk command",
+    ["collection"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
+
+_Op = InsertOne[Document] | UpdateOne | DeleteOne
+
+
+class WriteBatcher:
+    """Coalesces concurrent single-document writes to one collection."""
+
+    def __init__(self, collection: AsyncCollection[Document], max_batch: int = 256) -> None:
+        self.collection = collection
+        self.max_batch = max_batch
+        self._queue: list[tuple[_Op, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def insert_one(self, doc: Document) -> None:
+        """Insert `doc`; DuplicateKeyError when its _id (or a unique key) exists."""
+        await self._submit(InsertOne(doc))
+
+    async def update_one(
+        self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False
+    ) -> None:
+        """Apply `update` to the first document matching `filter` (no matched count)."""
+        await self._submit(UpdateOne(filter, update, upsert=upsert))
+
+    async def delete_one(self, filter: Mapping[str, Any]) -> None:
+        await self._submit(DeleteOne(filter))
+
+    async def _submit(self, op: _Op) -> None:
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((op, fut))
+        if self._flusher is None or self._flusher.done():
+            # A task, not the caller: a caller that is cancelled must not strand the others.
+            self._flusher = asyncio.create_task(self._flush(), name="write-batcher")
+        await fut
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+            BATCH_SIZES.labels(self.collection.name).observe(len(batch))
+            try:
+                await self.collection.bulk_write([op for op, _ in batch], ordered=False)
+            except BulkWriteError as exc:
+                failed = {e["index"]: e for e in exc.details.get("writeErrors", [])}
+                for i, (_, fut) in enumerate(batch):
+                    err = failed.get(i)
+                    _settle(fut, None if err is None else _error(err))
+            except Exception as exc:  # the whole command failed: so did every write in it
+                for _, fut in batch:
+                    _settle(fut, exc)
+            else:
+                for _, fut in batch:
+                    _settle(fut, None)
+
+
+def _error(err: Mapping[str, Any]) -> OperationFailure:
+    cls = DuplicateKeyError if err.get("code") == 11000 else OperationFailure
+    return cls(err.get("errmsg", "write failed"), err.get("code"), dict(err))
+
+
+def _settle(fut: asyncio.Future[None], exc: BaseException | None) -> None:
+    if fut.done():  # the caller was cancelled; its write went out all the same
+        return
+    if exc is None:
+        fut.set_result(None)
+    else:
+        fut.set_exception(exc)
