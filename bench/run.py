@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench import e2e, relay, scale
 from qingshan_core import kafka
@@ -166,6 +167,36 @@ async def intake(seconds: float, concurrency: int, token: str) -> tuple[Result, 
     ), lat
 
 
+async def job_costs() -> list[Result]:
+    """Mean duration of the services' periodic jobs over the whole run (their /metrics), and
+    how much the store holds by then: a job whose cost grows with history shows here."""
+    out: list[Result] = []
+    client = create_client(MONGO, "bench-jobs")
+    sizes = {
+        "complaints": await client.qingshan_complaints.complaints.estimated_document_count(),
+        "deliveries": await client.qingshan_notify.deliveries.estimated_document_count(),
+    }
+    await client.close()
+    async with httpx.AsyncClient(timeout=10) as c:
+        for url in (COMPLAINTS, e2e.NOTIFY):
+            text = (await c.get(f"{url}/metrics")).text
+            sums: dict[str, dict[str, float]] = {}
+            for family in text_string_to_metric_families(text):
+                if family.name != "qingshan_job_seconds":
+                    continue
+                for sample in family.samples:
+                    if sample.name.endswith(("_sum", "_count")):
+                        kind = sample.name.rsplit("_", 1)[1]
+                        sums.setdefault(sample.labels["job"], {})[kind] = sample.value
+            for job, v in sorted(sums.items()):
+                if v.get("count"):
+                    extra = {"rounds": int(v["count"]), **sizes}
+                    out.append(
+                        Result(f"job_{job}_mean", v["sum"] / v["count"] * 1000, "ms", extra=extra)
+                    )
+    return out
+
+
 def run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True)
 
@@ -224,6 +255,7 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                 )
     finally:
         await receiver.stop()
+    results += await job_costs()
 
     if args.scale:
         sizes = [int(x) for x in args.scale.split(",")]

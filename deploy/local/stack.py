@@ -124,6 +124,38 @@ FERRET_PATCHES = [
 		case string, types.ObjectID:
 			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)""",
     ),
+    # An update command runs its statements in a loop that defers closing each statement's
+    # query iterator (and so its SQLite connection) to the end of the whole command. A command
+    # with more statements than the pool has connections (100) then waits for itself forever,
+    # holding the write lock: the store hangs. Close each iterator when its statement is done.
+    (
+        "internal/handler/msg_update.go",
+        """		closer := iterator.NewMultiCloser()
+		defer closer.Close()
+
+		closer.Add(res.Iter)
+
+		iter := common.FilterIterator(res.Iter, closer, u.Filter)
+
+		if !u.Multi {
+			iter = common.LimitIterator(iter, closer, 1)
+		}
+
+		result, err := common.UpdateDocument(ctx, c, "update", iter, &u)
+		if err != nil {""",
+        """		closer := iterator.NewMultiCloser()
+		closer.Add(res.Iter)
+
+		iter := common.FilterIterator(res.Iter, closer, u.Filter)
+
+		if !u.Multi {
+			iter = common.LimitIterator(iter, closer, 1)
+		}
+
+		result, err := common.UpdateDocument(ctx, c, "update", iter, &u)
+		closer.Close() // qingshan: per statement, not deferred to the end of the command
+		if err != nil {""",
+    ),
 ]
 
 

@@ -31,16 +31,20 @@ BATCH_SIZES = Histogram(
     "qingshan_store_write_batch_size",
     "Single-document writes sent together in one bulk command",
     ["collection"],
-    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+    buckets=(1, 2, 4, 8, 16, 32, 64),
 )
 
 _Op = InsertOne[Document] | UpdateOne | DeleteOne
+# Statements per command. FerretDB 1.x holds a pooled SQLite connection per update statement
+# until the whole command ends (deploy/local/stack.py patches that); commands stay well below
+# its pool of 100 whatever store runs underneath.
+MAX_BATCH = 64
 
 
 class WriteBatcher:
     """Coalesces concurrent single-document writes to one collection."""
 
-    def __init__(self, collection: AsyncCollection[Document], max_batch: int = 256) -> None:
+    def __init__(self, collection: AsyncCollection[Document], max_batch: int = MAX_BATCH) -> None:
         self.collection = collection
         self.max_batch = max_batch
         self._queue: list[tuple[_Op, asyncio.Future[None]]] = []

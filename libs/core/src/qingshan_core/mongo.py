@@ -16,11 +16,17 @@ from pymongo.asynchronous.database import AsyncDatabase
 Document = dict[str, Any]
 
 
+MAX_POOL = 40
+
+
 def create_client(uri: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
-    """A client that keeps datetimes timezone-aware (UTC) and fails fast when the store is gone."""
+    """A client that keeps datetimes timezone-aware (UTC) and fails fast when the store is gone.
+    At most MAX_POOL connections: a replica never takes all of the store's per-database
+    connections (FerretDB on SQLite has 100), whatever its concurrency."""
     return AsyncMongoClient(
         uri,
         appname=app_name,
+        maxPoolSize=MAX_POOL,
         tz_aware=True,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,

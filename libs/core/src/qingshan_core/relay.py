@@ -37,6 +37,7 @@ from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from qingshan_core.batching import MAX_BATCH
 from qingshan_core.events import Envelope
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec
@@ -257,7 +258,8 @@ class OutboxRelay:
                 finished.append(mark)
         await self._keep_lease()
         for name, ops in pulls.items():
-            await self.db[name].bulk_write(ops, ordered=False)
+            for i in range(0, len(ops), MAX_BATCH):
+                await self.db[name].bulk_write(ops[i : i + MAX_BATCH], ordered=False)
         for entry in acked:
             PUBLISHED.labels(entry["topic"]).inc()
         await self._unmark(finished)
@@ -300,9 +302,9 @@ class OutboxRelay:
     async def _unmark(self, marks: list[Document]) -> None:
         """Drop the markers unless a write bumped them since they were read (then work
         remains), in one command."""
-        if marks:
-            ops = [DeleteOne({"_id": m["_id"], "seq": m["seq"]}) for m in marks]
-            await self.db[MARKERS].bulk_write(ops, ordered=False)
+        ops = [DeleteOne({"_id": m["_id"], "seq": m["seq"]}) for m in marks]
+        for i in range(0, len(ops), MAX_BATCH):
+            await self.db[MARKERS].bulk_write(ops[i : i + MAX_BATCH], ordered=False)
 
     async def _wait_acked(self, futs: list[asyncio.Future[Any]]) -> None:
         """Wait for every ack. The idempotent producer never expires a batch: while the broker

@@ -15,6 +15,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from prometheus_client import Histogram
 from pymongo.asynchronous.database import AsyncDatabase
 
 from qingshan_core import kafka
@@ -30,6 +31,12 @@ from qingshan_core.relay import OutboxRelay
 from qingshan_core.settings import ServiceSettings
 
 log = get_logger(__name__)
+JOB_SECONDS = Histogram(
+    "qingshan_job_seconds",
+    "Duration of one round of a periodic job",
+    ["job"],
+    buckets=(0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
 
 
 @dataclass
@@ -176,10 +183,12 @@ class Runtime:
     ) -> None:
         await asyncio.sleep(first_delay)
         while True:
+            started = time.perf_counter()
             try:
                 await job()
             except Exception as exc:
                 log.warning("runtime.job_failed", job=name, error=repr(exc))
+            JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
             await asyncio.sleep(seconds)
 
     async def _ensure_topics(self) -> None:

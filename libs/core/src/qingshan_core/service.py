@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import uvicorn
+import uvloop
 from fastapi import APIRouter, FastAPI
 
 from qingshan_core.http import create_service_app
@@ -69,5 +70,9 @@ def serve(app_factory: Callable[[ServiceSettings], FastAPI], settings: ServiceSe
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=10,
+        http="httptools",
     )
-    asyncio.run(uvicorn.Server(config).serve())
+    # uvloop: the same asyncio API with a libuv loop; the store driver, the broker client and
+    # the HTTP server all spend much of their time in the loop's machinery.
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(uvicorn.Server(config).serve())

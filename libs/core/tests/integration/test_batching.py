@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from qingshan_core.batching import BATCH_SIZES, WriteBatcher
@@ -68,3 +69,15 @@ async def test_a_cancelled_caller_does_not_strand_the_others(mongo_db):
     # The cancelled caller's write went out with the rest; every other caller got its answer.
     assert await coll.count_documents({}) in (5, 6)
     assert all(o.done() and o.exception() is None for o in others)
+
+
+async def test_one_update_command_with_more_statements_than_the_store_has_connections(mongo_db):
+    """FerretDB 1.x held a pooled connection per update statement until the command ended:
+    150 statements (pool of 100) waited for themselves forever, holding the write lock.
+    The build patches that; this fails (timeout) instead of hanging on a store without it."""
+    coll = mongo_db.many_statements
+    await coll.insert_many([{"_id": i, "n": 0} for i in range(150)])
+    ops = [UpdateOne({"_id": i}, {"$inc": {"n": 1}}) for i in range(150)]
+    result = await asyncio.wait_for(coll.bulk_write(ops, ordered=False), timeout=60)
+    assert result.modified_count == 150
+    assert await coll.count_documents({"n": 1}) == 150

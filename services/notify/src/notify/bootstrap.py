@@ -104,6 +104,7 @@ def _wire(clock: Clock) -> Wire:
         )
         events = MongoEvents(runtime.db, s.timezone)
         resilience = MongoResilience(runtime.db)
+        deliveries = MongoDeliveries(runtime.outbox(DELIVERIES))
         ctx = NotifyContext(
             clock=clock,
             catalog=catalog,
@@ -111,7 +112,7 @@ def _wire(clock: Clock) -> Wire:
             directory=MongoDirectory(runtime.db),
             rules=MongoRules(runtime.db),
             templates=MongoTemplates(runtime.db),
-            deliveries=MongoDeliveries(runtime.outbox(DELIVERIES)),
+            deliveries=deliveries,
             events=events,
             resilience=resilience,
             senders=_senders(s, client),
@@ -125,6 +126,7 @@ def _wire(clock: Clock) -> Wire:
             events=events,
             resilience=resilience,
             event_retention=timedelta(days=s.event_retention_days),
+            work=deliveries.work,
         )
         ctx.wake = jobs.wake
         runtime.every(s.jobs_poll_seconds, jobs.run_periodic_once, "notify-periodic")

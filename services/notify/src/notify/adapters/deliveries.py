@@ -1,17 +1,33 @@
 """Deliveries in the store, written through the outbox: a state change and the events it
-causes (notify.delivery.failed, notify.notice.escalated) are one document write."""
+causes (notify.delivery.failed, notify.notice.escalated) are one document write.
+
+The questions the dispatcher and the periodic jobs keep asking (what is due, which digests,
+which acknowledgements are overdue, which failures still need dead-lettering) are answered from
+the work index (adapters/work_index.py), never by a query on `deliveries`: FerretDB 1.x answers
+only `_id` lookups from an index and scans the whole collection for anything else, and this
+collection grows with every message ever sent. Each add/save updates the index after the
+delivery write. The rarer lookups (by notice, digest batches, the admin listing) still query
+the collection."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from pymongo.errors import DuplicateKeyError
 
 from notify.adapters.documents import delivery_doc, delivery_from
+from notify.adapters.work_index import (
+    ACK,
+    ATTEMPT,
+    DEADLETTER,
+    DIGEST_WAIT,
+    WORK,
+    WorkIndex,
+    work_indexes,
+)
 from notify.domain.catalog import DIGEST
 from notify.domain.delivery import Delivery, DeliveryFailed, DomainEvent, NoticeEscalated
-from notify.domain.model import OPEN_STATUSES, AckState, Status
 from notify.service_layer.ports import DeliveryQuery
 from qingshan.notify.v1 import events_pb2
 from qingshan_core.events import Envelope
@@ -23,13 +39,11 @@ DELIVERIES = "deliveries"
 
 def delivery_indexes() -> list[IndexSpec]:
     return [
-        IndexSpec(DELIVERIES, [("status", 1), ("next_attempt_at", 1)]),
         IndexSpec(DELIVERIES, [("event_id", 1), ("created_at", -1)]),
         IndexSpec(DELIVERIES, [("recipient_id", 1), ("channel", 1), ("created_at", -1)]),
-        IndexSpec(DELIVERIES, [("ack_state", 1), ("ack_deadline", 1)]),
         IndexSpec(DELIVERIES, [("notice", 1)]),
         IndexSpec(DELIVERIES, [("digest_key", 1)]),
-        IndexSpec(DELIVERIES, [("status", 1), ("dead_lettered", 1)]),
+        *work_indexes(),
     ]
 
 
@@ -86,16 +100,18 @@ class MongoDeliveries:
     def __init__(self, outbox: OutboxCollection) -> None:
         self.outbox = outbox
         self.coll = outbox.collection
+        self.work = WorkIndex(self.coll.database[WORK], self.coll)
 
     async def add(self, delivery: Delivery) -> bool:
-        doc = {"_id": delivery.id, **delivery_doc(delivery)}
+        fields = delivery_doc(delivery)
         envs = [envelope_of(delivery, e, self.outbox.source) for e in delivery.events]
         try:
-            await self.outbox.insert(doc, envs)
+            await self.outbox.insert({"_id": delivery.id, **fields}, envs)
         except DuplicateKeyError:
             return False
         delivery.version = 1
         delivery.events.clear()
+        await self.work.record(delivery.id, fields, new=True)
         return True
 
     async def get(self, delivery_id: str) -> Delivery | None:
@@ -103,33 +119,31 @@ class MongoDeliveries:
         return delivery_from(d) if d else None
 
     async def save(self, delivery: Delivery) -> bool:
+        fields = delivery_doc(delivery)
         envs = [envelope_of(delivery, e, self.outbox.source) for e in delivery.events]
         try:
-            delivery.version = await self.outbox.update(
-                delivery.id, delivery.version, delivery_doc(delivery), envs
-            )
+            delivery.version = await self.outbox.update(delivery.id, delivery.version, fields, envs)
         except ConcurrencyConflict:
             return False
         delivery.events.clear()
+        await self.work.record(delivery.id, fields)
         return True
 
     async def _find(self, q: Document, sort: str, limit: int, direction: int = 1) -> list[Delivery]:
         cur = self.coll.find(q, {"_outbox": 0}).sort(sort, direction).limit(limit)
         return [delivery_from(d) async for d in cur]
 
+    async def _work(self, kind: str, now: datetime | None, limit: int) -> list[Delivery]:
+        return [delivery_from(d) for d in await self.work.due(kind, now, limit)]
+
     async def due(self, now: datetime, limit: int) -> list[Delivery]:
-        q = {"status": {"$in": [s.value for s in OPEN_STATUSES]}, "next_attempt_at": {"$lte": now}}
-        return await self._find(q, "next_attempt_at", limit)
+        return await self._work(ATTEMPT, now, limit)
 
     async def next_due(self) -> datetime | None:
-        q = {"status": {"$in": [s.value for s in OPEN_STATUSES]}}
-        doc = await self.coll.find_one(q, {"next_attempt_at": 1}, sort=[("next_attempt_at", 1)])
-        at: datetime | None = doc.get("next_attempt_at") if doc else None
-        return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
+        return await self.work.earliest(ATTEMPT)
 
     async def due_digests(self, now: datetime, limit: int) -> list[Delivery]:
-        q = {"status": Status.DIGEST.value, "next_attempt_at": {"$lte": now}}
-        return await self._find(q, "next_attempt_at", limit)
+        return await self._work(DIGEST_WAIT, now, limit)
 
     async def digest_batches(self, digest_key: str) -> list[Delivery]:
         return await self._find(
@@ -137,15 +151,13 @@ class MongoDeliveries:
         )
 
     async def ack_overdue(self, now: datetime, limit: int) -> list[Delivery]:
-        q = {"ack_state": AckState.AWAITING.value, "ack_deadline": {"$lte": now}}
-        return await self._find(q, "ack_deadline", limit)
+        return await self._work(ACK, now, limit)
 
     async def by_notice(self, notice: str) -> list[Delivery]:
         return await self._find({"notice": notice}, "created_at", 1000)
 
     async def undead_lettered(self, limit: int) -> list[Delivery]:
-        q = {"status": Status.FAILED.value, "dead_lettered": False}
-        return await self._find(q, "failed_at", limit)
+        return await self._work(DEADLETTER, None, limit)
 
     async def query(self, q: DeliveryQuery) -> list[Delivery]:
         f: Document = {}

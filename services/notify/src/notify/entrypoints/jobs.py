@@ -1,7 +1,9 @@
 """Scheduled work: the dispatcher (woken at once when something was planned, else polling
 until the next due time), and the periodic digests, escalations, dead-letter retries and
 clean-up (run by the shared runtime's `every`). Every job only reads and writes documents, so
-any replica can run it and a restart loses nothing."""
+any replica can run it and a restart loses nothing. What is due comes from the deliveries' work
+index; the clean-up (at start, then hourly) also repairs that index with a full scan, and a
+periodic round repairs it as soon as one of its writes failed."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from notify.adapters.stores import MongoEvents, MongoResilience
+from notify.adapters.work_index import WorkIndex
 from notify.domain.delivery import Delivery
 from notify.domain.model import Channel
 from notify.service_layer.context import NotifyContext
@@ -30,8 +33,10 @@ class Jobs:
         events: MongoEvents,
         resilience: MongoResilience,
         event_retention: timedelta,
+        work: WorkIndex,
     ) -> None:
         self.ctx = ctx
+        self.work = work
         self.dispatch_poll = dispatch_poll
         self.events = events
         self.resilience = resilience
@@ -70,7 +75,10 @@ class Jobs:
         self._tasks = []
 
     async def run_periodic_once(self) -> dict[str, int]:
-        """One round of digests, escalations and dead-letter retries (tests call it too)."""
+        """One round of digests, escalations and dead-letter retries (tests call it too);
+        first a repair of the work index if one of its writes failed."""
+        if self.work.repair_wanted:
+            await self._guard("work-repair", self.repair_work)
         return {
             "digests": await run_digests(self.ctx),
             "escalations": await run_escalations(self.ctx),
@@ -104,9 +112,19 @@ class Jobs:
             pass
 
     async def cleanup(self) -> None:
-        """Forget events and rate windows nobody needs any more (no TTL indexes in FerretDB)."""
+        """Restore work-index entries a crash or a failed write lost (a full scan of the
+        deliveries: this job runs at start, then hourly), then forget events and rate windows
+        nobody needs any more (no TTL indexes in FerretDB)."""
+        await self._guard("work-repair", self.repair_work)
         await self.events.cleanup(self.event_retention)
         await self.resilience.cleanup(timedelta(days=1))
+
+    async def repair_work(self) -> int:
+        """Rebuild missing work-index entries; wake the dispatcher when some were restored."""
+        restored = await self.work.repair()
+        if restored:
+            self.wake()
+        return restored
 
     async def _guard(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
         try:
