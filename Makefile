@@ -34,6 +34,9 @@ help:
 	@echo "make stop    stop them"
 	@echo "make test    install everything, run the whole suite against servers it starts"
 	@echo "make lint    ruff, mypy on the pure layers, buf lint"
+	@echo "make bench   figures beside their baselines (own stack), bench/results.json"
+	@echo "make faults  kill -9 broker and services, stop the store, under load; counts"
+	@echo "make fuzz    schemathesis against every service's OpenAPI"
 	@echo "make token ROLE=operator [UNIT=town-01]   print a bearer token for local use"
 
 $(UV):

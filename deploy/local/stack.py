@@ -124,6 +124,49 @@ FERRET_PATCHES = [
 		case string, types.ObjectID:
 			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)""",
     ),
+    # Push `{_id: {$in: [...]}}` down as well (strings and ObjectIDs, up to 500): a relay round
+    # reads its aggregates in one query instead of one round trip each. The handler still
+    # applies the whole filter to what comes back, so a superset here would stay correct.
+    (
+        "internal/backends/sqlite/collection.go",
+        """	// qingshan: push the _id equality down whatever else the filter holds.
+	if params.Filter != nil && params.Filter.Has("_id") {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}""",
+        """	// qingshan: push the _id equality down whatever else the filter holds.
+	if params.Filter != nil && params.Filter.Has("_id") {
+		v, _ := params.Filter.Get("_id")
+		switch v := v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		case *types.Document:
+			// qingshan: and {_id: {$in: [...]}} of strings or ObjectIDs.
+			in, _ := v.Get("$in")
+			if arr, ok := in.(*types.Array); ok && v.Len() == 1 && arr.Len() > 0 && arr.Len() <= 500 {
+				marks := make([]string, 0, arr.Len())
+				vals := make([]any, 0, arr.Len())
+				for i := 0; i < arr.Len(); i++ {
+					e, _ := arr.Get(i)
+					switch e.(type) {
+					case string, types.ObjectID:
+						marks = append(marks, "?")
+						vals = append(vals, string(must.NotFail(sjson.MarshalSingleValue(e))))
+					}
+				}
+				if len(marks) == arr.Len() {
+					whereClause = fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, strings.Join(marks, ", "))
+					args = vals
+				}
+			}
+		}
+	}""",
+    ),
     # An update command runs its statements in a loop that defers closing each statement's
     # query iterator (and so its SQLite connection) to the end of the whole command. A command
     # with more statements than the pool has connections (100) then waits for itself forever,

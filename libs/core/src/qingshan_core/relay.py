@@ -199,22 +199,24 @@ class OutboxRelay:
         return total
 
     async def _drain_marked(self, marks: list[Document]) -> int:
-        """One round over a page of markers: read their aggregates (concurrently, by _id),
-        send every pending entry, wait for the acks, then remove what was acknowledged and the
-        markers with one bulk command per collection (not two writes per aggregate)."""
+        """One round over a page of markers: read their aggregates (one `_id $in` query per
+        collection), send every pending entry, wait for the acks, then remove what was
+        acknowledged and the markers with bulk commands (not two writes per aggregate)."""
         await self._keep_lease()
         mine = [m for m in marks if m.get("c") in self.collections]  # shared database
-        gate = asyncio.Semaphore(32)
-
-        async def read(mark: Document) -> Document | None:
-            async with gate:
-                return await self.db[mark["c"]].find_one({"_id": mark["a"]}, {OUTBOX: 1})
-
+        found: dict[tuple[str, Any], Document] = {}
+        for name in {m["c"] for m in mine}:
+            ids = [m["a"] for m in mine if m["c"] == name]
+            for i in range(0, len(ids), 500):  # one query per page (the store patch pushes
+                query = {"_id": {"$in": ids[i : i + 500]}}  # `$in` on _id down to its index)
+                async for doc in self.db[name].find(query, {OUTBOX: 1}):
+                    found[(name, doc["_id"])] = doc
         docs: list[tuple[Document, Document]] = []  # (marker, aggregate)
         empty: list[Document] = []
-        for mark, doc in zip(mine, await asyncio.gather(*map(read, mine)), strict=True):
-            if doc and doc.get(OUTBOX):
-                docs.append((mark, doc))
+        for mark in mine:
+            agg = found.get((mark["c"], mark["a"]))
+            if agg and agg.get(OUTBOX):
+                docs.append((mark, agg))
             else:
                 empty.append(mark)
         await self._unmark(empty)
