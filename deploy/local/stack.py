@@ -148,7 +148,8 @@ FERRET_PATCHES = [
 		case *types.Document:
 			// qingshan: and {_id: {$in: [...]}} of strings or ObjectIDs.
 			in, _ := v.Get("$in")
-			if arr, ok := in.(*types.Array); ok && v.Len() == 1 && arr.Len() > 0 && arr.Len() <= 500 {
+			arr, ok := in.(*types.Array)
+			if ok && v.Len() == 1 && arr.Len() > 0 && arr.Len() <= 500 {
 				marks := make([]string, 0, arr.Len())
 				vals := make([]any, 0, arr.Len())
 				for i := 0; i < arr.Len(); i++ {
@@ -160,7 +161,8 @@ FERRET_PATCHES = [
 					}
 				}
 				if len(marks) == arr.Len() {
-					whereClause = fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, strings.Join(marks, ", "))
+					list := strings.Join(marks, ", ")
+					whereClause = fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, list)
 					args = vals
 				}
 			}

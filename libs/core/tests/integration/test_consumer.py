@@ -216,6 +216,11 @@ async def test_consumer_killed_mid_batch_resumes_without_skipping(mongo_db, new_
         while len(await mongo_db.handled.distinct("event_id")) < len(envs):
             assert loop.time() < deadline and child.poll() is None
             await asyncio.sleep(0.1)
+        # The offsets are committed after the handling: wait for the last commit too (stopping
+        # the child the moment the last record is handled would race it).
+        while await committed(infra["bootstrap"], group, topic) < len(envs):
+            assert loop.time() < deadline and child.poll() is None
+            await asyncio.sleep(0.2)
     finally:
         child.terminate()
         child.wait(10)

@@ -131,6 +131,15 @@ class ComplaintRepository:
             raise NotFound(complaint_id)
         return Loaded(from_doc(doc), int(doc[VERSION]), doc)
 
+    async def get_many(self, ids: Sequence[str]) -> list[Loaded]:
+        """The cases with these ids that exist, in one query per 500 (an `_id $in` lookup)."""
+        out: list[Loaded] = []
+        for i in range(0, len(ids), 500):
+            query = {"_id": {"$in": list(ids[i : i + 500])}}
+            async for doc in self.coll.find(query, {"_outbox": 0}):
+                out.append(Loaded(from_doc(doc), int(doc[VERSION]), doc))
+        return out
+
     async def find_one(self, query: Doc) -> Doc | None:
         return await self.coll.find_one(query, {"_outbox": 0})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from complaints.adapters.repository import Loaded
 from complaints.domain.monitor import sweep
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import note_stale_calendar
@@ -51,13 +52,12 @@ async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 500)
 
 
 async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
-    """Check the cases side by side (bounded): their reads overlap and their marker and
-    schedule writes go to the store together; each save is still its own guarded write."""
+    """Read the due cases in one query, then check them side by side (bounded): their marker
+    and schedule writes go to the store together; each save is its own guarded write."""
     gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
 
-    async def one(complaint_id: str) -> int:
+    async def one(loaded: Loaded) -> int:
         async with gate:
-            loaded = await ctx.repo.get(complaint_id)
             due = loaded.doc.get("next_alert_at")
             if due is None or due > now:
                 return 0  # moved on since it was scheduled
@@ -65,8 +65,8 @@ async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
             try:
                 await ctx.repo.save(loaded)  # also reschedules its next alert
             except ConcurrencyConflict:
-                log.info("sweeper.conflict", complaint_id=complaint_id)
+                log.info("sweeper.conflict", complaint_id=loaded.complaint.id)
                 return 0
             return len(alerts)
 
-    return sum(await asyncio.gather(*map(one, ids)))
+    return sum(await asyncio.gather(*map(one, await ctx.repo.get_many(ids))))
