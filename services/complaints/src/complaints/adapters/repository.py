@@ -140,6 +140,18 @@ class ComplaintRepository:
                 out.append(Loaded(from_doc(doc), int(doc[VERSION]), doc))
         return out
 
+    async def due_among(self, ids: Sequence[str], now: datetime) -> list[str]:
+        """Which of these cases have an alert due by `now`, reading only that field (most ids
+        a tick checks have moved on since they were scheduled)."""
+        out: list[str] = []
+        for i in range(0, len(ids), 500):
+            query = {"_id": {"$in": list(ids[i : i + 500])}}
+            async for doc in self.coll.find(query, {"next_alert_at": 1}):
+                due = doc.get("next_alert_at")
+                if due is not None and due <= now:
+                    out.append(doc["_id"])
+        return out
+
     async def find_one(self, query: Doc) -> Doc | None:
         return await self.coll.find_one(query, {"_outbox": 0})
 

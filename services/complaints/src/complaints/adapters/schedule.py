@@ -1,12 +1,17 @@
-"""The sweeper's schedule: one document per local minute listing the cases whose next alert
-falls in it, so a tick reads the minutes since the last tick by _id (never the whole
-collection). Entries can be stale (the case moved on): the sweeper checks each case."""
+"""The sweeper's schedule: per local minute, SHARDS small documents listing the cases whose
+next alert falls in it (the shard is picked from the case id), so a tick reads the minutes
+since the last tick by _id -- one `_id $in` query -- never the whole collection. Sharding keeps
+each list short: every `$addToSet` rewrites its whole document, and a busy minute (a burst of
+intake all due at the same moment) would otherwise grow one document per write, at a cost that
+grows with it. Entries can be stale (the case moved on): the sweeper checks each case."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo import DeleteOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -15,10 +20,17 @@ from qingshan_core.workdays import SHANGHAI
 
 Doc = dict[str, Any]
 CURSOR = "cursor"
+SHARDS = 16
+_IN_LIMIT = 480  # ids per `$in` query
 
 
 def minute_key(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y%m%d%H%M")
+
+
+def bucket_key(minute: str, complaint_id: str) -> str:
+    shard = zlib.crc32(complaint_id.encode()) % SHARDS
+    return f"{minute}/{shard:02d}"
 
 
 class AlertSchedule:
@@ -33,7 +45,7 @@ class AlertSchedule:
         may be past its own minute)."""
         if moment is None:
             return
-        key = minute_key(max(moment, now))
+        key = bucket_key(minute_key(max(moment, now)), complaint_id)
         for _ in range(3):
             try:
                 await self._writes.update_one(
@@ -52,18 +64,22 @@ class AlertSchedule:
 
     async def due(self, after: datetime, until: datetime) -> tuple[list[str], list[str]]:
         """Case ids in the minutes (after, until], and the bucket keys read."""
-        ids: list[str] = []
-        keys: list[str] = []
+        wanted: list[str] = []
         minute = after + timedelta(minutes=1)
         while minute <= until:
-            key = minute_key(minute)
-            doc = await self.coll.find_one({"_id": key})
-            if doc:
-                ids += doc.get("ids", [])
-                keys.append(key)
+            m = minute_key(minute)
+            # ...and the minute's unsharded document, as stores written before sharding hold
+            wanted += [m, *(f"{m}/{shard:02d}" for shard in range(SHARDS))]
             minute += timedelta(minutes=1)
+        found: dict[str, list[str]] = {}
+        for i in range(0, len(wanted), _IN_LIMIT):
+            query = {"_id": {"$in": wanted[i : i + _IN_LIMIT]}}
+            async for doc in self.coll.find(query):
+                found[doc["_id"]] = doc.get("ids", [])
+        keys = [k for k in wanted if k in found]  # in time order
+        ids = [i for k in keys for i in found[k]]
         return list(dict.fromkeys(ids)), keys
 
     async def drop(self, keys: list[str]) -> None:
-        for key in keys:
-            await self.coll.delete_one({"_id": key})
+        for i in range(0, len(keys), 64):
+            await self.coll.bulk_write([DeleteOne({"_id": k}) for k in keys[i : i + 64]])

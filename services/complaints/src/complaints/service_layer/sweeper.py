@@ -52,8 +52,9 @@ async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 500)
 
 
 async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
-    """Read the due cases in one query, then check them side by side (bounded): their marker
-    and schedule writes go to the store together; each save is its own guarded write."""
+    """Find which cases are still due (one light query), read those in one query, then check
+    them side by side (bounded): their marker and schedule writes go to the store together;
+    each save is its own guarded write."""
     gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
 
     async def one(loaded: Loaded) -> int:
@@ -69,4 +70,5 @@ async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
                 return 0
             return len(alerts)
 
-    return sum(await asyncio.gather(*map(one, await ctx.repo.get_many(ids))))
+    due = await ctx.repo.due_among(ids, now)
+    return sum(await asyncio.gather(*map(one, await ctx.repo.get_many(due))))
