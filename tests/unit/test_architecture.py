@@ -33,7 +33,7 @@ print(json.dumps(out))
 @functools.cache
 def _all_imports() -> dict[str, list[str]]:
     # Parsed in a fresh interpreter: CPython 3.11.7's ast.parse can fail with "AST constructor
-    # recursion depth mismatch" late in a long test session (gh-106905, fixed in 3.11.8).
+    # recursion depth mismatch" late in a long test session (a finalizer ran mid-parse).
     files = [str(p) for p in domain_files()]
     run = subprocess.run(
         [sys.executable, "-c", _LIST_IMPORTS, *files], capture_output=True, text=True, check=True
