@@ -43,6 +43,23 @@ def filler(i: int, open_: bool) -> dict[str, Any]:
     }
 
 
+async def _overdue(
+    ctx: Any, actor: Actor, category: Category, street: str, n: int, received: datetime
+) -> None:
+    """`n` cases received long ago (their deadlines passed), through the real intake."""
+    for i in range(n):
+        cmd = SubmitComplaint(
+            channel=Channel("12345"),
+            category=category,
+            urgency=Urgency.NORMAL,
+            description="规模测试",
+            address=f"{street}{i}",
+            received_at=received,
+            anonymous=True,
+        )
+        await submit(cmd, actor, ctx)
+
+
 async def sweeper_scale(
     mongo_uri: str, bootstrap: str, sizes: list[int], open_total: int, due: int
 ) -> list[dict[str, Any]]:
@@ -73,35 +90,9 @@ async def sweeper_scale(
                 await coll.insert_many(batch, ordered=False)
             # `due` real cases whose deadlines passed, taken in through the real intake.
             back = datetime.now(SHANGHAI) - timedelta(days=5)
-            for i in range(due):
-                await submit(
-                    SubmitComplaint(
-                        channel=Channel("12345"),
-                        category=Category.NOISE,
-                        urgency=Urgency.NORMAL,
-                        description="规模测试",
-                        address=f"规模路{size}-{i}",
-                        received_at=back,
-                        anonymous=True,
-                    ),
-                    actor,
-                    ctx,
-                )
+            await _overdue(ctx, actor, Category.NOISE, f"规模路{size}-", due, back)
             await sweep_due(ctx)  # settle the cursor (first tick falls back to a query)
-            for i in range(due):
-                await submit(
-                    SubmitComplaint(
-                        channel=Channel("12345"),
-                        category=Category.AIR,
-                        urgency=Urgency.NORMAL,
-                        description="规模测试",
-                        address=f"规模街{size}-{i}",
-                        received_at=back,
-                        anonymous=True,
-                    ),
-                    actor,
-                    ctx,
-                )
+            await _overdue(ctx, actor, Category.AIR, f"规模街{size}-", due, back)
             t0 = time.perf_counter()
             raised = await sweep_due(ctx)
             tick = time.perf_counter() - t0

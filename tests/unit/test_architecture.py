@@ -2,47 +2,26 @@
 
 from __future__ import annotations
 
-import functools
-import json
-import subprocess
-import sys
+import ast
 from pathlib import Path
 
 import pytest
+
+from qingshan_core.testing.source import parse_source
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = ("fastapi", "starlette", "pymongo", "motor", "aiokafka", "grpc", "httpx", "uvicorn")
 
 
-_LIST_IMPORTS = """
-import ast, json, sys
-out = {}
-for path in sys.argv[1:]:
-    names = set()
-    for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
-    out[path] = sorted(names)
-print(json.dumps(out))
-"""
-
-
-@functools.cache
-def _all_imports() -> dict[str, list[str]]:
-    # Parsed in a fresh interpreter: CPython 3.11.7's ast.parse can fail with "AST constructor
-    # recursion depth mismatch" late in a long test session (a finalizer ran mid-parse).
-    files = [str(p) for p in domain_files()]
-    run = subprocess.run(
-        [sys.executable, "-c", _LIST_IMPORTS, *files], capture_output=True, text=True, check=True
-    )
-    return json.loads(run.stdout)
-
-
-def _imports(path: Path) -> set[str]:
-    return set(_all_imports()[str(path)])
+    return names
 
 
 def domain_files() -> list[Path]:

@@ -17,7 +17,7 @@ and stays a single command.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prometheus_client import Histogram
@@ -39,6 +39,12 @@ _Op = InsertOne[Document] | UpdateOne | DeleteOne
 # until the whole command ends (deploy/local/stack.py patches that); commands stay well below
 # its pool of 100 whatever store runs underneath.
 MAX_BATCH = 64
+
+
+async def write_in_chunks(collection: AsyncCollection[Document], ops: Sequence[_Op]) -> None:
+    """Send writes the caller already holds together, MAX_BATCH statements per command."""
+    for i in range(0, len(ops), MAX_BATCH):
+        await collection.bulk_write(list(ops[i : i + MAX_BATCH]), ordered=False)
 
 
 class WriteBatcher:

@@ -6,11 +6,12 @@ indexes, no $lookup/$facet. Atomicity comes from single-document writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 Document = dict[str, Any]
@@ -32,6 +33,24 @@ def create_client(uri: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongo
         connectTimeoutMS=timeout_ms,
         uuidRepresentation="standard",
     )
+
+
+IN_LIMIT = 500  # ids per `$in` query (the local store's build pushes `_id $in` down to SQL)
+
+
+async def find_by_ids(
+    coll: AsyncCollection[Document],
+    ids: Sequence[Any],
+    filter: Mapping[str, Any] | None = None,
+    projection: Mapping[str, Any] | None = None,
+) -> list[Document]:
+    """The documents with these _ids (and matching `filter`), a page of ids per query: one
+    `{_id: {$in: ...}}` lookup instead of one round trip per id."""
+    out: list[Document] = []
+    for i in range(0, len(ids), IN_LIMIT):
+        query = {**(filter or {}), "_id": {"$in": list(ids[i : i + IN_LIMIT])}}
+        out += await coll.find(query, projection).to_list()
+    return out
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,10 @@ from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from qingshan_core.batching import MAX_BATCH
+from qingshan_core.batching import write_in_chunks
 from qingshan_core.events import Envelope
 from qingshan_core.logging import get_logger
-from qingshan_core.mongo import Document, IndexSpec
+from qingshan_core.mongo import Document, IndexSpec, find_by_ids
 from qingshan_core.outbox import MARKERS, OUTBOX, PENDING, mark_pending
 
 # Clocks of the writer and the relay's broker client may differ: look back this much further.
@@ -207,10 +207,8 @@ class OutboxRelay:
         found: dict[tuple[str, Any], Document] = {}
         for name in {m["c"] for m in mine}:
             ids = [m["a"] for m in mine if m["c"] == name]
-            for i in range(0, len(ids), 500):  # one query per page (the store patch pushes
-                query = {"_id": {"$in": ids[i : i + 500]}}  # `$in` on _id down to its index)
-                async for doc in self.db[name].find(query, {OUTBOX: 1}):
-                    found[(name, doc["_id"])] = doc
+            for doc in await find_by_ids(self.db[name], ids, projection={OUTBOX: 1}):
+                found[(name, doc["_id"])] = doc
         docs: list[tuple[Document, Document]] = []  # (marker, aggregate)
         empty: list[Document] = []
         for mark in mine:
@@ -260,8 +258,7 @@ class OutboxRelay:
                 finished.append(mark)
         await self._keep_lease()
         for name, ops in pulls.items():
-            for i in range(0, len(ops), MAX_BATCH):
-                await self.db[name].bulk_write(ops[i : i + MAX_BATCH], ordered=False)
+            await write_in_chunks(self.db[name], ops)
         for entry in acked:
             PUBLISHED.labels(entry["topic"]).inc()
         await self._unmark(finished)
@@ -285,28 +282,31 @@ class OutboxRelay:
         if not found:
             return docs
         left: list[tuple[Document, Document]] = []
+        pulls: dict[str, list[UpdateOne]] = {}
+        finished: list[Document] = []
         for mark, doc in docs:
             sent = [e for e in doc[OUTBOX] if e["id"] in found]
             if sent:
-                await self._keep_lease()
-                await self.db[mark["c"]].update_one(
-                    {"_id": doc["_id"]}, {"$pullAll": {OUTBOX: sent}}
-                )
+                op = UpdateOne({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: sent}})
+                pulls.setdefault(mark["c"], []).append(op)
                 doc = {**doc, OUTBOX: [e for e in doc[OUTBOX] if e["id"] not in found]}
             if doc[OUTBOX]:
                 left.append((mark, doc))
             else:
-                await self._unmark([mark])
+                finished.append(mark)
+        await self._keep_lease()
+        for name, ops in pulls.items():
+            await write_in_chunks(self.db[name], ops)
+        await self._unmark(finished)
         SKIPPED.inc(len(found))
         log.warning("relay.already_published", count=len(found))
         return left
 
     async def _unmark(self, marks: list[Document]) -> None:
         """Drop the markers unless a write bumped them since they were read (then work
-        remains), in one command."""
+        remains), in bulk commands."""
         ops = [DeleteOne({"_id": m["_id"], "seq": m["seq"]}) for m in marks]
-        for i in range(0, len(ops), MAX_BATCH):
-            await self.db[MARKERS].bulk_write(ops[i : i + MAX_BATCH], ordered=False)
+        await write_in_chunks(self.db[MARKERS], ops)
 
     async def _wait_acked(self, futs: list[asyncio.Future[Any]]) -> None:
         """Wait for every ack. The idempotent producer never expires a batch: while the broker

@@ -1,13 +1,13 @@
 """The domain package stays pure: standard library, itself and the shared calendar only."""
 
 import ast
-import gc
 import sys
 from pathlib import Path
 
 import pytest
 
 import complaints.domain
+from qingshan_core.testing.source import parse_source
 
 pytestmark = pytest.mark.unit
 
@@ -15,19 +15,9 @@ DOMAIN = Path(complaints.domain.__file__).parent
 ALLOWED_PREFIXES = ("complaints.domain", "qingshan_core.workdays")
 
 
-def _parse(source: str) -> ast.Module:
-    """ast.parse with the collector paused: a finalizer run in the middle (an unclosed client
-    logging from __del__) trips CPython 3.11.7's "AST constructor recursion depth mismatch"."""
-    gc.disable()
-    try:
-        return ast.parse(source)
-    finally:
-        gc.enable()
-
-
 def imported_modules(path: Path) -> list[str]:
     found: list[str] = []
-    for node in ast.walk(_parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -11,8 +11,8 @@ import pytest
 
 from notify.adapters.deliveries import DELIVERIES, MongoDeliveries
 from notify.adapters.work_index import ACK, ATTEMPT, DEADLETTER, DIGEST_WAIT, WORK, work_key
-from notify.domain.delivery import Delivery, delivery_id
-from notify.domain.model import Channel, Priority, Status
+from notify.domain.delivery import Delivery
+from notify.domain.model import Channel, Status
 from notify.domain.resilience import RetryPolicy
 from qingshan_core.outbox import OutboxCollection
 
@@ -31,34 +31,14 @@ def repo(mongo_db: Any) -> MongoDeliveries:
     return MongoDeliveries(OutboxCollection(mongo_db[DELIVERIES], topic="t", source="/test"))
 
 
-def make(event_id: str, **kw: Any) -> Delivery:
-    channel = kw.pop("channel", Channel.WECOM)
-    recipient = kw.pop("recipient", "group:emergency-office")
-    values: dict[str, Any] = {
-        "id": delivery_id(event_id, recipient, channel),
-        "event_id": event_id,
-        "event_type": "qingshan.risk.v1.IncidentReported",
-        "rule_id": "r1",
-        "recipient": recipient,
-        "recipient_id": recipient.split(":", 1)[1],
-        "recipient_name": "应急办",
-        "channel": channel,
-        "address": "https://example.invalid/hook",
-        "priority": Priority.CRITICAL,
-        "title": "t",
-        "body": "b",
-        "created_at": T0,
-        "status": Status.PENDING,
-        "next_attempt_at": T0,
-        **kw,
-    }
-    return Delivery(**values)
+@pytest.fixture
+def add(repo: MongoDeliveries, make_delivery: Any) -> Any:
+    async def add(event_id: str, **kw: Any) -> Delivery:
+        d: Delivery = make_delivery(event_id=event_id, **kw)
+        assert await repo.add(d)
+        return d
 
-
-async def added(repo: MongoDeliveries, event_id: str, **kw: Any) -> Delivery:
-    d = make(event_id, **kw)
-    assert await repo.add(d)
-    return d
+    return add
 
 
 async def sent(repo: MongoDeliveries, d: Delivery, at: datetime = T0) -> None:
@@ -76,10 +56,10 @@ def ids(found: list[Delivery]) -> list[str]:
     return [d.id for d in found]
 
 
-async def test_due_is_found_through_the_index_and_a_lost_entry_is_repaired(mongo_db, repo):
-    now = await added(repo, "ev-now")
-    later = await added(repo, "ev-later", next_attempt_at=T0 + timedelta(minutes=10))
-    done = await added(repo, "ev-done")
+async def test_due_is_found_through_the_index_and_a_lost_entry_is_repaired(mongo_db, repo, add):
+    now = await add("ev-now")
+    later = await add("ev-later", next_attempt_at=T0 + timedelta(minutes=10))
+    done = await add("ev-done")
     await sent(repo, done)
 
     assert await entries(mongo_db) == {
@@ -107,27 +87,27 @@ async def test_due_is_found_through_the_index_and_a_lost_entry_is_repaired(mongo
     assert (await entries(mongo_db))[work_key(ATTEMPT, now.id)] == T0
 
 
-async def test_stale_entries_are_dropped_or_moved_never_returned(mongo_db, repo):
+async def test_stale_entries_are_dropped_or_moved_never_returned(mongo_db, repo, add):
     work = mongo_db[WORK]
     early = T0 - timedelta(minutes=1)
     # Changed behind the index's back (as after a crash between the two writes).
-    behind = await added(repo, "ev-behind")
+    behind = await add("ev-behind")
     await mongo_db[DELIVERIES].update_one(
         {"_id": behind.id}, {"$set": {"status": "sent", "next_attempt_at": None}}
     )
     await work.update_one({"_id": work_key(ATTEMPT, behind.id)}, {"$set": {"at": early}})
     # An entry for a delivery that is already sent.
-    done = await added(repo, "ev-done")
+    done = await add("ev-done")
     await sent(repo, done)
     stale = {"kind": ATTEMPT, "at": early, "d": done.id}
     await work.insert_one({"_id": work_key(ATTEMPT, done.id), **stale})
     # An entry earlier than its delivery's time, and one for a delivery that does not exist.
-    moved = await added(repo, "ev-moved", next_attempt_at=T0 + timedelta(hours=1))
+    moved = await add("ev-moved", next_attempt_at=T0 + timedelta(hours=1))
     await work.update_one({"_id": work_key(ATTEMPT, moved.id)}, {"$set": {"at": early}})
     await work.insert_one(
         {"_id": work_key(ATTEMPT, "nope"), "kind": ATTEMPT, "at": early, "d": "nope"}
     )
-    due = [await added(repo, f"ev-due-{i}") for i in range(2)]
+    due = [await add(f"ev-due-{i}") for i in range(2)]
 
     # The four stale entries sort first; a page of two still comes back full of due ones.
     assert sorted(ids(await repo.due(T0, 2))) == sorted(d.id for d in due)
@@ -138,9 +118,9 @@ async def test_stale_entries_are_dropped_or_moved_never_returned(mongo_db, repo)
     assert await repo.next_due() == T0
 
 
-async def test_acks_digests_and_dead_letters_come_from_the_index(mongo_db, repo):
+async def test_acks_digests_and_dead_letters_come_from_the_index(mongo_db, repo, add):
     # An inbox item awaiting acknowledgement is overdue at its deadline, not before.
-    inbox = await added(repo, "ev-ack", channel=Channel.INBOX, ack_within_minutes=15)
+    inbox = await add("ev-ack", channel=Channel.INBOX, ack_within_minutes=15)
     await sent(repo, inbox)
     deadline = T0 + timedelta(minutes=15)
     assert await entries(mongo_db) == {work_key(ACK, inbox.id): deadline}
@@ -153,7 +133,7 @@ async def test_acks_digests_and_dead_letters_come_from_the_index(mongo_db, repo)
 
     # A message waiting for its digest is due at the digest's time (and is no send).
     at = T0 + timedelta(hours=6)
-    low = await added(repo, "ev-low", status=Status.DIGEST, next_attempt_at=at, digest_key="k")
+    low = await add("ev-low", status=Status.DIGEST, next_attempt_at=at, digest_key="k")
     assert await repo.due_digests(at - timedelta(seconds=1), 10) == []
     assert ids(await repo.due_digests(at, 10)) == [low.id]
     assert await repo.due(at, 10) == []
@@ -162,7 +142,7 @@ async def test_acks_digests_and_dead_letters_come_from_the_index(mongo_db, repo)
     assert await repo.due_digests(at, 10) == []
 
     # A failed delivery waits for the dead-letter topic until that worked.
-    bad = await added(repo, "ev-bad")
+    bad = await add("ev-bad")
     bad.claim(T0, LEASE)
     assert await repo.save(bad)
     bad.failed(T0, "HTTP 400", permanent=True, policy=POLICY, rand=0.5)
@@ -178,7 +158,7 @@ async def test_acks_digests_and_dead_letters_come_from_the_index(mongo_db, repo)
     assert await repo.undead_lettered(10) == []
 
     # A lost entry of each kind comes back with the repair scan.
-    waiting = await added(repo, "ev-wait", status=Status.DIGEST, next_attempt_at=at)
+    waiting = await add("ev-wait", status=Status.DIGEST, next_attempt_at=at)
     await mongo_db[WORK].delete_many({})
     assert await repo.work.repair() == 1
     assert await entries(mongo_db) == {work_key(DIGEST_WAIT, waiting.id): at}

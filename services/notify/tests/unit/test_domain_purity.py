@@ -1,32 +1,22 @@
 """The domain package stays pure: the standard library and itself only."""
 
 import ast
-import gc
 import sys
 from pathlib import Path
 
 import pytest
 
 import notify.domain
+from qingshan_core.testing.source import parse_source
 
 pytestmark = pytest.mark.unit
 
 DOMAIN = Path(notify.domain.__file__).parent
 
 
-def _parse(source: str) -> ast.Module:
-    """ast.parse with the collector paused: a finalizer run in the middle (an unclosed client
-    logging from __del__) trips CPython 3.11.7's "AST constructor recursion depth mismatch"."""
-    gc.disable()
-    try:
-        return ast.parse(source)
-    finally:
-        gc.enable()
-
-
 def imported_modules(path: Path) -> list[str]:
     found: list[str] = []
-    for node in ast.walk(_parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
-import gc
 from pathlib import Path
 
 import pytest
+
+from qingshan_core.testing.source import parse_source
 
 pytestmark = pytest.mark.unit
 
@@ -16,18 +17,8 @@ FILES = sorted(DOMAIN.glob("*.py"))
 FORBIDDEN = ("fastapi", "pymongo", "aiokafka", "grpc", "motor", "httpx", "requests", "bson")
 
 
-def _parse(source: str) -> ast.Module:
-    """ast.parse with the collector paused: a finalizer run in the middle (an unclosed client
-    logging from __del__) trips CPython 3.11.7's "AST constructor recursion depth mismatch"."""
-    gc.disable()
-    try:
-        return ast.parse(source)
-    finally:
-        gc.enable()
-
-
 def _imports(path: Path) -> set[str]:
-    tree = _parse(path.read_text(encoding="utf-8"))
+    tree = parse_source(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -49,7 +40,7 @@ def test_no_infrastructure_imports(path: Path) -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_no_float_and_no_clock(path: Path) -> None:
     # Money is Decimal and "now" is always handed in: a float() or a clock call is a bug here.
-    tree = _parse(path.read_text(encoding="utf-8"))
+    tree = parse_source(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id != "float", f"{path.name}:{node.lineno}"

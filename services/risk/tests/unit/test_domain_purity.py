@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ast
-import gc
 import sys
 from pathlib import Path
 
 import pytest
 
 import risk.domain
+from qingshan_core.testing.source import parse_source
 
 pytestmark = pytest.mark.unit
 
@@ -17,18 +17,8 @@ DOMAIN = Path(risk.domain.__file__).parent
 FILES = sorted(DOMAIN.glob("*.py"))
 
 
-def _parse(source: str) -> ast.Module:
-    """ast.parse with the collector paused: a finalizer run in the middle (an unclosed client
-    logging from __del__) trips CPython 3.11.7's "AST constructor recursion depth mismatch"."""
-    gc.disable()
-    try:
-        return ast.parse(source)
-    finally:
-        gc.enable()
-
-
 def _imports(path: Path) -> set[str]:
-    tree = _parse(path.read_text("utf-8"))
+    tree = parse_source(path.read_text("utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -66,6 +56,6 @@ def _public_callables(tree: ast.Module) -> list[ast.FunctionDef]:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_public_functions_have_docstrings(path: Path) -> None:
-    tree = _parse(path.read_text("utf-8"))
+    tree = parse_source(path.read_text("utf-8"))
     for node in _public_callables(tree):
         assert ast.get_docstring(node), f"{path.name}:{node.lineno} {node.name}"

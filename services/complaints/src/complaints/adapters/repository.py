@@ -17,7 +17,7 @@ from complaints.adapters.schedule import AlertSchedule
 from complaints.domain.complaint import Complaint
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule, next_alert_at
 from qingshan_core.events import Envelope
-from qingshan_core.mongo import IndexSpec
+from qingshan_core.mongo import IndexSpec, find_by_ids
 from qingshan_core.outbox import VERSION, OutboxCollection
 from qingshan_core.pii import Keyring
 from qingshan_core.workdays import WorkCalendar
@@ -131,26 +131,11 @@ class ComplaintRepository:
             raise NotFound(complaint_id)
         return Loaded(from_doc(doc), int(doc[VERSION]), doc)
 
-    async def get_many(self, ids: Sequence[str]) -> list[Loaded]:
-        """The cases with these ids that exist, in one query per 500 (an `_id $in` lookup)."""
-        out: list[Loaded] = []
-        for i in range(0, len(ids), 500):
-            query = {"_id": {"$in": list(ids[i : i + 500])}}
-            async for doc in self.coll.find(query, {"_outbox": 0}):
-                out.append(Loaded(from_doc(doc), int(doc[VERSION]), doc))
-        return out
-
-    async def due_among(self, ids: Sequence[str], now: datetime) -> list[str]:
-        """Which of these cases have an alert due by `now`, reading only that field (most ids
-        a tick checks have moved on since they were scheduled)."""
-        out: list[str] = []
-        for i in range(0, len(ids), 500):
-            query = {"_id": {"$in": list(ids[i : i + 500])}}
-            async for doc in self.coll.find(query, {"next_alert_at": 1}):
-                due = doc.get("next_alert_at")
-                if due is not None and due <= now:
-                    out.append(doc["_id"])
-        return out
+    async def due_now(self, ids: Sequence[str], now: datetime) -> list[Loaded]:
+        """Those of these cases with an alert due by `now`, read by `_id` in pages."""
+        due = {"next_alert_at": {"$lte": now}}
+        docs = await find_by_ids(self.coll, ids, due, {"_outbox": 0})
+        return [Loaded(from_doc(d), int(d[VERSION]), d) for d in docs]
 
     async def find_one(self, query: Doc) -> Doc | None:
         return await self.coll.find_one(query, {"_outbox": 0})

@@ -15,13 +15,13 @@ from pymongo import DeleteOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from qingshan_core.batching import WriteBatcher
+from qingshan_core.batching import WriteBatcher, write_in_chunks
+from qingshan_core.mongo import find_by_ids
 from qingshan_core.workdays import SHANGHAI
 
 Doc = dict[str, Any]
 CURSOR = "cursor"
 SHARDS = 16
-_IN_LIMIT = 480  # ids per `$in` query
 
 
 def minute_key(moment: datetime) -> str:
@@ -71,15 +71,10 @@ class AlertSchedule:
             # ...and the minute's unsharded document, as stores written before sharding hold
             wanted += [m, *(f"{m}/{shard:02d}" for shard in range(SHARDS))]
             minute += timedelta(minutes=1)
-        found: dict[str, list[str]] = {}
-        for i in range(0, len(wanted), _IN_LIMIT):
-            query = {"_id": {"$in": wanted[i : i + _IN_LIMIT]}}
-            async for doc in self.coll.find(query):
-                found[doc["_id"]] = doc.get("ids", [])
+        found = {d["_id"]: d.get("ids", []) for d in await find_by_ids(self.coll, wanted)}
         keys = [k for k in wanted if k in found]  # in time order
         ids = [i for k in keys for i in found[k]]
         return list(dict.fromkeys(ids)), keys
 
     async def drop(self, keys: list[str]) -> None:
-        for i in range(0, len(keys), 64):
-            await self.coll.bulk_write([DeleteOne({"_id": k}) for k in keys[i : i + 64]])
+        await write_in_chunks(self.coll, [DeleteOne({"_id": k}) for k in keys])

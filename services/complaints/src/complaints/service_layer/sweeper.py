@@ -52,16 +52,13 @@ async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 500)
 
 
 async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
-    """Find which cases are still due (one light query), read those in one query, then check
-    them side by side (bounded): their marker and schedule writes go to the store together;
-    each save is its own guarded write."""
+    """Read the cases still due (entries can be stale: the case moved on) in one query, then
+    check them side by side (bounded): their marker and schedule writes go to the store
+    together; each save is its own guarded write."""
     gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
 
     async def one(loaded: Loaded) -> int:
         async with gate:
-            due = loaded.doc.get("next_alert_at")
-            if due is None or due > now:
-                return 0  # moved on since it was scheduled
             alerts = sweep(loaded.complaint, now, ctx.calendar, ctx.warning_rule)
             try:
                 await ctx.repo.save(loaded)  # also reschedules its next alert
@@ -70,5 +67,4 @@ async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
                 return 0
             return len(alerts)
 
-    due = await ctx.repo.due_among(ids, now)
-    return sum(await asyncio.gather(*map(one, await ctx.repo.get_many(due))))
+    return sum(await asyncio.gather(*map(one, await ctx.repo.due_now(ids, now))))

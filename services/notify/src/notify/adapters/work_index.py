@@ -17,12 +17,12 @@ delivery id). Its size follows the pending work, not the history:
 MongoDeliveries writes it after each delivery write (`record`: upsert the kinds the new state
 needs, delete the others; idempotent, and concurrent saves share bulk commands). The queries
 (`due`, `earliest`) read entries of one kind here (a scan of a small collection), fetch their
-deliveries by _id (never `$in`, which FerretDB scans too) and check each delivery's current
-state: an entry can be stale (a concurrent change, a crash between the two writes), and is then
-moved or dropped, never acted on. Those corrections are guarded by the entry's `at` as read, so
-they cannot undo a newer `record`. An entry lost the same way is restored by `repair`, a full
-scan of the deliveries at start, every hour, and soon after an index write failed: a lost
-entry delays work, it never loses it.
+deliveries by _id (a page per `_id $in` query, which the local build looks up by index) and
+check each delivery's current state: an entry can be stale (a concurrent change, a crash
+between the two writes), and is then moved or dropped, never acted on. Those corrections are
+guarded by the entry's `at` as read, so they cannot undo a newer `record`. An entry lost the
+same way is restored by `repair`, a full scan of the deliveries at start, every hour, and soon
+after an index write failed: a lost entry delays work, it never loses it.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from notify.domain.model import OPEN_STATUSES, AckState, Status
 from qingshan_core.batching import WriteBatcher
 from qingshan_core.logging import get_logger
-from qingshan_core.mongo import Document, IndexSpec
+from qingshan_core.mongo import Document, IndexSpec, find_by_ids
 
 WORK = "delivery_work"
 ATTEMPT = "attempt"
@@ -60,7 +60,6 @@ _MAY_NEED: Document = {
         {"status": Status.FAILED.value, "dead_lettered": {"$ne": True}},
     ]
 }
-FETCH_CONCURRENCY = 16
 _ROUNDS = 4  # re-reads of the index when stale entries left a page short
 _CHUNK = 128
 
@@ -179,14 +178,10 @@ class WorkIndex:
         return [doc for _, doc in found[:limit]]
 
     async def _fetch(self, entries: list[Document]) -> list[Document | None]:
-        """The entries' deliveries, each by _id (FerretDB's only indexed lookup), a few at once."""
-        gate = asyncio.Semaphore(FETCH_CONCURRENCY)
-
-        async def one(entry: Document) -> Document | None:
-            async with gate:
-                return await self.deliveries.find_one({"_id": entry["d"]}, {"_outbox": 0})
-
-        return list(await asyncio.gather(*map(one, entries)))
+        """The entries' deliveries (None where gone), read by `_id` in pages."""
+        ids = list(dict.fromkeys(e["d"] for e in entries))
+        docs = {d["_id"]: d for d in await find_by_ids(self.deliveries, ids, None, {"_outbox": 0})}
+        return [docs.get(e["d"]) for e in entries]
 
     async def _check(
         self, kind: str, entry: Document, doc: Document | None, now: datetime | None
