@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 import httpx
@@ -123,6 +124,10 @@ def settings_for(
         "retry_max_attempts": 3,
         "log_level": "WARNING",
         "relay_poll_seconds": 0.2,
+        # No service-wide quiet hours: the wall clock must not decide whether a test's message
+        # goes now or at 07:00 (CI runs at any hour). test_policies sets them, with its own clock.
+        "quiet_start": time(0, 0),
+        "quiet_end": time(0, 0),
     }
     values.update(overrides)
     return Settings(**values)

@@ -5,7 +5,7 @@ acknowledges is escalated to the supervisors (and notify.notice.escalated goes o
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,9 @@ SH = ZoneInfo("Asia/Shanghai")
 async def test_quiet_hours_hold_non_critical_until_seven(infra, mongo_db, topics, receiver, smtp):
     clock = ManualClock(datetime(2025, 3, 3, 23, 0, tzinfo=SH))
     # Periodic jobs run only when the test says so (the clock is the test's too).
-    s = settings_for(infra, mongo_db.name, topics, receiver, smtp, jobs_poll_seconds=3600)
+    # The service's own quiet hours (the harness turns them off for every other test).
+    quiet = {"quiet_start": time(22, 0), "quiet_end": time(7, 0)}
+    s = settings_for(infra, mongo_db.name, topics, receiver, smtp, jobs_poll_seconds=3600, **quiet)
     async with running(s, topics, clock) as n:
         await setup_office(n, receiver)
         warn = await n.publish(topics.complaints, warning("c-2301"), "c-2301")
