@@ -209,9 +209,8 @@ def kafka_lib() -> Path:
 
 
 def ferretdb_bin() -> Path:
-    key = _digest(
-        FERRET_SRC / "go.mod", FERRET_SRC / "go.sum", FERRET_SRC / "main.go", HERE / "stack.py"
-    )
+    sources = [FERRET_SRC / "go.mod", FERRET_SRC / "go.sum", *sorted(FERRET_SRC.glob("*.go"))]
+    key = _digest(*sources, HERE / "stack.py")
     return CACHE / f"ferretdb-{ferretdb_version()}-{key}" / "ferretdb"
 
 
@@ -420,6 +419,10 @@ def start_ferretdb(p: Profile) -> None:
             f"127.0.0.1:{p.mongo_port}",
             "-data",
             str(data),
+            # QINGSHAN_FERRETDB_PPROF=127.0.0.1:6060 serves Go's profiler (profiling the store).
+            *(["-pprof", pprof] if (pprof := os.environ.get("QINGSHAN_FERRETDB_PPROF")) else []),
+            # QINGSHAN_FERRETDB_STATS=10s logs what each command shape cost the store.
+            *(["-stats", st] if (st := os.environ.get("QINGSHAN_FERRETDB_STATS")) else []),
         ],
         cwd=p.dir,
     )

@@ -21,11 +21,14 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -47,7 +50,15 @@ func main() {
 	// commits on power loss: right for a local development and test store, and it spares an
 	// fsync per commit. Use -sync full for anything that must survive the machine.
 	syncMode := flag.String("sync", "normal", "SQLite synchronous pragma: normal or full")
+	// Profiling the store under load (`go tool pprof http://ADDR/debug/pprof/profile`).
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address (off if empty)")
+	// Which commands cost the store its time: every interval, log the commands seen since the
+	// last report by name, collection and the keys of their filter and sort, with their time.
+	statsEvery := flag.Duration("stats", 0, "log per-command statistics at this interval (0: off)")
 	flag.Parse()
+	if *pprofAddr != "" {
+		go func() { log.Println(http.ListenAndServe(*pprofAddr, nil)) }()
+	}
 
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
 		log.Fatal(err)
@@ -94,6 +105,11 @@ func main() {
 	}()
 	logger.Info("FerretDB listening", "addr", *listen, "data", *dataDir)
 	var writes sync.Mutex
+	var stats *commandStats
+	if *statsEvery > 0 {
+		stats = newCommandStats()
+		go stats.report(ctx, *statsEvery, logger)
+	}
 	for {
 		client, err := ln.Accept()
 		if err != nil {
@@ -103,13 +119,15 @@ func main() {
 			logger.Warn("accept failed", "error", err)
 			continue
 		}
-		go serve(client, socket, &writes, logger)
+		go serve(client, socket, &writes, stats, logger)
 	}
 }
 
 // serve relays one client connection: request, then its reply, strictly in turn (drivers do
 // not pipeline on a connection), holding the write lock around write commands.
-func serve(client net.Conn, socket string, writes *sync.Mutex, logger *slog.Logger) {
+func serve(
+	client net.Conn, socket string, writes *sync.Mutex, stats *commandStats, logger *slog.Logger,
+) {
 	defer client.Close()
 	backend, err := net.Dial("unix", socket)
 	if err != nil {
@@ -123,12 +141,16 @@ func serve(client net.Conn, socket string, writes *sync.Mutex, logger *slog.Logg
 			return
 		}
 		write := isWrite(req)
+		start := time.Now()
 		if write {
 			writes.Lock()
 		}
 		err = roundTrip(backend, client, req)
 		if write {
 			writes.Unlock()
+		}
+		if stats != nil {
+			stats.add(req, time.Since(start))
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {

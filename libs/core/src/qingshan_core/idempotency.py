@@ -33,7 +33,9 @@ class ProcessedEvents:
         return f"{self.group_id}/{event_id}"
 
     async def seen(self, event_id: str) -> bool:
-        return await self.coll.count_documents({"_id": self._key(event_id)}, limit=1) > 0
+        # find_one, not count_documents: a count is an aggregation, which FerretDB answers by
+        # scanning the collection; a find on _id is an index lookup.
+        return await self.coll.find_one({"_id": self._key(event_id)}, {"_id": 1}) is not None
 
     async def mark(self, event_id: str, event_type: str) -> bool:
         """Record the event as handled; False when it already was."""

@@ -176,7 +176,7 @@ class OutboxRelay:
         for name in self.collections:
             async for doc in self.db[name].find(PENDING, {"_id": 1}):
                 key = f"{name}/{doc['_id']}"
-                if await markers.count_documents({"_id": key}, limit=1) == 0:
+                if await markers.find_one({"_id": key}, {"_id": 1}) is None:
                     await mark_pending(markers, name, doc["_id"])
                     restored += 1
         if restored:

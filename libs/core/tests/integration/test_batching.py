@@ -9,7 +9,7 @@ import pytest
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from qingshan_core.batching import BATCH_SIZES, WriteBatcher
+from qingshan_core.batching import BATCH_SIZES, SequenceBatcher, WriteBatcher
 
 pytestmark = pytest.mark.integration
 
@@ -81,3 +81,29 @@ async def test_one_update_command_with_more_statements_than_the_store_has_connec
     result = await asyncio.wait_for(coll.bulk_write(ops, ordered=False), timeout=60)
     assert result.modified_count == 150
     assert await coll.count_documents({"n": 1}) == 150
+
+
+async def test_concurrent_callers_get_consecutive_numbers_from_shared_increments(mongo_db):
+    coll = mongo_db.batched_sequences
+    numbers = SequenceBatcher(coll)
+    before = _commands(coll.name)
+
+    first = await asyncio.gather(*(numbers.next("day-1") for _ in range(40)))
+    other = await numbers.next("day-2")  # another counter starts at 1
+    second = await asyncio.gather(*(numbers.next("day-1") for _ in range(25)))
+
+    assert sorted(first) == list(range(1, 41))
+    assert first == sorted(first)  # in the order the callers asked
+    assert sorted(second) == list(range(41, 66))
+    assert other == 1
+    assert (await coll.find_one({"_id": "day-1"}))["seq"] == 65
+    assert 3 <= _commands(coll.name) - before < 66  # fewer increments than numbers
+
+
+async def test_two_batchers_on_one_counter_never_hand_out_a_number_twice(mongo_db):
+    coll = mongo_db.batched_sequences_shared
+    a, b = SequenceBatcher(coll), SequenceBatcher(coll)  # two processes' worth
+
+    got = await asyncio.gather(*(x.next("day") for _ in range(30) for x in (a, b)))
+
+    assert sorted(got) == list(range(1, 61))

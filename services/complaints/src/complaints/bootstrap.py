@@ -18,6 +18,7 @@ from complaints.entrypoints.http import admin, complaints, errors, metrics, open
 from complaints.service_layer.context import Context, IntakeRules
 from complaints.service_layer.rates import check_targets
 from complaints.service_layer.sweeper import sweep_due
+from qingshan_core.batching import SequenceBatcher
 from qingshan_core.mongo import IndexSpec
 from qingshan_core.runtime import Runtime
 from qingshan_core.service import build_app
@@ -45,7 +46,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         places=PlaceIndex(runtime.db.complaint_places, repo.coll),
         ops=runtime.outbox("ops_alerts"),
         audit=runtime.db.pii_audit,
-        counters=runtime.db.counters,
+        counters=SequenceBatcher(runtime.db.counters),
         policies=policies,
         calendars=calendars,
         keyring=s.keyring(),

@@ -132,6 +132,21 @@ async def test_merge_a_duplicate_into_the_first_case(service):
     assert r.status_code == 422
 
 
+async def test_a_closed_case_is_no_duplicate_target(service):
+    closed = await _new(service)
+    cid = closed["id"]
+    assert (await _act(service, cid, "assign", "supervisor", unit_id="town-01")).status_code == 200
+    assert (await _act(service, cid, "accept", "unit_handler", "town-01")).status_code == 200
+    assert (await _act(service, cid, "reply", "unit_handler", "town-01", text="已处理")).is_success
+    assert (await _act(service, cid, "close", "supervisor", substantiated=True)).is_success
+    second = await _new(service)  # same place, category and caller: only the closed case before
+    assert second["possible_duplicates"] == []
+    third = await _new(service)
+    assert third["possible_duplicates"] == [second["id"]]
+    other_caller = await _new(service, complainant={"name": "李四", "phone": "13900000000"})
+    assert other_caller["possible_duplicates"] == []
+
+
 async def test_identity_reveal_is_for_supervisors_and_audited(service):
     cid = (await _new(service))["id"]
     url = f"/v1/complaints/{cid}/complainant"

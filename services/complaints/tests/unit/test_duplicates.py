@@ -8,6 +8,7 @@ import pytest
 from complaints.domain.complaint import Complaint
 from complaints.domain.duplicates import (
     DuplicateProbe,
+    duplicate_candidates,
     find_first_case,
     hotspot_reports,
     normalise_text,
@@ -63,6 +64,21 @@ def test_earliest_open_match_within_the_window_is_the_first_case() -> None:
     ]
     first = find_first_case(new, existing, window=7 * DAY, strip_prefixes=PREFIXES)
     assert first is not None and first.complaint_id == "first"
+
+
+def test_candidates_are_every_match_open_or_not_and_the_first_case_is_among_them() -> None:
+    new = probe("new", at(10), phone="h-aaa")
+    existing = [
+        probe("closed", at(7), open=False),
+        probe("open", at(8)),
+        probe("other-caller", at(9), phone="h-bbb"),
+        probe("other-category", at(9), category=Category.AIR),
+        probe("too-old", at(1)),
+    ]
+    found = duplicate_candidates(new, existing, window=7 * DAY)
+    assert [p.complaint_id for p in found] == ["closed", "open"]
+    first = find_first_case(new, found, window=7 * DAY)
+    assert first is not None and first.complaint_id == "open"  # the closed one is no target
 
 
 def test_phone_hashes_narrow_the_match_only_when_both_are_known() -> None:

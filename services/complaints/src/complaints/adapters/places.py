@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from complaints.domain.complaint import Complaint
 from complaints.domain.duplicates import DuplicateProbe
 from complaints.domain.model import Category
 from qingshan_core.batching import WriteBatcher
+from qingshan_core.mongo import find_by_ids
 
 Doc = dict[str, Any]
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
@@ -99,23 +101,20 @@ class PlaceIndex:
             await self.coll.update_one({"_id": _id}, {"$set": {"items": newest}})
 
     async def recent(self, pkey: str, case: Complaint, since: datetime) -> list[DuplicateProbe]:
-        """Reports at the place (by key, or in the cells around the point) since `since`."""
+        """Reports at the place (by key, or in the cells around the point) since `since`, read
+        in one query. Whether each is still open is not known here (`open` stays True): it
+        costs a read of the case, so `open_among` is asked only for duplicate candidates."""
         ids = [f"p:{pkey}"]
         loc = case.location
         if loc.lat is not None and loc.lon is not None:
             ids += [f"g:{c}" for c in cells_around(loc.lat, loc.lon)]
         items: dict[str, Doc] = {}
-        for _id in ids:
-            doc = await self.coll.find_one({"_id": _id})
-            for item in (doc or {}).get("items", []):
+        for doc in await find_by_ids(self.coll, ids):
+            for item in doc.get("items", []):
                 if item["at"] >= since and item["id"] != case.id:
                     items[item["id"]] = item
         probes = []
         for item in items.values():
-            is_open = False
-            if item["cat"] == case.category.value:  # duplicates need the current status
-                status = await self.complaints.find_one({"_id": item["id"]}, {"is_open": 1})
-                is_open = bool(status and status.get("is_open"))
             at = local(item["at"])
             assert at is not None
             probes.append(
@@ -126,9 +125,15 @@ class PlaceIndex:
                     address=item.get("addr") or "",
                     phone_hash=item.get("ph"),
                     received_at=at,
-                    open=is_open,
                     lat=item.get("lat"),
                     lon=item.get("lon"),
                 )
             )
         return probes
+
+    async def open_among(self, ids: Sequence[str]) -> set[str]:
+        """Which of these cases are still open (one query)."""
+        if not ids:
+            return set()
+        docs = await find_by_ids(self.complaints, ids, {"is_open": True}, {"_id": 1})
+        return {d["_id"] for d in docs}

@@ -83,6 +83,27 @@ def place_key(town: str, address: str, strip_prefixes: Iterable[str] = ()) -> st
     return f"{town_n}|{addr}"
 
 
+def duplicate_candidates(
+    new: DuplicateProbe,
+    existing: Iterable[DuplicateProbe],
+    window: timedelta,
+    strip_prefixes: Iterable[str] = (),
+    radius_m: float = DEFAULT_RADIUS_M,
+) -> list[DuplicateProbe]:
+    """The reports ``new`` would duplicate if they are still open (open or not is left to the
+    caller: it costs a read per case, so it is asked only for these few)."""
+    prefixes = tuple(strip_prefixes)
+    return [
+        old
+        for old in existing
+        if old.complaint_id != new.complaint_id
+        and old.category is new.category
+        and timedelta(0) <= new.received_at - old.received_at <= window
+        and not (new.phone_hash and old.phone_hash and new.phone_hash != old.phone_hash)
+        and same_place(new, old, prefixes, radius_m)
+    ]
+
+
 def find_first_case(
     new: DuplicateProbe,
     existing: Iterable[DuplicateProbe],
@@ -91,16 +112,10 @@ def find_first_case(
     radius_m: float = DEFAULT_RADIUS_M,
 ) -> DuplicateProbe | None:
     """The earliest open case ``new`` duplicates, or None."""
-    prefixes = tuple(strip_prefixes)
     matches = [
         old
-        for old in existing
-        if old.complaint_id != new.complaint_id
-        and old.open
-        and old.category is new.category
-        and timedelta(0) <= new.received_at - old.received_at <= window
-        and not (new.phone_hash and old.phone_hash and new.phone_hash != old.phone_hash)
-        and same_place(new, old, prefixes, radius_m)
+        for old in duplicate_candidates(new, existing, window, strip_prefixes, radius_m)
+        if old.open
     ]
     return min(matches, key=lambda p: p.received_at, default=None)
 

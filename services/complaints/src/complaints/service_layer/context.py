@@ -13,6 +13,7 @@ from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
 from complaints.adapters.repository import ComplaintRepository
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule
+from qingshan_core.batching import SequenceBatcher
 from qingshan_core.outbox import OutboxCollection
 from qingshan_core.pii import Keyring
 from qingshan_core.workdays import SHANGHAI, WorkCalendar
@@ -51,7 +52,7 @@ class Context:
     places: PlaceIndex
     ops: OutboxCollection
     audit: Any  # AsyncCollection of PII reads
-    counters: Any  # AsyncCollection of id sequences
+    counters: SequenceBatcher  # daily case-number sequences
     policies: PolicyStore
     calendars: CalendarStore
     keyring: Keyring

@@ -6,18 +6,16 @@ import asyncio
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from complaints.adapters.documents import Doc
 from complaints.adapters.event_mapping import ts
 from complaints.adapters.keys import idem_key, intake_key, track_key
 from complaints.domain.complaint import Complaint
 from complaints.domain.duplicates import (
+    duplicate_candidates,
     find_first_case,
     hotspot_reports,
     place_key,
@@ -75,20 +73,10 @@ def _normal_phone(phone: str) -> str:
 
 
 async def _next_id(ctx: Context, day: datetime) -> str:
-    """TS + date + daily sequence, e.g. TS2026112900042 (readable over the phone)."""
-    key = f"complaint-{day:%Y%m%d}"
-    for _ in range(5):
-        try:
-            doc = await ctx.counters.find_one_and_update(
-                {"_id": key},
-                {"$inc": {"seq": 1}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            continue  # two first-of-the-day upserts raced; the loser increments the winner's
-        return f"{ctx.id_prefix}{day:%Y%m%d}{int(doc['seq']):05d}"
-    raise RuntimeError("could not allocate a complaint id")
+    """TS + date + daily sequence, e.g. TS2026112900042 (readable over the phone). Concurrent
+    intakes share one increment of the day's counter (gapless, in the order they asked)."""
+    seq = await ctx.counters.next(f"complaint-{day:%Y%m%d}")
+    return f"{ctx.id_prefix}{day:%Y%m%d}{seq:05d}"
 
 
 class IntakeInProgress(Exception):
@@ -195,7 +183,14 @@ async def _duplicates_and_hotspot(
     probe = case.duplicate_probe()
     prefixes = rules.address_prefixes
     extra: list[Any] = []
-    first = find_first_case(probe, probes, rules.duplicate_window, prefixes)
+    candidates = duplicate_candidates(probe, probes, rules.duplicate_window, prefixes)
+    still_open = await ctx.places.open_among([c.complaint_id for c in candidates])
+    first = find_first_case(
+        probe,
+        [replace(c, open=c.complaint_id in still_open) for c in candidates],
+        rules.duplicate_window,
+        prefixes,
+    )
     duplicates = [first.complaint_id] if first else []
     if duplicates:
         extra.append(
