@@ -12,7 +12,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from qingshan.complaints.v1 import events_pb2 as pb
 from qingshan_core import kafka
@@ -123,3 +124,39 @@ class LagProbe:
             "max": lags[-1],
             "mean": statistics.fmean(lags),
         }
+
+
+async def group_offsets(bootstrap: str, group: str, topic: str) -> tuple[int, int]:
+    """(records the group has committed past, records in the topic), summed over partitions."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not parts:
+            await consumer.topics()  # metadata not loaded yet
+            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends = await consumer.end_offsets(parts)
+        committed = await admin.list_consumer_group_offsets(group, partitions=parts)
+        done = sum(meta.offset for tp, meta in committed.items() if meta.offset >= 0)
+        return done, sum(ends.values())
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def catch_up(
+    bootstrap: str, group: str, topic: str, since: float, timeout: float = 300
+) -> dict[str, Any]:
+    """How long after `since` (perf_counter) the group had committed everything the topic held
+    when this was called: a consumer that handles events slower than they come in falls
+    behind under load, and everything it does for later events waits."""
+    _, target = await group_offsets(bootstrap, group, topic)
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        done, _ = await group_offsets(bootstrap, group, topic)
+        if done >= target:
+            return {"caught_up_s": time.perf_counter() - since, "records": target}
+        await asyncio.sleep(0.5)
+    return {"caught_up_s": None, "records": target, "left": target - done}

@@ -37,6 +37,7 @@ STACK = [sys.executable, str(ROOT / "deploy/local/stack.py"), "--profile", "benc
 SERVICES = [sys.executable, str(ROOT / "deploy/local/services.py"), "--profile", "bench"]
 BOOTSTRAP, MONGO = "127.0.0.1:29092", "mongodb://127.0.0.1:27019/"
 COMPLAINTS = "http://127.0.0.1:28001"
+NOTIFY_GROUP = "qingshan.notify.events"
 
 
 @dataclass
@@ -241,14 +242,27 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
     results += [store, updates, broker]
     probe = relay.LagProbe(BOOTSTRAP, "qingshan.complaints.v1", "ComplaintReceived")
     await probe.start()
+    started = time.perf_counter()
     rate, lat = await intake(args.seconds, args.concurrency, token)
+    ended = time.perf_counter()
     lag = await probe.stop()
+    # notify reads every complaint event: how long until it had handled the intake's.
+    caught = await relay.catch_up(BOOTSTRAP, NOTIFY_GROUP, "qingshan.complaints.v1", ended)
     rate.baseline, rate.ratio = store.name, rate.value / store.value
     results += [rate, *lat]
     for q in ("p50", "p95", "max"):
         results.append(
             Result(f"relay_lag_under_intake_{q}", lag.get(q, float("nan")), "ms", extra=lag)
         )
+    behind = caught["caught_up_s"]
+    results.append(
+        Result(
+            "notify_behind_after_intake",
+            float("nan") if behind is None else behind * 1000,
+            "ms",
+            extra={**caught, "intake_s": round(ended - started, 1)},
+        )
+    )
     drained = await relay.backlog_drain(MONGO, BOOTSTRAP, args.relay_backlog, 200)
     results.append(
         Result(

@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from notify.adapters.clock import SystemClock
+from notify.adapters.config_cache import ConfigCache, MongoConfigVersion
 from notify.adapters.dead_letters import KafkaDeadLetters
 from notify.adapters.deliveries import DELIVERIES, MongoDeliveries, delivery_indexes
 from notify.adapters.event_codec import build_catalog
@@ -105,13 +106,19 @@ def _wire(clock: Clock) -> Wire:
         events = MongoEvents(runtime.db, s.timezone)
         resilience = MongoResilience(runtime.db)
         deliveries = MongoDeliveries(runtime.outbox(DELIVERIES))
+        # One cache for the configuration read per event (rules, templates, directory).
+        config = ConfigCache(
+            MongoConfigVersion(runtime.db),
+            s.config_cache_seconds,
+            max_age_seconds=s.config_cache_max_age_seconds,
+        )
         ctx = NotifyContext(
             clock=clock,
             catalog=catalog,
             renderer=JinjaRenderer(),
-            directory=MongoDirectory(runtime.db),
-            rules=MongoRules(runtime.db),
-            templates=MongoTemplates(runtime.db),
+            directory=MongoDirectory(runtime.db, config),
+            rules=MongoRules(runtime.db, config),
+            templates=MongoTemplates(runtime.db, config),
             deliveries=deliveries,
             events=events,
             resilience=resilience,
@@ -133,7 +140,7 @@ def _wire(clock: Clock) -> Wire:
         runtime.every(3600, jobs.cleanup, "notify-cleanup")
         runtime.indexes.extend([*config_indexes(), *delivery_indexes(), *store_indexes()])
         if s.seed_defaults:
-            await seed_defaults(runtime.db, catalog)
+            await seed_defaults(runtime.db, catalog, config)
         runtime.consume(ConsumerSpec(s.consumer_name, s.consume_topics, event_handlers(ctx)))
         servicer = NotifyServicer(ctx, runtime.token_codec)
         runtime.serve_grpc(

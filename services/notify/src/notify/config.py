@@ -28,6 +28,12 @@ class Settings(ServiceSettings):
     consumer_name: str = "events"
     seed_defaults: bool = True
 
+    # The rules, templates and directory read for every event are cached: each replica looks
+    # at the configuration's version at most this often (0: no cache, read them every time)
+    # and keeps nothing longer than the max age. A replica sees its own changes at once.
+    config_cache_seconds: float = Field(default=1.0, ge=0)
+    config_cache_max_age_seconds: float = Field(default=60.0, gt=0)
+
     # Local time rules (quiet hours hold non-critical push messages; daily digests go at 08:00).
     timezone: str = "Asia/Shanghai"
     quiet_start: time = time(22, 0)

@@ -1,8 +1,15 @@
-"""Mongo repositories of the configuration: recipients, groups, chains, rules, templates."""
+"""Mongo repositories of the configuration: recipients, groups, chains, rules, templates.
+
+The three reads made for every consumed event (`MongoRules.for_event_type`,
+`MongoTemplates.for_event_type`, `MongoDirectory.snapshot`) go through a ConfigCache; every
+write bumps the configuration version (see config_cache.py). The admin reads (list, get) always
+read the store.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -10,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from notify.adapters import documents as docs
+from notify.adapters.config_cache import ConfigCache, MongoConfigVersion
 from notify.domain.errors import Conflict, NotFound
 from notify.domain.model import EscalationChain, Group, Recipient, Rule, Template
 from notify.domain.routing import Directory
@@ -67,20 +75,40 @@ async def _delete(coll: AsyncCollection[Document], key: str) -> bool:
     return (await coll.delete_one({"_id": key})).deleted_count == 1
 
 
+async def _deleted(cache: ConfigCache, deleted: bool) -> bool:
+    if deleted:  # a delete that found nothing changed nothing
+        await cache.changed()
+    return deleted
+
+
+def _uncached(db: AsyncDatabase[Document]) -> ConfigCache:
+    """No caching, but writes still bump the version other replicas watch."""
+    return ConfigCache(MongoConfigVersion(db), 0)
+
+
 class MongoDirectory:
     """Recipients, groups and escalation chains."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], cache: ConfigCache | None = None) -> None:
         self.recipients = db[RECIPIENTS]
         self.groups = db[GROUPS]
         self.chains = db[CHAINS]
+        self._cache = cache if cache is not None else _uncached(db)
 
     async def snapshot(self) -> Directory:
+        """Everyone, as cached (read-only mappings: the cached value is shared)."""
+        return await self._cache.get(("directory",), self._load_snapshot)
+
+    async def _load_snapshot(self) -> Directory:
         # A district bureau has hundreds of people at most: one read of each is cheap.
         rs = await self.list_recipients()
         gs = await self.list_groups()
         cs = await self.list_chains()
-        return Directory({r.id: r for r in rs}, {g.id: g for g in gs}, {c.unit: c for c in cs})
+        return Directory(
+            MappingProxyType({r.id: r for r in rs}),
+            MappingProxyType({g.id: g for g in gs}),
+            MappingProxyType({c.unit: c for c in cs}),
+        )
 
     async def get_recipient(self, recipient_id: str) -> Recipient | None:
         return await _one(self.recipients, docs.recipient_from, recipient_id)
@@ -94,9 +122,10 @@ class MongoDirectory:
 
     async def save_recipient(self, recipient: Recipient, create: bool) -> None:
         await _save(self.recipients, docs.recipient_doc(recipient), create)
+        await self._cache.changed()
 
     async def delete_recipient(self, recipient_id: str) -> bool:
-        return await _delete(self.recipients, recipient_id)
+        return await _deleted(self._cache, await _delete(self.recipients, recipient_id))
 
     async def get_group(self, group_id: str) -> Group | None:
         return await _one(self.groups, docs.group_from, group_id)
@@ -106,9 +135,10 @@ class MongoDirectory:
 
     async def save_group(self, group: Group, create: bool) -> None:
         await _save(self.groups, docs.group_doc(group), create)
+        await self._cache.changed()
 
     async def delete_group(self, group_id: str) -> bool:
-        return await _delete(self.groups, group_id)
+        return await _deleted(self._cache, await _delete(self.groups, group_id))
 
     async def list_chains(self) -> list[EscalationChain]:
         return await _all(self.chains, docs.chain_from, {})
@@ -116,17 +146,25 @@ class MongoDirectory:
     async def save_chain(self, chain: EscalationChain) -> None:
         doc = docs.chain_doc(chain)
         await self.chains.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        await self._cache.changed()
 
     async def delete_chain(self, unit: str) -> bool:
-        return await _delete(self.chains, unit)
+        return await _deleted(self._cache, await _delete(self.chains, unit))
 
 
 class MongoRules:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], cache: ConfigCache | None = None) -> None:
         self.coll = db[RULES]
+        self._cache = cache if cache is not None else _uncached(db)
 
     async def for_event_type(self, event_type: str) -> list[Rule]:
-        return await _all(self.coll, docs.rule_from, {"event_type": event_type, "enabled": True})
+        """The enabled rules of one event type, as cached (a fresh list each call)."""
+
+        async def load() -> tuple[Rule, ...]:
+            q = {"event_type": event_type, "enabled": True}
+            return tuple(await _all(self.coll, docs.rule_from, q))
+
+        return list(await self._cache.get(("rules", event_type), load))
 
     async def get(self, rule_id: str) -> Rule | None:
         return await _one(self.coll, docs.rule_from, rule_id)
@@ -138,20 +176,27 @@ class MongoRules:
 
     async def save(self, rule: Rule, create: bool) -> None:
         await _save(self.coll, docs.rule_doc(rule), create)
+        await self._cache.changed()
 
     async def delete(self, rule_id: str) -> bool:
-        return await _delete(self.coll, rule_id)
+        return await _deleted(self._cache, await _delete(self.coll, rule_id))
 
 
 class MongoTemplates:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], cache: ConfigCache | None = None) -> None:
         self.coll = db[TEMPLATES]
+        self._cache = cache if cache is not None else _uncached(db)
 
     async def get(self, template_id: str) -> Template | None:
         return await _one(self.coll, docs.template_from, template_id)
 
     async def for_event_type(self, event_type: str) -> list[Template]:
-        return await _all(self.coll, docs.template_from, {"event_type": event_type})
+        """The templates of one event type, as cached (a fresh list each call)."""
+
+        async def load() -> tuple[Template, ...]:
+            return tuple(await _all(self.coll, docs.template_from, {"event_type": event_type}))
+
+        return list(await self._cache.get(("templates", event_type), load))
 
     async def list(self, event_type: str | None = None) -> list[Template]:
         q = {"event_type": event_type} if event_type else {}
@@ -159,6 +204,7 @@ class MongoTemplates:
 
     async def save(self, template: Template, create: bool) -> None:
         await _save(self.coll, docs.template_doc(template), create)
+        await self._cache.changed()
 
     async def delete(self, template_id: str) -> bool:
-        return await _delete(self.coll, template_id)
+        return await _deleted(self._cache, await _delete(self.coll, template_id))

@@ -8,6 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from notify.adapters import documents as docs
+from notify.adapters.config_cache import ConfigCache, MongoConfigVersion
 from notify.adapters.repositories import CHAINS, GROUPS, RULES, TEMPLATES
 from notify.domain.catalog import EventCatalog
 from notify.domain.default_templates import default_templates
@@ -35,8 +36,12 @@ async def _seed_one(db: AsyncDatabase[Document], collection: str, doc: Document)
     return inserted
 
 
-async def seed_defaults(db: AsyncDatabase[Document], catalog: EventCatalog) -> dict[str, object]:
-    """Insert what was never seeded; returns counts and the event types still missing."""
+async def seed_defaults(
+    db: AsyncDatabase[Document], catalog: EventCatalog, cache: ConfigCache | None = None
+) -> dict[str, object]:
+    """Insert what was never seeded; returns counts and the event types still missing. When
+    something was inserted the configuration version is bumped (and `cache` dropped), so that
+    replicas already running see the new defaults."""
     seeded = 0
     waiting: list[str] = []
     for g in DEFAULT_GROUPS:
@@ -51,6 +56,8 @@ async def seed_defaults(db: AsyncDatabase[Document], catalog: EventCatalog) -> d
             seeded += await _seed_one(db, RULES, docs.rule_doc(r))
         else:
             waiting.append(r.event_type)
+    if seeded:
+        await (cache if cache is not None else ConfigCache(MongoConfigVersion(db), 0)).changed()
     if waiting:
         log.warning("notify.defaults_waiting_for_contracts", event_types=waiting)
     return {"seeded": seeded, "waiting": waiting}

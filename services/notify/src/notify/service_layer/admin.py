@@ -1,5 +1,7 @@
 """Use cases that change configuration: every check happens here, when something is saved,
-so a bad address, rule or template is refused (422) instead of failing when an event comes."""
+so a bad address, rule or template is refused (422) instead of failing when an event comes.
+The checks read the store itself, not the configuration cached for planning (which may lag
+behind a change made a moment ago through another replica)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from notify.domain.model import (
     Rule,
     Template,
 )
+from notify.domain.routing import Directory
 from notify.domain.rules import check_rule
 from notify.service_layer.context import NotifyContext, Policies
-from notify.service_layer.ports import TemplateError
+from notify.service_layer.ports import DirectoryRepo, TemplateError
 from notify.service_layer.rendering import Rendered, candidates, render_template, sample_context
 
 
@@ -34,6 +37,14 @@ def _robot(robot: Robot | None, field: str, p: Policies) -> list[Problem]:
         require_https=p.webhook_require_https,
         allowed_hosts=p.webhook_allowed_hosts,
     )
+
+
+async def fresh_directory(repo: DirectoryRepo) -> Directory:
+    """The directory as stored now (`snapshot()` may be cached)."""
+    rs = await repo.list_recipients()
+    gs = await repo.list_groups()
+    cs = await repo.list_chains()
+    return Directory({r.id: r for r in rs}, {g.id: g for g in gs}, {c.unit: c for c in cs})
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -63,7 +74,7 @@ async def save_recipient(ctx: NotifyContext, r: Recipient, *, create: bool) -> R
 async def save_group(ctx: NotifyContext, g: Group, *, create: bool) -> Group:
     """Create or replace a group; members must exist, robot URLs must be well formed."""
     problems = _robot(g.wecom, "wecom", ctx.policies) + _robot(g.dingtalk, "dingtalk", ctx.policies)
-    directory = await ctx.directory.snapshot()
+    directory = await fresh_directory(ctx.directory)
     for i, m in enumerate(g.members):
         if m not in directory.recipients:
             problems.append(Problem(f"members.{i}", f"unknown recipient / 接收人不存在: {m!r}"))
@@ -74,7 +85,7 @@ async def save_group(ctx: NotifyContext, g: Group, *, create: bool) -> Group:
 
 async def save_chain(ctx: NotifyContext, chain: EscalationChain) -> EscalationChain:
     """Create or replace a unit's escalation chain; every person must exist."""
-    directory = await ctx.directory.snapshot()
+    directory = await fresh_directory(ctx.directory)
     problems = [
         Problem(f"{level}.{i}", f"unknown recipient / 接收人不存在: {rid!r}")
         for level, ids in (
@@ -93,11 +104,11 @@ async def save_chain(ctx: NotifyContext, chain: EscalationChain) -> EscalationCh
 async def save_rule(ctx: NotifyContext, rule: Rule, *, create: bool) -> Rule:
     """Create or replace a rule after checking its event type, channels, targets, conditions
     and that a template renders for every channel it uses."""
-    directory = await ctx.directory.snapshot()
+    directory = await fresh_directory(ctx.directory)
     problems = check_rule(rule, ctx.catalog, directory.recipients.keys(), directory.groups.keys())
     etype = ctx.catalog.get(rule.event_type)
     if not problems and etype is not None:
-        templates = await ctx.templates.for_event_type(rule.event_type)
+        templates = await ctx.templates.list(rule.event_type)
         for ch in rule.channels:
             chosen = candidates(templates, rule.event_type, ch.value, rule.template_variant)[0]
             try:
