@@ -10,9 +10,15 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 Call = Callable[..., Any]  # call(method, path, role, json=...) -> parsed JSON (asserts 2xx)
 Pools = dict[str, list[Any]]
+
+
+def today() -> date:
+    """The bureau's date (Beijing time): from 16:00 UTC on, UTC's date is a day behind it."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def complaints(call: Call) -> Pools:
@@ -85,8 +91,8 @@ def risk(call: Call) -> Pools:
             "holder_credit_code": holder,
             "holder_name": "某处置公司",
             "kind": "综合",
-            "valid_from": str(date.today() - timedelta(days=100)),
-            "valid_until": str(date.today() + timedelta(days=700)),
+            "valid_from": str(today() - timedelta(days=100)),
+            "valid_until": str(today() + timedelta(days=700)),
             "categories": ["HW08", "HW49"],
         },
     )
@@ -101,7 +107,7 @@ def risk(call: Call) -> Pools:
             "receiver": {"credit_code": holder, "name": "某处置公司"},
             "vehicle_plate": "渝A12345",
             "lines": [{"waste_code": "900-249-08", "quantity": "1.5"}],
-            "planned_ship_date": str(date.today()),
+            "planned_ship_date": str(today()),
         },
     )
     call(

@@ -77,7 +77,7 @@ def stand_in(name: str) -> str:
     raw = base64.urlsafe_b64encode(os.urandom(32)).decode()
     if name.endswith("_MONGO_URI"):
         return "mongodb://u:p@qingshan-mongodb-0.qingshan-mongodb-svc:27017/admin?replicaSet=x"
-    if name.endswith("_PII_KEYS"):
+    if name.endswith("_KEYS"):  # PII_KEYS, CREDENTIAL_KEYS
         return f"k2026:{raw}"
     return raw
 

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -55,7 +56,14 @@ func main() {
 	// Which commands cost the store its time: every interval, log the commands seen since the
 	// last report by name, collection and the keys of their filter and sort, with their time.
 	statsEvery := flag.Duration("stats", 0, "log per-command statistics at this interval (0: off)")
+	// FerretDB allocates for every document it decodes; with Go's default GOGC=100 the
+	// collector took ~14 % of the store's CPU under the intake load. Collect less often, with a
+	// soft memory limit that makes it collect sooner whenever the heap nears it.
+	gcPercent := flag.Int("gc-percent", 400, "Go GC target percentage (GOGC)")
+	memLimit := flag.Int64("mem-limit-mb", 2048, "Go soft memory limit in MiB (GOMEMLIMIT)")
 	flag.Parse()
+	debug.SetGCPercent(*gcPercent)
+	debug.SetMemoryLimit(*memLimit << 20)
 	if *pprofAddr != "" {
 		go func() { log.Println(http.ListenAndServe(*pprofAddr, nil)) }()
 	}

@@ -82,6 +82,7 @@ class ConsumerRunner:
         self.handlers = dict(handlers)
         self.processed = ProcessedEvents(db, config.group_id)
         self._lock = asyncio.Lock()
+        self._dlt_lock = asyncio.Lock()
         self._stopping = False
         self._consumer: AIOKafkaConsumer | None = None
         self._dlt_producer: Any = None
@@ -123,8 +124,15 @@ class ConsumerRunner:
                 if consumer.assignment():
                     self.assigned.set()
                 async with self._lock:
-                    for tp, records in batch.items():
-                        await self._handle_partition(consumer, tp, records)
+                    # Partitions side by side, each in order: what several replicas would do
+                    # anyway (handlers never share a partition's order with another one).
+                    done = await asyncio.gather(
+                        *(self._handle_partition(consumer, tp, recs) for tp, recs in batch.items()),
+                        return_exceptions=True,
+                    )
+                    for outcome in done:
+                        if isinstance(outcome, BaseException):
+                            raise outcome
         finally:
             self._consumer = None
             await consumer.stop()
@@ -196,10 +204,12 @@ class ConsumerRunner:
     async def _dead_letter(
         self, record: ConsumerRecord[Any, Any], exc: BaseException, attempts: int
     ) -> None:
-        if self._dlt_producer is None:
-            producer = kafka.create_producer(self.config.bootstrap, f"{self.config.group_id}-dlt")
-            await producer.start()
-            self._dlt_producer = producer
+        async with self._dlt_lock:  # two partitions may dead-letter at the same moment
+            if self._dlt_producer is None:
+                name = f"{self.config.group_id}-dlt"
+                producer = kafka.create_producer(self.config.bootstrap, name)
+                await producer.start()
+                self._dlt_producer = producer
         headers = [
             *(record.headers or ()),
             ("dlt_error", f"{type(exc).__name__}: {exc}"[:2000].encode()),

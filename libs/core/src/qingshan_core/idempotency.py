@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from qingshan_core.batching import WriteBatcher
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec
 
@@ -24,6 +25,8 @@ class ProcessedEvents:
     def __init__(self, db: AsyncDatabase[Document], group_id: str) -> None:
         self.coll = db[COLLECTION]
         self.group_id = group_id
+        # Partitions handled side by side record their events in one command.
+        self._marks = WriteBatcher(self.coll)
 
     @staticmethod
     def indexes() -> list[IndexSpec]:
@@ -40,7 +43,7 @@ class ProcessedEvents:
     async def mark(self, event_id: str, event_type: str) -> bool:
         """Record the event as handled; False when it already was."""
         try:
-            await self.coll.insert_one(
+            await self._marks.insert_one(
                 {
                     "_id": self._key(event_id),
                     "group": self.group_id,

@@ -41,11 +41,12 @@ def _unb64(text: str) -> bytes:
 @dataclass(frozen=True)
 class Keyring:
     """AES-256 keys by id; `active` encrypts, all of them decrypt. `index_key` is the blind
-    index's own key: it never rotates with the encryption keys, or equal values stop matching."""
+    index's own key: it never rotates with the encryption keys, or equal values stop matching
+    (None for a keyring that only encrypts)."""
 
     keys: Mapping[str, bytes]
     active: str
-    index_key: bytes
+    index_key: bytes | None = None
 
     def __post_init__(self) -> None:
         if self.active not in self.keys:
@@ -53,25 +54,25 @@ class Keyring:
         for kid, key in self.keys.items():
             if len(key) != 32 or not re.fullmatch(r"[A-Za-z0-9_-]+", kid):
                 raise ValueError(f"key {kid!r}: ids are [A-Za-z0-9_-], keys 32 bytes")
-        if len(self.index_key) < 32:
+        if self.index_key is not None and len(self.index_key) < 32:
             raise ValueError("the blind index key must have at least 32 bytes")
 
     @classmethod
-    def from_spec(cls, spec: str, index_key: str, active: str | None = None) -> Keyring:
+    def from_spec(cls, spec: str, index_key: str | None, active: str | None = None) -> Keyring:
         """Parse `kid:base64key,kid2:base64key` (the last is active unless named) and the
-        base64 blind index key."""
+        base64 blind index key (None: no blind index)."""
         keys: dict[str, bytes] = {}
         for part in filter(None, (p.strip() for p in spec.split(","))):
             kid, _, b64 = part.partition(":")
             keys[kid] = _unb64(b64)
         if not keys:
             raise ValueError("no PII keys configured")
-        return cls(keys, active or list(keys)[-1], _unb64(index_key))
+        return cls(keys, active or list(keys)[-1], None if index_key is None else _unb64(index_key))
 
     def is_development(self) -> bool:
         dev = Keyring.from_spec(DEV_KEYS, DEV_INDEX_KEY)
         return any(k in dev.keys.values() for k in self.keys.values()) or (
-            self.index_key == dev.index_key
+            self.index_key is not None and self.index_key == dev.index_key
         )
 
     def encrypt(self, plaintext: str, field: str) -> str:
@@ -100,6 +101,8 @@ class Keyring:
 
     def blind_index(self, value: str, purpose: str) -> str:
         """A keyed, non-reversible digest for equality matching of one kind of value."""
+        if self.index_key is None:
+            raise ValueError("this keyring has no blind index key")
         key = hmac.new(self.index_key, b"blind-index:" + purpose.encode(), hashlib.sha256).digest()
         return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
 

@@ -184,6 +184,45 @@ async def test_redelivered_event_is_handled_once(mongo_db, new_topic, infra):
     assert handled == [e.id, other.id]
 
 
+async def test_partitions_are_handled_side_by_side_each_in_order(mongo_db, new_topic, infra):
+    topic = await new_topic("parallel", partitions=2)
+    group = f"{topic}.group"
+    waits = [event("wait", i) for i in range(3)]  # partition 0, in this order
+    go = event("go", 1)  # partition 1
+    producer = kafka.create_producer(infra["bootstrap"], "test-producer")
+    await producer.start()
+    try:
+        for partition, env in [*((0, w) for w in waits), (1, go)]:
+            await producer.send_and_wait(
+                topic, value=env.data, key=env.key, headers=env.headers(), partition=partition
+            )
+    finally:
+        await producer.stop()
+    went = asyncio.Event()
+    handled: list[str] = []
+
+    async def handle(env, msg):
+        if env.id == waits[0].id:
+            # Handled one partition after the other, this would wait for itself.
+            await asyncio.wait_for(went.wait(), 15)
+        if env.id == go.id:
+            went.set()
+        handled.append(env.id)
+
+    runner = ConsumerRunner(
+        ConsumerConfig(group, [topic], infra["bootstrap"]), {TYPE: handle}, mongo_db
+    )
+
+    async def done() -> bool:
+        return await committed(infra["bootstrap"], group, topic) == 4
+
+    await run_until(runner, done)
+    assert handled.index(go.id) < handled.index(waits[0].id)
+    assert [h for h in handled if h != go.id] == [w.id for w in waits]
+    for env in [*waits, go]:
+        assert await runner.processed.seen(env.id)
+
+
 @pytest.mark.slow
 async def test_consumer_killed_mid_batch_resumes_without_skipping(mongo_db, new_topic, infra):
     topic = await new_topic("kill", partitions=2)

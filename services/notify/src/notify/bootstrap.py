@@ -116,7 +116,7 @@ def _wire(clock: Clock) -> Wire:
             clock=clock,
             catalog=catalog,
             renderer=JinjaRenderer(),
-            directory=MongoDirectory(runtime.db, config),
+            directory=MongoDirectory(runtime.db, s.credential_keyring(), config),
             rules=MongoRules(runtime.db, config),
             templates=MongoTemplates(runtime.db, config),
             deliveries=deliveries,
@@ -140,7 +140,7 @@ def _wire(clock: Clock) -> Wire:
         runtime.every(3600, jobs.cleanup, "notify-cleanup")
         runtime.indexes.extend([*config_indexes(), *delivery_indexes(), *store_indexes()])
         if s.seed_defaults:
-            await seed_defaults(runtime.db, catalog, config)
+            await seed_defaults(runtime.db, catalog, s.credential_keyring(), config)
         runtime.consume(ConsumerSpec(s.consumer_name, s.consume_topics, event_handlers(ctx)))
         servicer = NotifyServicer(ctx, runtime.token_codec)
         runtime.serve_grpc(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import time
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from qingshan_core.pii import DEV_KEYS, Keyring
 from qingshan_core.settings import ServiceSettings
 
 
@@ -55,6 +56,11 @@ class Settings(ServiceSettings):
     sms_sign: str = "青山生态"
     sms_max_chars: int = Field(default=300, gt=0)
 
+    # Robot credentials at rest (a webhook URL carries its key, DingTalk signs with a secret):
+    # AES-256-GCM keys `kid:base64key,...`, the last active; old kids stay readable. Refused at
+    # start when they are the development keys outside development and test.
+    credential_keys: SecretStr = SecretStr(DEV_KEYS)
+
     # Robots (WeCom / DingTalk webhooks). None: https required outside development and test.
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_require_https: bool | None = None
@@ -79,6 +85,18 @@ class Settings(ServiceSettings):
     dispatch_batch: int = Field(default=50, gt=0)
     send_lease_seconds: float = Field(default=60.0, gt=0)
     event_retention_days: int = Field(default=30, ge=1)
+
+    def credential_keyring(self) -> Keyring:
+        return Keyring.from_spec(self.credential_keys.get_secret_value(), None)
+
+    @model_validator(mode="after")
+    def _refuse_dev_credential_keys(self) -> Settings:
+        ring = self.credential_keyring()  # also validates the key material
+        if self.environment not in ("development", "test") and ring.is_development():
+            raise ValueError(
+                f"credential_keys: the development keys are refused in {self.environment}"
+            )
+        return self
 
     @property
     def https_required(self) -> bool:

@@ -3,6 +3,8 @@ previews, direct messages once per key, deliveries over gRPC."""
 
 from __future__ import annotations
 
+import json
+
 import grpc
 import pytest
 
@@ -161,3 +163,26 @@ async def test_direct_messages_over_rest_and_grpc(infra, mongo_db, topics, recei
             with pytest.raises(grpc.aio.AioRpcError) as err:
                 await stub.SendDirect(bad, metadata=meta)
             assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_robot_credentials_are_sealed_at_rest(infra, mongo_db, topics, receiver, smtp):
+    s = settings_for(infra, mongo_db.name, topics, receiver, smtp)
+    async with running(s, topics) as n:
+        await setup_office(n, receiver)  # a WeCom key and a DingTalk token and secret
+        raw = await mongo_db.groups.find_one({"_id": "emergency-office"})
+        stored = json.dumps(raw, default=str)
+        assert "SEC-eo" not in stored and "k-eo" not in stored and "t-eo" not in stored
+        assert raw["dingtalk"]["secret"].startswith("v1.") and raw["wecom"]["secret"] == ""
+        shown = (await n.get("/v1/groups/emergency-office")).json()
+        assert shown["dingtalk"]["signed"] is True and "t-eo" not in shown["dingtalk"]["url"]
+        assert shown["dingtalk"]["url"].startswith(receiver.url("/dingtalk/eo"))
+
+        # A group written before credentials were sealed is still read (and resealed when saved).
+        legacy = {"url": receiver.url("/wecom/old?key=k-old"), "secret": ""}
+        await mongo_db.groups.update_one({"_id": "supervisors"}, {"$set": {"wecom": legacy}})
+        old = (await n.get("/v1/groups/supervisors")).json()
+        assert old["wecom"]["url"].startswith(receiver.url("/wecom/old"))
+        r = await n.put("/v1/groups/supervisors", {**old, "wecom": legacy})
+        assert r.status_code == 200, r.text
+        raw = await mongo_db.groups.find_one({"_id": "supervisors"})
+        assert raw["wecom"]["url"].startswith("v1.") and "k-old" not in json.dumps(raw)

@@ -203,3 +203,29 @@ async def test_zero_seconds_means_no_cache():
 def test_negative_seconds_are_refused():
     with pytest.raises(ValueError):
         ConfigCache(FakeVersion(), -1)
+
+
+async def test_callers_that_miss_together_share_one_load():
+    cache, _, _ = make()
+    load = Loader(gate=asyncio.Event())
+    waiting = [asyncio.create_task(cache.get("k", load)) for _ in range(3)]
+    await load.started.wait()
+    waiting[0].cancel()  # a caller that gives up does not cancel the load for the others
+    load.gate.set()
+    assert await asyncio.gather(*waiting[1:]) == [("value", 1), ("value", 1)]
+    assert load.calls == 1
+    assert await cache.get("k", load) == ("value", 1)  # and it was kept
+
+
+async def test_a_failed_load_reaches_every_waiting_caller_and_is_not_kept():
+    cache, _, _ = make()
+
+    async def broken() -> str:
+        await asyncio.sleep(0)
+        raise ConnectionError("store down")
+
+    results = await asyncio.gather(
+        cache.get("k", broken), cache.get("k", broken), return_exceptions=True
+    )
+    assert all(isinstance(r, ConnectionError) for r in results)
+    assert await cache.get("k", Loader()) == ("value", 1)

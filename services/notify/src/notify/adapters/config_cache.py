@@ -14,10 +14,12 @@ dataclasses, read-only mappings) and hand out copies of anything a caller may ch
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -70,6 +72,9 @@ class MongoConfigVersion:
         )
 
 
+_Flight = tuple[int, "asyncio.Future[Any]"]  # (generation it started under, the load)
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     value: object
@@ -94,6 +99,7 @@ class ConfigCache:
         self._max_age = max_age_seconds
         self._clock = clock
         self._entries: dict[Hashable, _Entry] = {}
+        self._loading: dict[Hashable, _Flight] = {}
         # Bumped whenever everything is dropped: a load begun under an older generation may
         # have read the store before the change and is then not kept.
         self._generation = 0
@@ -114,11 +120,24 @@ class ConfigCache:
         entry = self._entries.get(key)
         if entry is not None and now - entry.loaded_at < self._max_age:
             return cast(T, entry.value)
-        generation = self._generation
-        value = await load()
-        if generation == self._generation:
-            self._entries[key] = _Entry(value, now)
-        return value
+        # One load per key at a time: events handled side by side (one per partition) that
+        # miss together share it instead of each reading the store.
+        flight = self._loading.get(key)
+        if flight is None or flight[0] != self._generation:
+            flight = (self._generation, asyncio.ensure_future(load()))
+            self._loading[key] = flight
+            flight[1].add_done_callback(functools.partial(self._landed, key, flight, now))
+        # Shielded: a caller that is cancelled does not cancel the load the others wait for.
+        return cast(T, await asyncio.shield(flight[1]))
+
+    def _landed(self, key: Hashable, flight: _Flight, started: float, _: object) -> None:
+        generation, task = flight
+        if self._loading.get(key) is flight:
+            del self._loading[key]
+        if task.cancelled() or task.exception() is not None:
+            return  # the callers get the error; nothing is kept
+        if generation == self._generation:  # not dropped while it loaded
+            self._entries[key] = _Entry(task.result(), started)
 
     async def changed(self) -> None:
         """Call after a configuration write succeeded: bump the shared version (other replicas

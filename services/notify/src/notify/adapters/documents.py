@@ -26,6 +26,7 @@ from notify.domain.model import (
     Template,
 )
 from qingshan_core.mongo import Document
+from qingshan_core.pii import Keyring
 
 
 def _aware(v: datetime | None) -> datetime | None:
@@ -53,15 +54,36 @@ def quiet_from(d: Document | None) -> QuietHours | None:
     )
 
 
-def robot_doc(r: Robot | None) -> Document | None:
-    return None if r is None else {"url": r.url, "secret": r.secret}
+# Robot credentials are sealed at rest: a webhook URL carries the key that lets anyone post
+# into the chat, and a DingTalk secret signs for it. The field name is bound to the ciphertext.
+ROBOT_URL, ROBOT_SECRET = "notify.robot.url", "notify.robot.secret"
 
 
-def robot_from(d: Document | None) -> Robot | None:
-    return None if not d else Robot(d["url"], d.get("secret", ""))
+def _seal(ring: Keyring, value: str, field: str) -> str:
+    return ring.encrypt(value, field) if value else ""
 
 
-def recipient_doc(r: Recipient) -> Document:
+def _unseal(ring: Keyring, value: str, field: str) -> str:
+    # Documents written before credentials were sealed hold the plaintext (an http(s) URL or
+    # a secret), never a `v1.` ciphertext.
+    return ring.decrypt(value, field) if value.startswith("v1.") else value
+
+
+def robot_doc(r: Robot | None, ring: Keyring) -> Document | None:
+    if r is None:
+        return None
+    return {"url": _seal(ring, r.url, ROBOT_URL), "secret": _seal(ring, r.secret, ROBOT_SECRET)}
+
+
+def robot_from(d: Document | None, ring: Keyring) -> Robot | None:
+    if not d:
+        return None
+    return Robot(
+        _unseal(ring, d["url"], ROBOT_URL), _unseal(ring, d.get("secret", ""), ROBOT_SECRET)
+    )
+
+
+def recipient_doc(r: Recipient, ring: Keyring) -> Document:
     return {
         "_id": r.id,
         "name": r.name,
@@ -69,14 +91,14 @@ def recipient_doc(r: Recipient) -> Document:
         "subject": r.login,
         "email": r.email,
         "phone": r.phone,
-        "wecom": robot_doc(r.wecom),
-        "dingtalk": robot_doc(r.dingtalk),
+        "wecom": robot_doc(r.wecom, ring),
+        "dingtalk": robot_doc(r.dingtalk, ring),
         "quiet_hours": quiet_doc(r.quiet_hours),
         "active": r.active,
     }
 
 
-def recipient_from(d: Document) -> Recipient:
+def recipient_from(d: Document, ring: Keyring) -> Recipient:
     return Recipient(
         id=d["_id"],
         name=d["name"],
@@ -84,31 +106,31 @@ def recipient_from(d: Document) -> Recipient:
         subject=d.get("subject", "") if d.get("subject") != d["_id"] else "",
         email=d.get("email", ""),
         phone=d.get("phone", ""),
-        wecom=robot_from(d.get("wecom")),
-        dingtalk=robot_from(d.get("dingtalk")),
+        wecom=robot_from(d.get("wecom"), ring),
+        dingtalk=robot_from(d.get("dingtalk"), ring),
         quiet_hours=quiet_from(d.get("quiet_hours")),
         active=d.get("active", True),
     )
 
 
-def group_doc(g: Group) -> Document:
+def group_doc(g: Group, ring: Keyring) -> Document:
     return {
         "_id": g.id,
         "name": g.name,
         "members": list(g.members),
-        "wecom": robot_doc(g.wecom),
-        "dingtalk": robot_doc(g.dingtalk),
+        "wecom": robot_doc(g.wecom, ring),
+        "dingtalk": robot_doc(g.dingtalk, ring),
         "quiet_hours": quiet_doc(g.quiet_hours),
     }
 
 
-def group_from(d: Document) -> Group:
+def group_from(d: Document, ring: Keyring) -> Group:
     return Group(
         d["_id"],
         d["name"],
         tuple(d.get("members", ())),
-        robot_from(d.get("wecom")),
-        robot_from(d.get("dingtalk")),
+        robot_from(d.get("wecom"), ring),
+        robot_from(d.get("dingtalk"), ring),
         quiet_from(d.get("quiet_hours")),
     )
 

@@ -22,6 +22,7 @@ from notify.domain.errors import Conflict, NotFound
 from notify.domain.model import EscalationChain, Group, Recipient, Rule, Template
 from notify.domain.routing import Directory
 from qingshan_core.mongo import Document, IndexSpec
+from qingshan_core.pii import Keyring
 
 T = TypeVar("T")
 
@@ -89,7 +90,10 @@ def _uncached(db: AsyncDatabase[Document]) -> ConfigCache:
 class MongoDirectory:
     """Recipients, groups and escalation chains."""
 
-    def __init__(self, db: AsyncDatabase[Document], cache: ConfigCache | None = None) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], ring: Keyring, cache: ConfigCache | None = None
+    ) -> None:
+        self.ring = ring  # seals robot credentials at rest (documents.robot_doc)
         self.recipients = db[RECIPIENTS]
         self.groups = db[GROUPS]
         self.chains = db[CHAINS]
@@ -110,31 +114,37 @@ class MongoDirectory:
             MappingProxyType({c.unit: c for c in cs}),
         )
 
+    def _recipient(self, d: Document) -> Recipient:
+        return docs.recipient_from(d, self.ring)
+
+    def _group(self, d: Document) -> Group:
+        return docs.group_from(d, self.ring)
+
     async def get_recipient(self, recipient_id: str) -> Recipient | None:
-        return await _one(self.recipients, docs.recipient_from, recipient_id)
+        return await _one(self.recipients, self._recipient, recipient_id)
 
     async def recipient_for_login(self, subject: str) -> Recipient | None:
         d = await self.recipients.find_one({"subject": subject})
-        return docs.recipient_from(d) if d else None
+        return self._recipient(d) if d else None
 
     async def list_recipients(self) -> list[Recipient]:
-        return await _all(self.recipients, docs.recipient_from, {})
+        return await _all(self.recipients, self._recipient, {})
 
     async def save_recipient(self, recipient: Recipient, create: bool) -> None:
-        await _save(self.recipients, docs.recipient_doc(recipient), create)
+        await _save(self.recipients, docs.recipient_doc(recipient, self.ring), create)
         await self._cache.changed()
 
     async def delete_recipient(self, recipient_id: str) -> bool:
         return await _deleted(self._cache, await _delete(self.recipients, recipient_id))
 
     async def get_group(self, group_id: str) -> Group | None:
-        return await _one(self.groups, docs.group_from, group_id)
+        return await _one(self.groups, self._group, group_id)
 
     async def list_groups(self) -> list[Group]:
-        return await _all(self.groups, docs.group_from, {})
+        return await _all(self.groups, self._group, {})
 
     async def save_group(self, group: Group, create: bool) -> None:
-        await _save(self.groups, docs.group_doc(group), create)
+        await _save(self.groups, docs.group_doc(group, self.ring), create)
         await self._cache.changed()
 
     async def delete_group(self, group_id: str) -> bool:

@@ -15,6 +15,7 @@ from notify.domain.default_templates import default_templates
 from notify.domain.defaults import DEFAULT_CHAINS, DEFAULT_GROUPS, DEFAULT_RULES
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document
+from qingshan_core.pii import Keyring
 
 MARKERS = "seeded_defaults"
 log = get_logger(__name__)
@@ -37,7 +38,10 @@ async def _seed_one(db: AsyncDatabase[Document], collection: str, doc: Document)
 
 
 async def seed_defaults(
-    db: AsyncDatabase[Document], catalog: EventCatalog, cache: ConfigCache | None = None
+    db: AsyncDatabase[Document],
+    catalog: EventCatalog,
+    ring: Keyring,
+    cache: ConfigCache | None = None,
 ) -> dict[str, object]:
     """Insert what was never seeded; returns counts and the event types still missing. When
     something was inserted the configuration version is bumped (and `cache` dropped), so that
@@ -45,7 +49,7 @@ async def seed_defaults(
     seeded = 0
     waiting: list[str] = []
     for g in DEFAULT_GROUPS:
-        seeded += await _seed_one(db, GROUPS, docs.group_doc(g))
+        seeded += await _seed_one(db, GROUPS, docs.group_doc(g, ring))
     for c in DEFAULT_CHAINS:
         seeded += await _seed_one(db, CHAINS, docs.chain_doc(c))
     for t in default_templates():
