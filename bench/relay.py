@@ -147,16 +147,26 @@ async def group_offsets(bootstrap: str, group: str, topic: str) -> tuple[int, in
 
 
 async def catch_up(
-    bootstrap: str, group: str, topic: str, since: float, timeout: float = 300
+    bootstrap: str, group: str, topic: str, since: float, settle: float = 3.0, timeout: float = 300
 ) -> dict[str, Any]:
-    """How long after `since` (perf_counter) the group had committed everything the topic held
-    when this was called: a consumer that handles events slower than they come in falls
-    behind under load, and everything it does for later events waits."""
-    _, target = await group_offsets(bootstrap, group, topic)
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        done, _ = await group_offsets(bootstrap, group, topic)
-        if done >= target:
-            return {"caught_up_s": time.perf_counter() - since, "records": target}
-        await asyncio.sleep(0.5)
-    return {"caught_up_s": None, "records": target, "left": target - done}
+    """How long after `since` (perf_counter, the end of the load) the group had committed all
+    that the topic held once the relay had published the load's tail (`settle` seconds later):
+    a consumer that handles events slower than they come in is still behind at the end."""
+    polls: list[tuple[float, int, int]] = []
+
+    async def poll() -> None:
+        done, end = await group_offsets(bootstrap, group, topic)
+        polls.append((time.perf_counter(), done, end))
+
+    while time.perf_counter() < since + settle:
+        await poll()
+        await asyncio.sleep(0.1)
+    target = polls[-1][2]
+    while True:
+        hit = next((at for at, done, _ in polls if done >= target), None)
+        if hit is not None:
+            return {"caught_up_s": max(0.0, hit - since), "records": target, "polls": len(polls)}
+        if time.perf_counter() > since + timeout:
+            return {"caught_up_s": None, "records": target, "left": target - polls[-1][1]}
+        await poll()
+        await asyncio.sleep(0.1)

@@ -245,9 +245,10 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
     started = time.perf_counter()
     rate, lat = await intake(args.seconds, args.concurrency, token)
     ended = time.perf_counter()
-    lag = await probe.stop()
     # notify reads every complaint event: how long until it had handled the intake's.
-    caught = await relay.catch_up(BOOTSTRAP, NOTIFY_GROUP, "qingshan.complaints.v1", ended)
+    caught, lag = await asyncio.gather(
+        relay.catch_up(BOOTSTRAP, NOTIFY_GROUP, "qingshan.complaints.v1", ended), probe.stop()
+    )
     rate.baseline, rate.ratio = store.name, rate.value / store.value
     results += [rate, *lat]
     for q in ("p50", "p95", "max"):
