@@ -133,13 +133,11 @@ async def group_offsets(bootstrap: str, group: str, topic: str) -> tuple[int, in
     await admin.start()
     await consumer.start()
     try:
-        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not parts:
-            await consumer.topics()  # metadata not loaded yet
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        described = await admin.describe_topics([topic])
+        parts = [TopicPartition(topic, p["partition"]) for d in described for p in d["partitions"]]
         ends = await consumer.end_offsets(parts)
         committed = await admin.list_consumer_group_offsets(group, partitions=parts)
-        done = sum(meta.offset for tp, meta in committed.items() if meta.offset >= 0)
+        done = sum(meta.offset for meta in committed.values() if meta.offset >= 0)
         return done, sum(ends.values())
     finally:
         await consumer.stop()
