@@ -116,7 +116,11 @@ class ConsumerRunner:
             **cfg.extra,
         )
         consumer.subscribe(list(cfg.topics), listener=_Rebalance(self._lock))
-        await consumer.start()
+        try:
+            await consumer.start()
+        except BaseException:
+            await consumer.stop()  # a start that failed (broker down) still holds its client
+            raise
         self._consumer = consumer
         try:
             while not self._stopping:

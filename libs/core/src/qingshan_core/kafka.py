@@ -91,8 +91,8 @@ async def published_ids(
     if not tps:
         return set()
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
     try:
+        await consumer.start()  # inside: a start that fails is closed all the same
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
         starts = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
