@@ -12,20 +12,25 @@ to scan the aggregates.
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from qingshan_core.batching import WriteBatcher
+from qingshan_core.batching import MAX_BATCH, WriteBatcher
 from qingshan_core.events import Envelope
 from qingshan_core.logging import get_logger
-from qingshan_core.mongo import Document
+from qingshan_core.mongo import Document, find_by_ids
 
 OUTBOX = "_outbox"
 VERSION = "_version"
+WRITE = "_w"  # the token of the last bulk write (update_all)
 MARKERS = "outbox_pending"
 PENDING = {f"{OUTBOX}.0": {"$exists": True}}
 
@@ -85,14 +90,7 @@ class OutboxCollection:
         unset_fields: Iterable[str] = (),
     ) -> int:
         """Apply a state change and append its events iff the version still matches."""
-        update: Document = {
-            "$set": {**set_fields, VERSION: expected_version + 1},
-        }
-        if events:
-            update["$push"] = {OUTBOX: {"$each": self._entries(events)}}
-        unset = {k: "" for k in unset_fields}
-        if unset:
-            update["$unset"] = unset
+        update = self._update(expected_version, set_fields, events, unset_fields)
         res = await self.collection.update_one(
             {"_id": aggregate_id, VERSION: expected_version}, update
         )
@@ -100,6 +98,69 @@ class OutboxCollection:
             raise ConcurrencyConflict(f"{self.collection.name}/{aggregate_id} v{expected_version}")
         await self._committed(aggregate_id, events)
         return expected_version + 1
+
+    async def update_all(self, changes: Sequence[Change]) -> set[Any]:
+        """Several guarded updates (each as `update` does, one per aggregate) in bulk commands;
+        returns the ids whose version no longer matched (nothing of theirs was written).
+
+        A bulk command only says how many statements matched. When fewer matched than were
+        sent, each statement's write token (`_w`, new per write) is read back: the aggregates
+        that do not hold theirs are reported, and a caller reads them again. (A later bulk
+        write by someone who read this one can replace the token; the caller then re-reads
+        an aggregate that was written, and finds its change there.)"""
+        missed: set[Any] = set()
+        for i in range(0, len(changes), MAX_BATCH):
+            chunk = changes[i : i + MAX_BATCH]
+            tokens = {c.aggregate_id: uuid.uuid4().hex for c in chunk}
+            ops = [
+                UpdateOne(
+                    {"_id": c.aggregate_id, VERSION: c.expected_version},
+                    self._update(
+                        c.expected_version,
+                        {**c.set_fields, WRITE: tokens[c.aggregate_id]},
+                        c.events,
+                    ),
+                )
+                for c in chunk
+            ]
+            res = await self.collection.bulk_write(ops, ordered=False)
+            if res.matched_count < len(chunk):
+                docs = await find_by_ids(self.collection, list(tokens), None, {WRITE: 1})
+                landed = {d["_id"] for d in docs if d.get(WRITE) == tokens[d["_id"]]}
+                missed |= set(tokens) - landed
+        await asyncio.gather(
+            *(
+                self._committed(c.aggregate_id, c.events)
+                for c in changes
+                if c.aggregate_id not in missed
+            )
+        )
+        return missed
+
+    def _update(
+        self,
+        expected_version: int,
+        set_fields: Document,
+        events: Sequence[Envelope],
+        unset_fields: Iterable[str] = (),
+    ) -> Document:
+        update: Document = {"$set": {**set_fields, VERSION: expected_version + 1}}
+        if events:
+            update["$push"] = {OUTBOX: {"$each": self._entries(events)}}
+        unset = {k: "" for k in unset_fields}
+        if unset:
+            update["$unset"] = unset
+        return update
+
+
+@dataclass(frozen=True)
+class Change:
+    """One guarded update for `OutboxCollection.update_all`."""
+
+    aggregate_id: Any
+    expected_version: int
+    set_fields: Document
+    events: Sequence[Envelope] = ()
 
 
 async def mark_pending(

@@ -11,7 +11,7 @@ import pytest
 from qingshan.testing.v1.testing_pb2 import SampleChanged
 from qingshan_core import kafka
 from qingshan_core.events import Envelope
-from qingshan_core.outbox import OUTBOX, ConcurrencyConflict, OutboxCollection
+from qingshan_core.outbox import OUTBOX, Change, ConcurrencyConflict, OutboxCollection
 from qingshan_core.relay import OutboxRelay
 from qingshan_core.testing.pytest_plugin import read_topic
 
@@ -69,6 +69,38 @@ async def test_stale_version_is_refused_and_writes_nothing(mongo_db, new_topic):
         await samples.update("a", 1, {"state": "lost update"}, [event("a", 3)])
     doc = await mongo_db.samples.find_one({"_id": "a"})
     assert doc["state"] == "one" and len(doc[OUTBOX]) == 2
+
+
+async def test_bulk_guarded_updates_report_exactly_the_stale_ones(mongo_db, new_topic, infra):
+    topic = await new_topic("outbox-bulk")
+    samples = OutboxCollection(mongo_db.samples, topic=topic, source=SOURCE)
+    ids = [f"bulk-{i}" for i in range(70)]  # more than one bulk command
+    for agg in ids:
+        await samples.insert({"_id": agg, "state": "new"}, [])
+    await samples.update("bulk-3", 1, {"state": "moved on"}, [])  # now at version 2
+    await samples.update("bulk-66", 1, {"state": "moved on"}, [])
+
+    missed = await samples.update_all(
+        [Change(agg, 1, {"state": "swept"}, [event(agg, 1)]) for agg in ids]
+    )
+
+    assert missed == {"bulk-3", "bulk-66"}
+    docs = {d["_id"]: d for d in await mongo_db.samples.find({"_id": {"$in": ids}}).to_list()}
+    for agg in ids:
+        if agg in missed:  # nothing of the stale write landed
+            assert (docs[agg]["state"], docs[agg]["_version"], docs[agg][OUTBOX]) == (
+                "moved on",
+                2,
+                [],
+            )
+        else:
+            assert (docs[agg]["state"], docs[agg]["_version"]) == ("swept", 2)
+            assert len(docs[agg][OUTBOX]) == 1
+    relay = relay_for(mongo_db, infra["bootstrap"])
+    assert await relay.acquire_lease()
+    assert await relay.drain() == len(ids) - 2  # the landed ones' events, through their markers
+    await relay._drop_producer()
+    assert await samples.update_all([Change("bulk-0", 2, {"state": "again"}, [])]) == set()
 
 
 async def test_only_the_lease_holder_relays(mongo_db, infra):

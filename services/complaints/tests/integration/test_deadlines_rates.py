@@ -56,6 +56,31 @@ async def test_back_dated_order_gets_warning_and_overdue_exactly_once(service, i
     assert doc["next_alert_at"] is None or doc["next_alert_at"] > datetime.now(SHANGHAI)
 
 
+async def test_a_case_changed_during_the_tick_is_checked_again_and_alerted_once(service):
+    ctx = service.ctx
+    ctx.clock = lambda: at("2026-03-02T09:00:00")  # a Monday
+    body = service.body(received_at="2026-03-02T09:00:00+08:00", urgency="urgent")
+    r = await service.client.post("/v1/complaints", json=body, headers=service.auth("operator"))
+    cid = r.json()["id"]
+    due = at("2026-03-02T13:00:01")  # assignment overdue (4 hours) and its warning
+    real_due_now, calls = ctx.repo.due_now, []
+
+    async def read_then_change(ids, now):
+        loaded = await real_due_now(ids, now)
+        calls.append(len(loaded))
+        if len(calls) == 1:  # another write lands between the sweeper's read and its save
+            await ctx.repo.coll.update_one({"_id": cid}, {"$inc": {"_version": 1}})
+        return loaded
+
+    ctx.repo.due_now = read_then_change  # type: ignore[method-assign]
+    assert await sweep_due(ctx, due) == 2  # the bulk save missed; the second read raised both
+    assert calls == [1, 1]
+    ctx.repo.due_now = real_due_now  # type: ignore[method-assign]
+    assert await sweep_due(ctx, at("2026-03-02T13:01:30")) == 0
+    doc = await ctx.repo.coll.find_one({"_id": cid})
+    assert sorted(a.split("/")[1] for a in doc["raised_alerts"]) == ["overdue", "warning"]
+
+
 async def test_warning_fires_at_80_percent_not_before(service, infra):
     ctx = service.ctx
     ctx.clock = lambda: at("2026-03-02T09:00:00")  # a Monday

@@ -3,8 +3,9 @@
 A tick reads the minute schedule from its cursor up to the previous full minute, by _id, and
 checks just those cases (plus nothing else): its cost follows the number of due cases, not the
 number of stored ones. The first tick, or one after a gap longer than MAX_GAP, falls back to a
-query on next_alert_at. Each case is saved with its new alerts (events in the same write); a
-conflict with a concurrent command leaves it to the next tick.
+query on next_alert_at. The due cases are saved with their new alerts (events in the same
+write) in bulk commands; a case that changed meanwhile is read and checked once more, and a
+conflict then leaves it to the next tick.
 """
 
 from __future__ import annotations
@@ -52,9 +53,25 @@ async def sweep_due(ctx: Context, now: datetime | None = None, batch: int = 500)
 
 
 async def _sweep_cases(ctx: Context, ids: list[str], now: datetime) -> int:
-    """Read the cases still due (entries can be stale: the case moved on) in one query, then
-    check them side by side (bounded): their marker and schedule writes go to the store
-    together; each save is its own guarded write."""
+    """Read the cases still due (entries can be stale: the case moved on) in one query, raise
+    their alerts and save them together (bulk commands, each statement guarded by the case's
+    version). Cases that changed since they were read are read again and checked one by one;
+    an alert whose write landed is recorded on its case and never raised twice."""
+    swept = [
+        (loaded, sweep(loaded.complaint, now, ctx.calendar, ctx.warning_rule))
+        for loaded in await ctx.repo.due_now(ids, now)
+    ]
+    missed = await ctx.repo.save_all([loaded for loaded, _ in swept])
+    raised = sum(len(alerts) for loaded, alerts in swept if loaded.complaint.id not in missed)
+    if missed:
+        log.info("sweeper.conflicts", complaint_ids=sorted(missed))
+        raised += await _one_by_one(ctx, sorted(missed), now)
+    return raised
+
+
+async def _one_by_one(ctx: Context, ids: list[str], now: datetime) -> int:
+    """Check cases side by side (bounded), each saved on its own; a conflict with a concurrent
+    command leaves the case to the next tick."""
     gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
 
     async def one(loaded: Loaded) -> int:
