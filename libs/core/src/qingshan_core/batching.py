@@ -139,6 +139,7 @@ class SequenceBatcher:
                 if not fut.done():
                     fut.set_result(last - len(batch) + 1 + i)
         del self._queues[key]
+        del self._flushers[key]  # one counter per day: nothing kept for the days gone by
 
     async def _increment(self, key: str, n: int) -> int:
         for _ in range(5):

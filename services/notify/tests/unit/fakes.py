@@ -54,6 +54,8 @@ class FakeDirectory:
     async def snapshot(self) -> Directory:
         return Directory(dict(self.recipients), dict(self.groups), dict(self.chains))
 
+    stored = snapshot
+
     async def get_recipient(self, rid: str) -> Recipient | None:
         return self.recipients.get(rid)
 

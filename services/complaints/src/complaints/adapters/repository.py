@@ -119,11 +119,7 @@ class ComplaintRepository:
         version = await self.outbox.update(
             c.id, loaded.version, update, self._envelopes(c, extra_events, trace_id)
         )
-        c.events.clear()
-        loaded.version = version
-        if update["next_alert_at"] != loaded.doc.get("next_alert_at"):
-            await self.schedule.add(update["next_alert_at"], c.id, self.clock())
-        loaded.doc.update(update)
+        await self._saved(loaded, update)
         return version
 
     async def save_all(self, loaded: Sequence[Loaded]) -> set[str]:
@@ -142,18 +138,23 @@ class ComplaintRepository:
             for x in loaded
         ]
         missed = await self.outbox.update_all(changes)
-        moved = []
-        for x in loaded:
-            if x.complaint.id in missed:
-                continue
-            update, cid = updates[x.complaint.id], x.complaint.id
-            x.complaint.events.clear()
-            x.version += 1
-            if update["next_alert_at"] != x.doc.get("next_alert_at"):
-                moved.append(self.schedule.add(update["next_alert_at"], cid, self.clock()))
-            x.doc.update(update)
-        await asyncio.gather(*moved)
+        await asyncio.gather(
+            *(
+                self._saved(x, updates[x.complaint.id])
+                for x in loaded
+                if x.complaint.id not in missed
+            )
+        )
         return missed
+
+    async def _saved(self, loaded: Loaded, update: Doc) -> None:
+        """After a guarded write landed: the events are out of the aggregate's hands, the
+        loaded copy is the stored one, and a moved alert time is scheduled."""
+        loaded.complaint.events.clear()
+        loaded.version += 1
+        if update["next_alert_at"] != loaded.doc.get("next_alert_at"):
+            await self.schedule.add(update["next_alert_at"], loaded.complaint.id, self.clock())
+        loaded.doc.update(update)
 
     async def get(self, complaint_id: str) -> Loaded:
         doc = await self.coll.find_one({"_id": complaint_id}, {"_outbox": 0})

@@ -21,10 +21,9 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
+from qingshan_core.batching import SequenceBatcher
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document
 
@@ -51,25 +50,14 @@ class MongoConfigVersion:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.coll = db[CONFIG_VERSION]
+        self._counter = SequenceBatcher(self.coll, "v")
 
     async def read(self) -> int:
         d = await self.coll.find_one({"_id": VERSION_ID})
         return int(d.get("v", 0)) if d else 0
 
     async def bump(self) -> int:
-        try:
-            d = await self._inc()
-        except DuplicateKeyError:  # two first bumps raced to create the document: it exists now
-            d = await self._inc()
-        return int(d["v"]) if d else 0
-
-    async def _inc(self) -> Document | None:
-        return await self.coll.find_one_and_update(
-            {"_id": VERSION_ID},
-            {"$inc": {"v": 1}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
+        return await self._counter.next(VERSION_ID)
 
 
 _Flight = tuple[int, "asyncio.Future[Any]"]  # (generation it started under, the load)

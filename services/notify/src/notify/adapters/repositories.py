@@ -101,9 +101,10 @@ class MongoDirectory:
 
     async def snapshot(self) -> Directory:
         """Everyone, as cached (read-only mappings: the cached value is shared)."""
-        return await self._cache.get(("directory",), self._load_snapshot)
+        return await self._cache.get(("directory",), self.stored)
 
-    async def _load_snapshot(self) -> Directory:
+    async def stored(self) -> Directory:
+        """Everyone, as stored now (read-only mappings, as the cache keeps them)."""
         # A district bureau has hundreds of people at most: one read of each is cheap.
         rs = await self.list_recipients()
         gs = await self.list_groups()

@@ -21,10 +21,9 @@ from notify.domain.model import (
     Rule,
     Template,
 )
-from notify.domain.routing import Directory
 from notify.domain.rules import check_rule
 from notify.service_layer.context import NotifyContext, Policies
-from notify.service_layer.ports import DirectoryRepo, TemplateError
+from notify.service_layer.ports import TemplateError
 from notify.service_layer.rendering import Rendered, candidates, render_template, sample_context
 
 
@@ -37,14 +36,6 @@ def _robot(robot: Robot | None, field: str, p: Policies) -> list[Problem]:
         require_https=p.webhook_require_https,
         allowed_hosts=p.webhook_allowed_hosts,
     )
-
-
-async def fresh_directory(repo: DirectoryRepo) -> Directory:
-    """The directory as stored now (`snapshot()` may be cached)."""
-    rs = await repo.list_recipients()
-    gs = await repo.list_groups()
-    cs = await repo.list_chains()
-    return Directory({r.id: r for r in rs}, {g.id: g for g in gs}, {c.unit: c for c in cs})
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -74,7 +65,7 @@ async def save_recipient(ctx: NotifyContext, r: Recipient, *, create: bool) -> R
 async def save_group(ctx: NotifyContext, g: Group, *, create: bool) -> Group:
     """Create or replace a group; members must exist, robot URLs must be well formed."""
     problems = _robot(g.wecom, "wecom", ctx.policies) + _robot(g.dingtalk, "dingtalk", ctx.policies)
-    directory = await fresh_directory(ctx.directory)
+    directory = await ctx.directory.stored()
     for i, m in enumerate(g.members):
         if m not in directory.recipients:
             problems.append(Problem(f"members.{i}", f"unknown recipient / 接收人不存在: {m!r}"))
@@ -85,7 +76,7 @@ async def save_group(ctx: NotifyContext, g: Group, *, create: bool) -> Group:
 
 async def save_chain(ctx: NotifyContext, chain: EscalationChain) -> EscalationChain:
     """Create or replace a unit's escalation chain; every person must exist."""
-    directory = await fresh_directory(ctx.directory)
+    directory = await ctx.directory.stored()
     problems = [
         Problem(f"{level}.{i}", f"unknown recipient / 接收人不存在: {rid!r}")
         for level, ids in (
@@ -104,7 +95,7 @@ async def save_chain(ctx: NotifyContext, chain: EscalationChain) -> EscalationCh
 async def save_rule(ctx: NotifyContext, rule: Rule, *, create: bool) -> Rule:
     """Create or replace a rule after checking its event type, channels, targets, conditions
     and that a template renders for every channel it uses."""
-    directory = await fresh_directory(ctx.directory)
+    directory = await ctx.directory.stored()
     problems = check_rule(rule, ctx.catalog, directory.recipients.keys(), directory.groups.keys())
     etype = ctx.catalog.get(rule.event_type)
     if not problems and etype is not None:

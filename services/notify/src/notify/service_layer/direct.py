@@ -10,7 +10,6 @@ from notify.domain.delivery import Delivery
 from notify.domain.errors import Problem, ValidationFailed
 from notify.domain.model import Channel, Priority, Rule, Target, TargetKind
 from notify.domain.routing import resolve
-from notify.service_layer.admin import fresh_directory
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.planning import create_deliveries
 from notify.service_layer.ports import DeliveryQuery, IncomingEvent, Outcome
@@ -50,7 +49,7 @@ async def send_direct(
         g not in directory.groups for g in group_ids
     ):
         # Perhaps created a moment ago through another replica: the cached directory may lag.
-        directory = await fresh_directory(ctx.directory)
+        directory = await ctx.directory.stored()
     for i, r in enumerate(recipient_ids):
         if r not in directory.recipients:
             problems.append(
