@@ -36,7 +36,7 @@ BASES = {
     "ci": (21000, 21050),
     "faults": (24000, 24050),
     "bench": (28000, 28050),
-    **{f"p{i}": (10000 + 1000 * i, 10050 + 1000 * i) for i in range(1, 7)},
+    **{f"p{i}": (10000 + 1000 * i, 10050 + 1000 * i) for i in range(1, 8)},
 }
 PYTHON = stack.ROOT / ".venv" / "bin" / "python"
 
