@@ -72,6 +72,15 @@ def client_address(request: Request, trusted: Sequence[Network] = ()) -> str:
     return hops[0] if hops else peer
 
 
+# OpenAPI `responses` entry of a limited route.
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "请求过于频繁 / too many requests; retry after Retry-After seconds",
+        "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+    }
+}
+
+
 class TooManyRequests(HTTPException):
     """429 with Retry-After (seconds), rendered by the service's own HTTPException handler."""
 
