@@ -43,7 +43,9 @@ async def test_open311_shows_a_public_caller_only_its_own_requests(service):
     ).json()
     staff = await c.post(
         "/v1/complaints",
-        json=service.body(location={"address": "某厂", "town": "东城街道", "lat": 29.3, "lon": 107.3}),
+        json=service.body(
+            location={"address": "某厂", "town": "东城街道", "lat": 29.3, "lon": 107.3}
+        ),
         headers=service.auth("operator"),
     )
     assert staff.status_code == 201, staff.text
@@ -59,7 +61,9 @@ async def test_open311_shows_a_public_caller_only_its_own_requests(service):
 
     listed = await c.get("/open311/v2/requests.json", params={"api_key": alice})
     assert [x["service_request_id"] for x in listed.json()] == [mine["service_request_id"]]
-    assert "烧烤摊" not in listed.text and "107.1234" not in listed.text and "某厂" not in listed.text
+    assert (
+        "烧烤摊" not in listed.text and "107.1234" not in listed.text and "某厂" not in listed.text
+    )
     # Another caller's request by id is unknown to it, in the list and one by one.
     by_id = await c.get(
         "/open311/v2/requests.json",

@@ -54,11 +54,19 @@ async def test_configuration_is_admin_only(infra, mongo_db, topics, receiver, sm
         robot = {"id": "x", "name": "X", "wecom": {"url": receiver.url("/wecom/x?key=evil")}}
         writes = [
             ("POST", "/v1/recipients", {"id": "eve", "name": "夏娃", "phone": "13800000009"}),
-            ("PUT", "/v1/recipients/alice", {"id": "alice", "name": "王丽", "phone": "13900000000"}),
+            (
+                "PUT",
+                "/v1/recipients/alice",
+                {"id": "alice", "name": "王丽", "phone": "13900000000"},
+            ),
             ("POST", "/v1/groups", robot),
             ("PUT", "/v1/escalation-chains/town-a", {"handlers": ["dave"], "unit_heads": []}),
             ("DELETE", "/v1/rules/x", None),
-            ("POST", "/v1/templates", {"event_type": "x", "channel": "*", "title": "t", "body": ""}),
+            (
+                "POST",
+                "/v1/templates",
+                {"event_type": "x", "channel": "*", "title": "t", "body": ""},
+            ),
         ]
         for method, path, body in writes:
             r = await n.http.request(method, path, json=body, headers=supervisor)

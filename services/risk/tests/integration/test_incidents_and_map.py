@@ -192,12 +192,26 @@ async def test_the_public_map_layer_is_off_unless_enabled_and_then_coarse(servic
     r = await service.client.get("/v1/map.geojson", params={"type": "source"}, headers=public)
     assert r.status_code == 200, r.text
     check_geojson(r.json())
-    for secret in ("南川某化工", named["credit_code"], named["id"], near["id"], "107.1234", "29.1567"):
+    for secret in (
+        "南川某化工",
+        named["credit_code"],
+        named["id"],
+        near["id"],
+        "107.1234",
+        "29.1567",
+    ):
         assert secret not in r.text
     [cell] = r.json()["features"]  # both sources fall in one 0.05° cell
     assert cell["properties"]["count"] == 2 and cell["properties"]["level"] == "较大"
     assert cell["geometry"]["coordinates"] == [107.125, 29.175]
-    assert set(cell["properties"]) == {"kind", "level", "level_en", "colour", "count", "cell_degrees"}
+    assert set(cell["properties"]) == {
+        "kind",
+        "level",
+        "level_en",
+        "colour",
+        "count",
+        "cell_degrees",
+    }
     # Staff still see every source where it is.
     staff = await service.client.get(
         "/v1/map.geojson", params={"type": "source"}, headers=service.auth("operator")

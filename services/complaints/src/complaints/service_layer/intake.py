@@ -58,9 +58,7 @@ class SubmitComplaint:
 
     def fingerprint(self) -> str:
         """What makes two requests "the same request" for an Idempotency-Key."""
-        data = {
-            k: v for k, v in asdict(self).items() if k not in ("idempotency_key", "device_id")
-        }
+        data = {k: v for k, v in asdict(self).items() if k not in ("idempotency_key", "device_id")}
         raw = json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(raw.encode()).hexdigest()
 

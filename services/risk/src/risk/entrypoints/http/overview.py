@@ -8,9 +8,9 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel
 
-from risk.domain.indicators import IndicatorValue
 from qingshan_core.auth import Role
 from qingshan_core.ratelimit import TOO_MANY
+from risk.domain.indicators import IndicatorValue
 from risk.entrypoints.http.common import AUTH, Admin, ErrorBody, MapViewer, Reader, Services
 from risk.service_layer.indicators import compute_indicators, rate_text
 from risk.service_layer.riskmap import parse_bbox, risk_map
