@@ -79,6 +79,11 @@ def notify_env(receiver_port: int) -> dict[str, str]:
         ),
         "QINGSHAN_NOTIFY_DISPATCH_POLL_SECONDS": "0.2",
         "QINGSHAN_COMPLAINTS_SWEEP_SECONDS": "0.5",
+        # The bench loads the services on purpose: no abuse limits (qingshan_core.ratelimit).
+        **{
+            f"QINGSHAN_{name}_HTTP_RATE_LIMIT_ENABLED": "false"
+            for name in ("COMPLAINTS", "PROJECTS", "RISK", "NOTIFY")
+        },
     }
 
 

@@ -69,6 +69,11 @@ def service_env(receiver: str) -> dict[str, str]:
             # expired leases, and each poll scans the deliveries on FerretDB.
             "QINGSHAN_NOTIFY_DISPATCH_POLL_SECONDS": "5",
             "QINGSHAN_NOTIFY_JOBS_POLL_SECONDS": "30",
+            # The load is on purpose: no abuse limits (qingshan_core.ratelimit).
+            **{
+                f"QINGSHAN_{name}_HTTP_RATE_LIMIT_ENABLED": "false"
+                for name in ("COMPLAINTS", "PROJECTS", "RISK", "NOTIFY")
+            },
         }
     )
     return env

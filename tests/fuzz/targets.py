@@ -49,6 +49,7 @@ def _common(name: str, infra: dict[str, str]) -> dict[str, Any]:
         "grpc_port": free_port(),
         "log_level": "WARNING",
         "relay_poll_seconds": 0.5,
+        "http_rate_limit_enabled": False,  # thousands of examples from one address, on purpose
     }
 
 

@@ -25,10 +25,12 @@ pytestmark = pytest.mark.integration
 
 PUBLIC = "public endpoint"  # no token needed; any token (even a bad one) changes nothing
 ROLES = [r.value for r in Role]
-ALL = " ".join(ROLES)
 SIGNED_IN = "operator unit_handler supervisor admin integration"  # every role but public
 MANAGERS = "supervisor admin"
 FILERS = "operator integration supervisor admin"
+# Risk: the bureau's staff and integrations; handling units have no risk access (issue 14).
+RISK_READERS = "operator supervisor admin integration"
+STAFF = "operator unit_handler supervisor admin"  # people (an inbox is a person's)
 OPS = {
     "GET /healthz": PUBLIC,
     "GET /readyz": PUBLIC,
@@ -94,51 +96,52 @@ EXPECTED: dict[str, dict[str, str]] = {
     "risk": OPS
     | {
         "POST /v1/risk-sources": MANAGERS,
-        "GET /v1/risk-sources": SIGNED_IN,
-        "GET /v1/risk-sources/{source_id}": SIGNED_IN,
+        "GET /v1/risk-sources": RISK_READERS,
+        "GET /v1/risk-sources/{source_id}": RISK_READERS,
         "PATCH /v1/risk-sources/{source_id}": MANAGERS,
         "POST /v1/risk-sources/{source_id}/grading": MANAGERS,
-        "GET /v1/park-clusters": SIGNED_IN,
-        "GET /v1/grading-rules": SIGNED_IN,
-        "GET /v1/waste-codes/{code}": SIGNED_IN,
-        "GET /v1/waste-catalogues": SIGNED_IN,
+        "GET /v1/park-clusters": RISK_READERS,
+        "GET /v1/grading-rules": RISK_READERS,
+        "GET /v1/waste-codes/{code}": RISK_READERS,
+        "GET /v1/waste-catalogues": RISK_READERS,
         "POST /v1/waste-catalogues": "admin",
         "POST /v1/licences": MANAGERS,
-        "GET /v1/licences": SIGNED_IN,
-        "GET /v1/licences/{number}": SIGNED_IN,
+        "GET /v1/licences": RISK_READERS,
+        "GET /v1/licences/{number}": RISK_READERS,
         "POST /v1/licences/{number}/revocation": MANAGERS,
-        "GET /v1/licence-check": SIGNED_IN,
+        "GET /v1/licence-check": RISK_READERS,
         "POST /v1/manifests": FILERS,
-        "GET /v1/manifests": SIGNED_IN,
-        "GET /v1/manifests/{number}": SIGNED_IN,
+        "GET /v1/manifests": RISK_READERS,
+        "GET /v1/manifests/{number}": RISK_READERS,
         "POST /v1/manifests/{number}/shipment": FILERS,
         "POST /v1/manifests/{number}/receipt": FILERS,
         "POST /v1/manifests/{number}/rejection": FILERS,
         "POST /v1/manifests/{number}/closure": FILERS,
         "POST /v1/manifests/{number}/cancellation": FILERS,
         "POST /v1/storage-ledgers": FILERS,
-        "GET /v1/storage-ledgers/{holder}": SIGNED_IN,
+        "GET /v1/storage-ledgers/{holder}": RISK_READERS,
         "POST /v1/storage-ledgers/{holder}/movements": FILERS,
         "POST /v1/incidents": FILERS,
-        "GET /v1/incidents": SIGNED_IN,
-        "GET /v1/incidents/{incident_id}": SIGNED_IN,
+        "GET /v1/incidents": RISK_READERS,
+        "GET /v1/incidents/{incident_id}": RISK_READERS,
         "POST /v1/incidents/{incident_id}/reports": FILERS,
         "POST /v1/incidents/{incident_id}/grade": MANAGERS,
         "POST /v1/incidents/{incident_id}/neighbours/{neighbour}/notified": FILERS,
         "POST /v1/emergency-plans": MANAGERS,
-        "GET /v1/emergency-plans": SIGNED_IN,
-        "GET /v1/emergency-plans/{plan_id}": SIGNED_IN,
+        "GET /v1/emergency-plans": RISK_READERS,
+        "GET /v1/emergency-plans/{plan_id}": RISK_READERS,
         "POST /v1/emergency-plans/{plan_id}/filing": MANAGERS,
         "POST /v1/emergency-plans/{plan_id}/review": MANAGERS,
         "POST /v1/emergency-plans/{plan_id}/supersession": MANAGERS,
-        "GET /v1/indicators": SIGNED_IN,
-        "GET /v1/map.geojson": ALL,  # the public risk map: any signed-in caller, public too
+        "GET /v1/indicators": RISK_READERS,
+        # Staff see the whole map; the public layer is off by default, so public gets 403.
+        "GET /v1/map.geojson": RISK_READERS,
         "POST /v1/sweeps": "admin",
     },
     "notify": OPS
     | {
         **{
-            f"{method} /v1/{path}": MANAGERS
+            f"{method} /v1/{path}": "admin"  # the configuration is the administrators'
             for kind, item in (
                 ("recipients", "{recipient_id}"),
                 ("groups", "{group_id}"),
@@ -153,17 +156,18 @@ EXPECTED: dict[str, dict[str, str]] = {
                 ("DELETE", f"{kind}/{item}"),
             )
         },
-        "GET /v1/escalation-chains": MANAGERS,
-        "PUT /v1/escalation-chains/{unit}": MANAGERS,
-        "DELETE /v1/escalation-chains/{unit}": MANAGERS,
-        "GET /v1/event-types": MANAGERS,
-        "POST /v1/templates/preview": MANAGERS,
-        "GET /v1/inbox": ALL,  # one's own inbox: whoever the token names
-        "POST /v1/inbox/{delivery_id}/ack": ALL,
+        "GET /v1/escalation-chains": "admin",
+        "PUT /v1/escalation-chains/{unit}": "admin",
+        "DELETE /v1/escalation-chains/{unit}": "admin",
+        "GET /v1/event-types": "admin",
+        "POST /v1/templates/preview": "admin",
+        "GET /v1/inbox": STAFF,  # one's own inbox: staff, the token's subject
+        "POST /v1/inbox/{delivery_id}/ack": STAFF,
         "GET /v1/deliveries": "supervisor admin integration",
         "GET /v1/deliveries/{delivery_id}": "supervisor admin integration",
         "GET /v1/channels": "supervisor admin integration",
-        "POST /v1/notifications": "supervisor admin integration",
+        # Direct messages by people; integrations reach people through the rules only.
+        "POST /v1/notifications": MANAGERS,
     },
 }
 

@@ -8,11 +8,13 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qingshan_core.events import new_trace_id
 from qingshan_core.logging import get_logger
@@ -94,15 +96,12 @@ def create_service_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServerSelectionTimeoutError, _store_down)
     app.add_exception_handler(ConnectionFailure, _store_down)
+    # Inside the trace middleware (added after it, so it wraps this one): its receive is the
+    # one the route reads, so BodyTooLarge reaches FastAPI as itself, not in a task group.
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
     @app.middleware("http")
     async def trace_and_measure(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > max_body_bytes:
-            return JSONResponse(
-                status_code=413,
-                content={"detail": f"请求体过大 / body larger than {max_body_bytes} bytes"},
-            )
         trace_id = _trace_id(request)
         request.state.trace_id = trace_id
         structlog.contextvars.bind_contextvars(trace_id=trace_id)
@@ -119,6 +118,48 @@ def create_service_app(
         return response
 
     return app
+
+
+class BodyTooLarge(HTTPException):
+    """413 for a request body over the service's limit (the service's own error shape)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, detail=f"请求体过大 / body larger than {max_bytes} bytes")
+
+
+class BodyLimit:
+    """Counts the bytes a request body actually streams in, declared length or not (chunked).
+
+    A declared Content-Length over the limit is answered 413 at once; otherwise reading the
+    body fails with BodyTooLarge as soon as the count passes the limit, so a 20 MB chunked
+    upload is cut off after the first megabyte, before the token or the body is looked at
+    (FastAPI reads a route's body before it solves the route's dependencies)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            exc = BodyTooLarge(self.max_bytes)
+            await JSONResponse({"detail": exc.detail}, 413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def _trace_id(request: Request) -> str:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 
 from qingshan_core.http import create_service_app
 from qingshan_core.logging import configure_logging, get_logger
+from qingshan_core.ratelimit import RequestLimiter
 from qingshan_core.runtime import Runtime
 from qingshan_core.settings import ServiceSettings
 
@@ -42,6 +43,7 @@ def build_app(
         runtime = Runtime(s)
         app.state.settings = s
         app.state.token_codec = runtime.token_codec
+        app.state.rate_limiter = RequestLimiter.from_settings(s)
         await wire(runtime, app)
         await runtime.start()
         app.state.runtime = runtime

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qingshan_core.ratelimit import parse_limit, parse_networks
 
 DEV_JWT_SECRET = "qingshan-development-only-secret-change-me"  # refused outside development
 
@@ -35,6 +37,30 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_backoff_seconds: float = Field(default=0.2, ge=0)
     processed_retention_days: int = Field(default=14, ge=1)
+    # Abuse limits on the public-facing endpoints (qingshan_core.ratelimit); `limits` notation.
+    http_rate_limit_enabled: bool = True
+    http_rate_limit_per_address: str = "300/minute"
+    http_rate_limit_per_public_client: str = "60/minute"  # a public (app) token's subject
+    http_rate_limit_per_account: str = "1200/minute"  # staff and integration accounts
+    http_rate_limit_storage: str = "async+memory://"  # per replica; async+redis://… to share
+    # Reverse proxies (CIDRs) whose X-Forwarded-For names the caller's address; none: the peer.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator(
+        "http_rate_limit_per_address",
+        "http_rate_limit_per_public_client",
+        "http_rate_limit_per_account",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        parse_limit(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        parse_networks(value)
+        return value
 
     @model_validator(mode="after")
     def _refuse_dev_secret(self) -> ServiceSettings:

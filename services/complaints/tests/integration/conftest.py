@@ -7,6 +7,7 @@ import socket
 import string
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,13 @@ class Service:
 
 @pytest.fixture
 async def service(infra: dict[str, str]) -> AsyncIterator[Service]:
+    async with running(infra) as s:
+        yield s
+
+
+@asynccontextmanager
+async def running(infra: dict[str, str], **over: Any) -> AsyncIterator[Service]:
+    """A complaints app in process; `over` overrides settings (e.g. the rate limits)."""
     settings = Settings(
         environment="test",
         mongo_uri=infra["mongo_uri"],
@@ -57,6 +65,7 @@ async def service(infra: dict[str, str]) -> AsyncIterator[Service]:
         relay_poll_seconds=0.2,
         # Case numbers restart in every test database; a prefix keeps them apart on the topic.
         id_prefix="".join(random.choices(string.ascii_uppercase, k=6)),
+        **over,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

@@ -134,7 +134,8 @@ async def test_direct_messages_over_rest_and_grpc(infra, mongo_db, topics, recei
         assert len(smtp.messages) == 1 and "=?utf-8?" in smtp.messages[0]["data"].lower()
         assert len(receiver.at("/wecom/eo")) == 1
 
-        token = n.token("svc-risk", "integration")["Authorization"]
+        token = n.token("duty-supervisor", "supervisor")["Authorization"]
+        service = (("authorization", n.token("svc-risk", "integration")["Authorization"]),)
         async with grpc.aio.insecure_channel(f"127.0.0.1:{s.grpc_port}") as channel:
             stub = pb_grpc.NotifyServiceStub(channel)
             meta = (("authorization", token),)
@@ -145,6 +146,10 @@ async def test_direct_messages_over_rest_and_grpc(infra, mongo_db, topics, recei
                 title="测试",
                 priority="critical",
             )
+            # An integration reaches people through the rules only (issue 14).
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.SendDirect(req, metadata=service)
+            assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
             sent = await stub.SendDirect(req, metadata=meta)
             assert sent.event_id == "direct:grpc-1" and len(sent.deliveries) == 1
             await eventually(
@@ -152,7 +157,7 @@ async def test_direct_messages_over_rest_and_grpc(infra, mongo_db, topics, recei
                 timeout=20,
             )
             listed = await stub.ListDeliveries(
-                pb.ListDeliveriesRequest(event_id="direct:grpc-1"), metadata=meta
+                pb.ListDeliveriesRequest(event_id="direct:grpc-1"), metadata=service
             )
             [d] = listed.deliveries
             assert d.status == "sent" and d.attempts[0].outcome == "sent" and d.channel == "sms"

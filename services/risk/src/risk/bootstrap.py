@@ -26,7 +26,7 @@ from risk.entrypoints.http import incidents, manifests, overview, plans, registr
 from risk.entrypoints.http.common import install_error_handlers
 from risk.entrypoints.sweeper import sweep_job
 from risk.service_layer.catalogue import refresh_catalogues
-from risk.service_layer.context import CatalogueHolder, Deps, Rules
+from risk.service_layer.context import CatalogueHolder, Deps, PublicMap, Rules
 from risk.service_layer.seeding import seed_registry
 
 DESCRIPTION = (
@@ -89,6 +89,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         catalogues=CatalogueHolder(catalogues),
         deadline=calendar.add_workdays,
         rules=rules,
+        public_map=PublicMap(s.public_map_enabled, s.public_map_cell_degrees),
     )
     await refresh_catalogues(deps)
     if s.seed_on_start:

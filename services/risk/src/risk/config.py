@@ -47,6 +47,11 @@ class Settings(ServiceSettings):
     plan_review_years: int = Field(default=3, ge=1)
     river_neighbours: dict[str, list[str]] = Field(default_factory=lambda: {"大溪河": ["武隆区"]})
 
+    # The risk map for the public (role public): off by default (403); when on, a layer of
+    # counts per grid cell, without names, credit codes or exact positions.
+    public_map_enabled: bool = False
+    public_map_cell_degrees: float = Field(default=0.05, gt=0, le=1)
+
     def seed_file(self, name: str, override: Path | None) -> Path:
         """A seed file: the explicit setting, else `seed_dir/name`."""
         return override or self.seed_dir / name

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from risk.service_layer.context import PublicMap
+
 pytestmark = pytest.mark.integration
 
 
@@ -135,7 +137,7 @@ async def test_map_is_geojson_filterable_by_level_and_bbox(service):
         "/v1/incidents", json=incident_body(), headers=service.auth("operator")
     )
 
-    headers = service.auth("public")
+    headers = service.auth("operator")
     everything = (await service.client.get("/v1/map.geojson", headers=headers)).json()
     check_geojson(everything)
     kinds = sorted(f["properties"]["kind"] for f in everything["features"])
@@ -162,3 +164,56 @@ async def test_map_is_geojson_filterable_by_level_and_bbox(service):
     r = await service.client.get("/v1/map.geojson", params={"bbox": "1,2,3"}, headers=headers)
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "bbox"
     assert (await service.client.get("/v1/map.geojson")).status_code == 401
+
+
+async def test_the_public_map_layer_is_off_unless_enabled_and_then_coarse(service):
+    named = await service.register(
+        name="南川某化工有限公司", location={"lon": "107.1234", "lat": "29.1567"}
+    )
+    near = await service.register(location={"lon": "107.1301", "lat": "29.1588"})
+    for source in (named, near):
+        r = await service.client.post(
+            f"/v1/risk-sources/{source['id']}/grading",
+            json={
+                "air": {"q_class": "Q1", "m_class": "M1", "e_class": "E2"},
+                "water": {"q_class": "Q2", "m_class": "M1", "e_class": "E1"},
+            },
+            headers=service.auth("supervisor"),
+        )
+        assert r.status_code == 200, r.text
+    public = service.auth("public")
+    assert service.deps.public_map.enabled is False  # the default
+    r = await service.client.get("/v1/map.geojson", headers=public)
+    assert r.status_code == 403 and "南川某化工" not in r.text
+    handler = service.auth("unit_handler", unit="town-01")
+    assert (await service.client.get("/v1/map.geojson", headers=handler)).status_code == 403
+
+    service.deps.public_map = PublicMap(enabled=True, cell_degrees=0.05)
+    r = await service.client.get("/v1/map.geojson", params={"type": "source"}, headers=public)
+    assert r.status_code == 200, r.text
+    check_geojson(r.json())
+    for secret in (
+        "南川某化工",
+        named["credit_code"],
+        named["id"],
+        near["id"],
+        "107.1234",
+        "29.1567",
+    ):
+        assert secret not in r.text
+    [cell] = r.json()["features"]  # both sources fall in one 0.05° cell
+    assert cell["properties"]["count"] == 2 and cell["properties"]["level"] == "较大"
+    assert cell["geometry"]["coordinates"] == [107.125, 29.175]
+    assert set(cell["properties"]) == {
+        "kind",
+        "level",
+        "level_en",
+        "colour",
+        "count",
+        "cell_degrees",
+    }
+    # Staff still see every source where it is.
+    staff = await service.client.get(
+        "/v1/map.geojson", params={"type": "source"}, headers=service.auth("operator")
+    )
+    assert {f["id"] for f in staff.json()["features"]} == {named["id"], near["id"]}

@@ -214,7 +214,7 @@ async def test_indicator_11_matches_a_hand_computation(service):
     r = await service.client.get(
         "/v1/indicators",
         params={"start": "2024-03-01T00:00:00+08:00", "end": "2024-03-20T00:00:00+08:00"},
-        headers=service.auth("unit_handler", unit="town-01"),
+        headers=service.auth("operator"),
     )
     assert r.status_code == 200, r.text
     eleven, twelve = r.json()

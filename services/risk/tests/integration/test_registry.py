@@ -106,9 +106,12 @@ async def test_roles_and_auth(service):
         "/v1/risk-sources", json={"name": "丙"}, headers=service.auth("unit_handler", unit="t1")
     )
     assert r.status_code == 403
+    # Handling units have no risk access (issue 14: nothing in the registry is a unit's).
     r = await service.client.get(
         "/v1/risk-sources", headers=service.auth("unit_handler", unit="t1")
     )
+    assert r.status_code == 403
+    r = await service.client.get("/v1/risk-sources", headers=service.auth("operator"))
     assert r.status_code == 200
     r = await service.client.get("/v1/risk-sources", headers=service.auth("public"))
     assert r.status_code == 403

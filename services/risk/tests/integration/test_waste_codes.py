@@ -106,6 +106,14 @@ async def test_grpc_validation_and_licence_check(service):
         with pytest.raises(grpc.aio.AioRpcError) as anonymous:
             await stub.ValidateWasteCode(pb.ValidateWasteCodeRequest(code="900-249-08"))
         assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        # Handling units and the public have no risk access, over gRPC as over HTTP.
+        for role, unit in (("unit_handler", "town-01"), ("public", None)):
+            token = service.auth(role, unit=unit)["Authorization"]
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.ListRiskSources(
+                    pb.ListRiskSourcesRequest(), metadata=(("authorization", token),)
+                )
+            assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 async def test_rest_licence_check_one_call(service):

@@ -18,7 +18,10 @@ from qingshan_core.batching import WriteBatcher
 Doc = dict[str, Any]
 
 
-def intake_key(channel: str, external_id: str) -> str:
+def intake_key(channel: str, external_id: str, owner: str | None = None) -> str:
+    """An order number on a channel; `owner` scopes it to one caller (the public's numbers)."""
+    if owner is not None:
+        return f"intake:{channel}:by:{owner}:{external_id}"
     return f"intake:{channel}:{external_id}"
 
 

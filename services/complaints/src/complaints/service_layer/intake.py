@@ -21,7 +21,16 @@ from complaints.domain.duplicates import (
     place_key,
 )
 from complaints.domain.errors import RuleViolation
-from complaints.domain.model import Actor, Category, Channel, Complainant, Location, Urgency
+from complaints.domain.model import (
+    Actor,
+    Category,
+    Channel,
+    Complainant,
+    Location,
+    Role,
+    Urgency,
+)
+from complaints.domain.transitions import check_intake
 from complaints.service_layer.context import Context, new_tracking_code
 from complaints.service_layer.ops_alerts import note_stale_calendar
 from qingshan.complaints.v1 import events_pb2 as pb
@@ -45,10 +54,11 @@ class SubmitComplaint:
     external_id: str | None = None
     received_at: datetime | None = None
     idempotency_key: str | None = None
+    device_id: str | None = None  # the reporting app's device (Open311), kept as a blind index
 
     def fingerprint(self) -> str:
         """What makes two requests "the same request" for an Idempotency-Key."""
-        data = {k: v for k, v in asdict(self).items() if k != "idempotency_key"}
+        data = {k: v for k, v in asdict(self).items() if k not in ("idempotency_key", "device_id")}
         raw = json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -102,13 +112,22 @@ async def _resolve(ctx: Context, claim: Doc, fp: str, idem: bool) -> Doc:
 async def submit(
     cmd: SubmitComplaint, actor: Actor, ctx: Context, trace_id: str | None = None
 ) -> Submitted:
-    """Take in a case; the same (channel, external_id) or Idempotency-Key returns the first one."""
+    """Take in a case; the same (channel, external_id) or Idempotency-Key returns the first one.
+
+    Who may submit on the channel is checked before any existing case is looked up, so a
+    refused caller learns nothing about other cases. A public caller cannot state when its
+    report was received (it is now), and its order numbers are its own: the same number from
+    another caller is another report, never the other caller's case."""
+    check_intake(actor, cmd.channel)
+    if actor.role is Role.PUBLIC:
+        cmd = replace(cmd, received_at=None)
     fp = cmd.fingerprint()
     keys: list[tuple[str, bool]] = []
     if cmd.idempotency_key:
         keys.append((idem_key(actor.id, cmd.idempotency_key), True))
     if cmd.external_id:
-        keys.append((intake_key(cmd.channel.value, cmd.external_id), False))
+        owner = actor.id if actor.role is Role.PUBLIC else None
+        keys.append((intake_key(cmd.channel.value, cmd.external_id, owner), False))
     existing = await asyncio.gather(*(ctx.keys.get(key) for key, _ in keys))
     for (_, idem), claim in zip(keys, existing, strict=True):
         if claim is not None:
@@ -141,6 +160,8 @@ async def submit(
         "created_by": {"id": actor.id, "role": actor.role.value},
         "intake_keys": claimed,
     }
+    if cmd.device_id:
+        fields["device"] = ctx.keyring.blind_index(cmd.device_id, "device")
     doc = await ctx.repo.add(case, fields=fields, extra_events=extra, trace_id=trace_id)
     await ctx.places.add(pkey, case)
     await note_stale_calendar(ctx, now)

@@ -17,7 +17,8 @@ from qingshan.notify.v1 import notify_service_pb2_grpc as pb_grpc
 from qingshan_core.auth import AuthError, Principal, Role, TokenCodec
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["NotifyService"].full_name
-ALLOWED = {Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION}
+READERS = {Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION}
+SENDERS = {Role.ADMIN, Role.SUPERVISOR}  # integrations reach people through the rules only
 
 
 def _ts(at: datetime | None) -> Timestamp | None:
@@ -65,7 +66,9 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
         self.ctx = ctx
         self.codec = codec
 
-    async def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
+    async def _principal(
+        self, context: grpc.aio.ServicerContext, allowed: set[Role] = READERS
+    ) -> Principal:
         meta = dict(context.invocation_metadata() or ())
         auth = str(meta.get("authorization", ""))
         if not auth.lower().startswith("bearer "):
@@ -76,7 +79,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
             principal = self.codec.verify(auth[7:])
         except AuthError as exc:
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
-        if principal.role not in ALLOWED:
+        if principal.role not in allowed:
             await context.abort(
                 grpc.StatusCode.PERMISSION_DENIED,
                 f"role {principal.role.value} may not do this / 无权操作",
@@ -86,8 +89,8 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     async def SendDirect(
         self, request: pb.SendDirectRequest, context: grpc.aio.ServicerContext
     ) -> pb.SendDirectResponse:
-        """Send a message directly, once per idempotency key."""
-        me = await self._principal(context)
+        """Send a message directly, once per idempotency key (supervisors and admins)."""
+        me = await self._principal(context, SENDERS)
         try:
             event_id, deliveries, _ = await send_direct(
                 self.ctx,

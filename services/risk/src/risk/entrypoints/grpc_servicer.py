@@ -107,8 +107,11 @@ class RiskRegistryServicer(pb_grpc.RiskRegistryServicer):
             principal = self.codec.verify(str(token)[7:])
         except AuthError as exc:
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
-        if principal.role is Role.PUBLIC:
-            await context.abort(grpc.StatusCode.PERMISSION_DENIED, "public may not / 公众无权调用")
+        if principal.role in (Role.PUBLIC, Role.UNIT_HANDLER):  # as over HTTP (READ_ROLES)
+            await context.abort(
+                grpc.StatusCode.PERMISSION_DENIED,
+                f"role {principal.role.value} may not / 无权调用风险源服务",
+            )
         try:
             return await work()
         except ValidationError as exc:

@@ -66,6 +66,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class PublicMap:
+    """The risk map's public layer: off unless the bureau enables it; when on, graded sources
+    and open incidents counted per grid cell of `cell_degrees`, at the cell's centre, with
+    no names, credit codes, ids or exact positions."""
+
+    enabled: bool = False
+    cell_degrees: float = 0.05  # about 5 km in Nanchuan
+
+
 @dataclass
 class Deps:
     """Ports and configuration handed to every use case."""
@@ -84,3 +94,4 @@ class Deps:
     rules: Rules = field(default_factory=Rules)
     clock: Callable[[], datetime] = utc_now
     park_clusters: tuple[ParkCluster, ...] = ()
+    public_map: PublicMap = field(default_factory=PublicMap)

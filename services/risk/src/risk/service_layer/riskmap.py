@@ -6,6 +6,8 @@ Coordinates are WGS 84 [lon, lat]; the box filter runs in the store on plain lat
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -104,6 +106,42 @@ def incident_features(incidents: Iterable[Incident]) -> list[Feature]:
     return features
 
 
+def _cell(value: float, size: float) -> float:
+    """The centre of the grid cell `value` falls in."""
+    return round((math.floor(value / size) + 0.5) * size, 6)
+
+
+def public_layer(features: Iterable[Feature], cell_degrees: float) -> list[Feature]:
+    """What the public may see of the map: per grid cell, how many sources of each level and
+    open incidents of each grade, at the cell's centre; no name, credit code, id or position."""
+    Key = tuple[float, float, str, str]
+    counts: Counter[Key] = Counter()
+    shown: dict[Key, dict[str, Any]] = {}
+    for f in features:
+        lon, lat = f["geometry"]["coordinates"]
+        p = f["properties"]
+        if p["kind"] == "source":
+            keep = {"level": p["level"], "level_en": p["level_en"], "colour": p["colour"]}
+        else:
+            keep = {"grade": p["grade"], "grade_label": p["grade_label"]}
+        grade = str(keep.get("level") or keep.get("grade") or "-")
+        key = (_cell(lon, cell_degrees), _cell(lat, cell_degrees), p["kind"], grade)
+        counts[key] += 1
+        shown[key] = {"kind": p["kind"], **keep}
+    out = []
+    for key in sorted(counts):
+        lon, lat, kind, grade = key
+        out.append(
+            {
+                "type": "Feature",
+                "id": f"cell:{lon}:{lat}:{kind}:{grade}",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {**shown[key], "count": counts[key], "cell_degrees": cell_degrees},
+            }
+        )
+    return out
+
+
 async def risk_map(
     deps: Deps,
     *,
@@ -111,8 +149,10 @@ async def risk_map(
     cluster: str | None = None,
     kind: Literal["source", "incident"] | None = None,
     bbox: BBox | None = None,
+    public: bool = False,
 ) -> dict[str, Any]:
-    """The FeatureCollection; level and cluster filter sources (incidents have neither)."""
+    """The FeatureCollection; level and cluster filter sources (incidents have neither).
+    `public`: the public layer (PublicMap), which the caller has checked is enabled."""
     features: list[Feature] = []
     if kind in (None, "source"):
         page = await list_enterprises(
@@ -122,6 +162,8 @@ async def risk_map(
     if kind in (None, "incident") and not level and not cluster:
         incidents = await list_incidents(deps, open_only=True, bbox=bbox, limit=MAX_FEATURES)
         features += incident_features(incidents.items)
+    if public:
+        features = public_layer(features, deps.public_map.cell_degrees)
     collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if bbox is not None:
         collection["bbox"] = [bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat]

@@ -17,6 +17,7 @@ from complaints.service_layer.intake import SubmitComplaint, submit
 from complaints.service_layer.queries import reveal_complainant
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
+from qingshan_core.ratelimit import TOO_MANY, per_client
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints 信访投诉"], responses=ERRORS)
 STAFF = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION, R.UNIT_HANDLER)
@@ -42,7 +43,8 @@ def _visible(doc: dict[str, Any], p: Principal) -> None:
     summary="受理 / submit a complaint",
     responses={200: {"description": "已受理过 / the case this order number or key created"}}
     | CONFLICT
-    | MALFORMED,
+    | MALFORMED
+    | TOO_MANY,
 )
 async def create(
     body: ComplaintCreate,
@@ -50,10 +52,13 @@ async def create(
     response: Response,
     idempotency_key: str | None = Header(default=None, max_length=128),
     p: Principal = Depends(
-        require_roles(R.OPERATOR, R.INTEGRATION, R.PUBLIC, R.SUPERVISOR, R.ADMIN)
+        per_client(require_roles(R.OPERATOR, R.INTEGRATION, R.PUBLIC, R.SUPERVISOR, R.ADMIN))
     ),
 ) -> dict[str, Any]:
-    """Take in a complaint; a repeated order number or Idempotency-Key returns the first case."""
+    """Take in a complaint; a repeated order number or Idempotency-Key returns the first case
+    (only to a caller who may read it: a public caller's order numbers are its own). A public
+    caller's `received_at` is the moment of intake, whatever it sends. Rate limited per
+    address and per client."""
     cmd = SubmitComplaint(
         channel=body.channel,
         category=body.category,

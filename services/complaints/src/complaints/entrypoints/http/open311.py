@@ -1,7 +1,11 @@
 """Open311 GeoReport v2 (JSON) mapped onto the same intake, so civic-reporting apps can submit.
 
 The app's `api_key` is a qingshan bearer token (role public or integration); it may also come
-as an Authorization header. Identity never appears in a response.
+as an Authorization header. Identity never appears in a response. A public caller reads only
+the requests it made: those its token's subject posted, and of those posted with a
+`device_id`, only with the same `device_id` (an app key shared by many phones shows each phone
+its own). Staff and integrations read every request. Every route is rate limited per address,
+and per client once the caller is known (qingshan_core.ratelimit).
 """
 
 from __future__ import annotations
@@ -24,8 +28,14 @@ from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.intake import SubmitComplaint, submit
 from qingshan_core.auth import AuthError, Principal
 from qingshan_core.auth import Role as R
+from qingshan_core.ratelimit import PER_ADDRESS, TOO_MANY, count_client
 
-router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["Open311 GeoReport v2"],
+    dependencies=[PER_ADDRESS],
+    responses=TOO_MANY,
+)
 CLOSED = {Status.CLOSED.value, Status.FOLLOWED_UP.value, Status.MERGED.value}
 SPAN = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC))
 
@@ -51,7 +61,7 @@ def _error(status: int, description: str) -> JSONResponse:
     return JSONResponse(status_code=status, content=[{"code": status, "description": description}])
 
 
-def _principal(request: Request, api_key: str | None) -> Principal:
+async def _principal(request: Request, api_key: str | None) -> Principal:
     token = api_key or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if not token:
         raise HTTPException(401, "api_key required / 缺少 api_key")
@@ -61,7 +71,16 @@ def _principal(request: Request, api_key: str | None) -> Principal:
         raise HTTPException(401, exc.reason) from exc
     if p.role not in (R.PUBLIC, R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN):
         raise HTTPException(403, "role not allowed / 无权访问")
+    await count_client(request, p)
     return p
+
+
+def _own(request: Request, p: Principal, device_id: str | None) -> dict[str, Any]:
+    """The filter that keeps a public caller to its own requests (nothing for staff)."""
+    if p.role is not R.PUBLIC:
+        return {}
+    device = ctx_of(request).keyring.blind_index(device_id, "device") if device_id else None
+    return {"created_by.id": p.subject, "device": device}
 
 
 @router.get("/services.json", summary="services list")
@@ -104,7 +123,7 @@ async def post_request(
     device_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Any:
     """Create a case (channel app); answers [{service_request_id, service_notice}]."""
-    p = _principal(request, api_key)
+    p = await _principal(request, api_key)
     if service_code not in {c.value for c in Category}:
         return _error(400, f"service_code: unknown / 未知的服务类别 {service_code}")
     if not description or not description.strip():
@@ -133,6 +152,7 @@ async def post_request(
         name=person.name,
         phone=person.phone,
         idempotency_key=_idem(device_id, description),
+        device_id=device_id,
     )
     try:
         result = await submit(cmd, actor_of(p), ctx_of(request), request.state.trace_id)
@@ -182,14 +202,16 @@ async def get_requests(
     start_date: datetime | None = None,
     end_date: datetime | None = None,
     status: str | None = Query(default=None, pattern="^(open|closed)$"),
+    device_id: str | None = Query(default=None, max_length=64),
 ) -> Any:
-    """Requests by id list, or by filters (newest first, at most 200)."""
-    _principal(request, api_key)
+    """Requests by id list, or by filters (newest first, at most 200); a public caller gets
+    only its own (and, for requests posted with a device_id, only with that device_id)."""
+    p = await _principal(request, api_key)
     for name, value in (("start_date", start_date), ("end_date", end_date)):
         # A naive value is UTC, as the store reads it; far dates cannot be stored or compared.
         if value and not SPAN[0] <= value.replace(tzinfo=value.tzinfo or UTC) <= SPAN[1]:
             return _error(400, f"{name}: must lie in 2000–2100 / 日期超出范围")
-    query: dict[str, Any] = {}
+    query: dict[str, Any] = _own(request, p, device_id)
     if service_request_id:
         query["_id"] = {"$in": [i.strip() for i in service_request_id.split(",") if i.strip()]}
     if service_code:
@@ -210,10 +232,17 @@ async def get_requests(
 @router.get(
     "/requests/{service_request_id}.json", summary="get service request", responses=AUTH | NOT_FOUND
 )
-async def get_request(request: Request, service_request_id: str, api_key: str | None = None) -> Any:
-    """One request, as a one-element list (the GeoReport convention)."""
-    _principal(request, api_key)
-    doc = await ctx_of(request).repo.find_one({"_id": service_request_id})
+async def get_request(
+    request: Request,
+    service_request_id: str,
+    api_key: str | None = None,
+    device_id: str | None = Query(default=None, max_length=64),
+) -> Any:
+    """One request, as a one-element list (the GeoReport convention); to a public caller
+    only one of its own (else 404, as for an unknown id)."""
+    p = await _principal(request, api_key)
+    query = {"_id": service_request_id, **_own(request, p, device_id)}
+    doc = await ctx_of(request).repo.find_one(query)
     if doc is None:
         return _error(404, f"service_request_id {service_request_id} not found")
     return [_request_view(doc)]

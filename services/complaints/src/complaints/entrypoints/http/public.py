@@ -9,9 +9,13 @@ from fastapi import APIRouter, Path, Request
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS, NOT_FOUND
 from complaints.service_layer.queries import public_view
+from qingshan_core.ratelimit import PER_ADDRESS, TOO_MANY
 
 router = APIRouter(
-    prefix="/v1/track", tags=["public 公众查询"], responses={422: ERRORS[422], **NOT_FOUND}
+    prefix="/v1/track",
+    tags=["public 公众查询"],
+    responses={422: ERRORS[422], **NOT_FOUND, **TOO_MANY},
+    dependencies=[PER_ADDRESS],  # codes are unguessable; guessing them is also rate limited
 )
 
 

@@ -14,9 +14,15 @@ from notify.entrypoints.http.schemas import AttemptOut, DeliveryOut, InboxItemOu
 from notify.service_layer.context import NotifyContext
 from qingshan_core.auth import Role
 
-MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
+# The configuration (directory with its phones and robot URLs, groups, quiet hours, escalation
+# chains, rules, templates): administrators only, reads included.
+MANAGERS = (Role.ADMIN,)
 READERS = (Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION)
-SENDERS = (Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION)
+# Direct messages: people only; integrations reach people through the rules, by their events.
+SENDERS = (Role.ADMIN, Role.SUPERVISOR)
+# A person's own inbox: staff, each bound to the token's subject (a public or service account
+# has no inbox, whatever its subject says).
+INBOX_OWNERS = (Role.OPERATOR, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.ADMIN)
 
 
 class ErrorOut(BaseModel):

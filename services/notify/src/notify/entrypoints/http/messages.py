@@ -8,6 +8,7 @@ from notify.domain.errors import NotFound
 from notify.domain.model import Channel
 from notify.entrypoints.http.deps import (
     ERRORS,
+    INBOX_OWNERS,
     MALFORMED,
     NOT_FOUND,
     READERS,
@@ -27,17 +28,18 @@ from notify.service_layer import inbox
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.direct import send_direct
 from notify.service_layer.ports import DeliveryQuery
-from qingshan_core.auth import Principal, current_principal, require_roles
+from qingshan_core.auth import Principal, require_roles
 
 router = APIRouter(prefix="/v1", tags=["messages / 消息"], responses=ERRORS)
 Ctx = Depends(notify_ctx)
+Owner = Depends(require_roles(*INBOX_OWNERS))
 
 
 @router.get("/inbox", response_model=list[InboxItemOut])
 async def my_inbox(
     unacknowledged: bool = Query(default=False),
     limit: int = Query(default=100, ge=1, le=500),
-    me: Principal = Depends(current_principal),
+    me: Principal = Owner,
     ctx: NotifyContext = Ctx,
 ) -> list[InboxItemOut]:
     """The caller's inbox, newest first (token subject = recipient login) / 我的站内信."""
@@ -47,7 +49,7 @@ async def my_inbox(
 
 @router.post("/inbox/{delivery_id}/ack", response_model=InboxItemOut, responses=NOT_FOUND)
 async def acknowledge(
-    delivery_id: str, me: Principal = Depends(current_principal), ctx: NotifyContext = Ctx
+    delivery_id: str, me: Principal = Owner, ctx: NotifyContext = Ctx
 ) -> InboxItemOut:
     """Acknowledge one of the caller's items; stops its escalation / 确认站内信."""
     return inbox_out(await inbox.acknowledge(ctx, me.subject, delivery_id))
@@ -112,7 +114,8 @@ async def send_notification(
     me: Principal = Depends(require_roles(*SENDERS)),
     ctx: NotifyContext = Ctx,
 ) -> DirectOut:
-    """Send a message directly; the same idempotency_key never sends twice / 直接发送通知."""
+    """Send a message directly (supervisors and admins; integrations go through the rules);
+    the same idempotency_key never sends twice / 直接发送通知."""
     event_id, deliveries, unreachable = await send_direct(
         ctx,
         idempotency_key=body.idempotency_key,

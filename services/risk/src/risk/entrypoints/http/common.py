@@ -11,19 +11,24 @@ from pydantic import BaseModel, Field
 from qingshan_core.auth import Principal, Role, require_roles
 from qingshan_core.logging import get_logger
 from qingshan_core.outbox import ConcurrencyConflict
+from qingshan_core.ratelimit import per_client
 from risk.domain.errors import DomainError, InvalidTransition, UnlicensedReceiver, ValidationError
 from risk.service_layer.context import Deps
 from risk.service_layer.errors import AlreadyExists, Conflict, NotFound, ServiceError
 
 log = get_logger(__name__)
 
-READ_ROLES = (Role.OPERATOR, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.ADMIN, Role.INTEGRATION)
-ALL_ROLES = (*READ_ROLES, Role.PUBLIC)
+# The bureau's own staff and its integrations. Handling units (unit_handler: the towns and
+# streets that handle complaints) have no risk access: nothing in the registry is held by a
+# unit, so there is nothing a unit could be bound to (README, "Who may read what").
+READ_ROLES = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN, Role.INTEGRATION)
+# The map: staff see it all; the public the public layer, where the bureau has enabled it.
+MAP_ROLES = (*READ_ROLES, Role.PUBLIC)
 MANAGE_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 FILE_ROLES = (Role.OPERATOR, Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN)
 
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
-Anyone = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
+MapViewer = Annotated[Principal, Depends(per_client(require_roles(*MAP_ROLES)))]
 Manager = Annotated[Principal, Depends(require_roles(*MANAGE_ROLES))]
 Filer = Annotated[Principal, Depends(require_roles(*FILE_ROLES))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]

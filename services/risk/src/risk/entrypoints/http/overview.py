@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel
 
+from qingshan_core.auth import Role
+from qingshan_core.ratelimit import TOO_MANY
 from risk.domain.indicators import IndicatorValue
-from risk.entrypoints.http.common import AUTH, Admin, Anyone, ErrorBody, Reader, Services
+from risk.entrypoints.http.common import AUTH, Admin, ErrorBody, MapViewer, Reader, Services
 from risk.service_layer.indicators import compute_indicators, rate_text
 from risk.service_layer.riskmap import parse_bbox, risk_map
 from risk.service_layer.sweeps import sweep
@@ -65,20 +67,25 @@ async def indicators(
 @router.get(
     "/map.geojson",
     response_class=JSONResponse,
-    responses={200: {"content": {"application/geo+json": {}}}, **ERRORS},
+    responses={200: {"content": {"application/geo+json": {}}}, **ERRORS, **TOO_MANY},
 )
 async def map_geojson(
     deps: Services,
-    _: Anyone,
+    viewer: MapViewer,
     level: str | None = None,
     cluster: str | None = None,
     type: Literal["source", "incident"] | None = None,
     bbox: str | None = None,
 ) -> JSONResponse:
     """The risk 一张图: RFC 7946 FeatureCollection of sources (with levels) and open incidents;
-    `bbox=minLon,minLat,maxLon,maxLat`, `level`, `cluster`, `type` filter it."""
+    `bbox=minLon,minLat,maxLon,maxLat`, `level`, `cluster`, `type` filter it. The public
+    gets the public layer (counts per grid cell, no names, credit codes or positions), and
+    only where the bureau has enabled it (QINGSHAN_RISK_PUBLIC_MAP_ENABLED); else 403."""
+    public = viewer.role is Role.PUBLIC
+    if public and not deps.public_map.enabled:
+        raise HTTPException(403, "公众风险地图未开放 / the public risk map is not enabled")
     collection = await risk_map(
-        deps, level=level, cluster=cluster, kind=type, bbox=parse_bbox(bbox)
+        deps, level=level, cluster=cluster, kind=type, bbox=parse_bbox(bbox), public=public
     )
     return JSONResponse(collection, media_type="application/geo+json")
 
