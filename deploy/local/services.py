@@ -37,6 +37,7 @@ BASES = {
     "faults": (24000, 24050),
     "bench": (28000, 28050),
     **{f"p{i}": (10000 + 1000 * i, 10050 + 1000 * i) for i in range(1, 8)},
+    "p8": (9000, 9050),
 }
 PYTHON = stack.ROOT / ".venv" / "bin" / "python"
 
