@@ -86,15 +86,19 @@ async def sh(cmd: list[str], env: dict[str, str] | None = None, timeout: float =
     await asyncio.to_thread(go)
 
 
-async def ready(names: list[str], timeout: float) -> float:
-    """Seconds until every named service's /readyz answers 200 (raises after `timeout`)."""
+async def ready(names: list[str], timeout: float, broker: bool = True) -> float:
+    """Seconds until every named service's /readyz answers 200 (with `broker`: and reports the
+    broker reachable, which readiness itself does not wait for); raises after `timeout`."""
     start = time.monotonic()
     async with httpx.AsyncClient(timeout=5) as c:
         pending = set(names)
         while pending:
             for n in list(pending):
                 try:
-                    if (await c.get(f"http://127.0.0.1:{HTTP[n]}/readyz")).status_code == 200:
+                    r = await c.get(f"http://127.0.0.1:{HTTP[n]}/readyz")
+                    if r.status_code == 200 and (
+                        not broker or r.json().get("broker", {}).get("reachable") is True
+                    ):
                         pending.discard(n)
                 except httpx.HTTPError:
                     pass

@@ -4,7 +4,8 @@
     python3 deploy/local/services.py [--profile dev] up|down|status
 
 Each service runs from the project's virtualenv with its HTTP and gRPC ports, pointed at the
-profile's Kafka and FerretDB; `up` waits until every /readyz answers 200.
+profile's Kafka and FerretDB; `up` waits until every /readyz answers 200 and reports the broker
+reachable (readiness itself depends on the store only).
 """
 
 from __future__ import annotations
@@ -66,9 +67,12 @@ def service_env(profile: stack.Profile, name: str) -> dict[str, str]:
 
 
 def ready(port: int) -> tuple[bool, str]:
+    """Ready (/readyz 200) with the broker reachable: everything is up, not just intake."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:
-            return resp.status == 200, resp.read().decode()
+            body = resp.read().decode()
+            broker = json.loads(body).get("broker") or {}
+            return resp.status == 200 and broker.get("reachable") is True, body
     except urllib.error.HTTPError as exc:
         return False, exc.read().decode()
     except OSError as exc:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,7 +54,8 @@ async def _store_down(_: Request, exc: Exception) -> JSONResponse:
 
 
 def ops_router() -> APIRouter:
-    """/healthz (alive), /readyz (store and broker reachable), /metrics (Prometheus)."""
+    """/healthz (alive), /readyz (the store reachable; the broker's state as a detail that
+    never makes it 503: writes wait in the outbox while the broker is down), /metrics."""
     router = APIRouter(tags=["ops"])
 
     @router.get("/healthz", include_in_schema=False)
@@ -69,7 +70,7 @@ def ops_router() -> APIRouter:
         checks = await runtime.readiness()
         ok = all(checks.values())
         return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": checks},
+            {"status": "ready" if ok else "not ready", "checks": checks, **runtime.health_details()},
             status_code=200 if ok else 503,
         )
 
@@ -95,7 +96,8 @@ def create_service_app(
         app.include_router(r)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServerSelectionTimeoutError, _store_down)
-    app.add_exception_handler(ConnectionFailure, _store_down)
+    app.add_exception_handler(ConnectionFailure, _store_down)  # incl. socket and pool timeouts
+    app.add_exception_handler(ExecutionTimeout, _store_down)  # the operation's budget ran out
     # Inside the trace middleware (added after it, so it wraps this one): its receive is the
     # one the route reads, so BodyTooLarge reaches FastAPI as itself, not in a task group.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pymongo
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -18,12 +19,26 @@ Document = dict[str, Any]
 
 
 MAX_POOL = 40
+# A stalled store (a hung primary, a paused process, a full pool) must answer 503, not hang a
+# request: every operation has a budget (client-side operation timeout, CSOT), server
+# selection and connecting fail after SELECT_MS, and waiting for a pooled connection is part
+# of the operation's budget.
+OPERATION_MS = 10_000
+SELECT_MS = 5_000
 
 
-def create_client(uri: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
-    """A client that keeps datetimes timezone-aware (UTC) and fails fast when the store is gone.
-    At most MAX_POOL connections: a replica never takes all of the store's per-database
-    connections (FerretDB on SQLite has 100), whatever its concurrency."""
+def create_client(
+    uri: str,
+    app_name: str,
+    timeout_ms: int = SELECT_MS,
+    operation_ms: int | None = OPERATION_MS,
+) -> AsyncMongoClient[Document]:
+    """A client that keeps datetimes timezone-aware (UTC) and fails fast when the store is gone
+    or stalls: server selection and connecting within `timeout_ms`, each operation (pool wait,
+    socket reads and writes, retries) within `operation_ms` (None: no operation budget, for
+    tools that scan on purpose). At most MAX_POOL connections: a replica never takes all of the
+    store's per-database connections (FerretDB on SQLite has 100), whatever its concurrency."""
+    budget: dict[str, Any] = {} if operation_ms is None else {"timeoutMS": operation_ms}
     return AsyncMongoClient(
         uri,
         appname=app_name,
@@ -32,6 +47,7 @@ def create_client(uri: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongo
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
         uuidRepresentation="standard",
+        **budget,
     )
 
 
@@ -81,10 +97,11 @@ async def ensure_indexes(db: AsyncDatabase[Document], specs: Iterable[IndexSpec]
     return names
 
 
-async def ping(client: AsyncMongoClient[Document]) -> bool:
-    """True when the store answers a ping."""
+async def ping(client: AsyncMongoClient[Document], timeout: float | None = None) -> bool:
+    """True when the store answers a ping (within `timeout` seconds when given)."""
     try:
-        await client.admin.command("ping")
+        with pymongo.timeout(timeout):
+            await client.admin.command("ping")
     except Exception:
         return False
     return True

@@ -2,7 +2,10 @@
 
 Nothing here runs at import time. `Runtime.start()` tolerates a broker that is down: the HTTP
 API still accepts writes (they wait in the outbox), topics are created once the broker answers,
-and consumers keep reconnecting.
+and consumers keep reconnecting. So readiness is the store's alone: a broker outage must not
+take the pods out of their Service (intake would stop although the outbox keeps every write).
+The broker's state is watched on its own -- a metric (`qingshan_broker_reachable`), a detail of
+/readyz, and one warning per outage -- and never decides readiness.
 """
 
 from __future__ import annotations
@@ -11,14 +14,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from prometheus_client import Histogram
+from prometheus_client import Gauge, Histogram
 from pymongo.asynchronous.database import AsyncDatabase
 
-from qingshan_core import kafka
+from qingshan_core import crashpoints, kafka
 from qingshan_core.auth import TokenCodec
 from qingshan_core.consumer import ConsumerConfig, ConsumerRunner, Handler
 from qingshan_core.events import dead_letter_topic
@@ -37,6 +40,24 @@ JOB_SECONDS = Histogram(
     ["job"],
     buckets=(0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+BROKER_UP = Gauge(
+    "qingshan_broker_reachable", "1 while the broker answers metadata requests, 0 while not"
+)
+BROKER_CHECK_TIMEOUT = 2.0
+STORE_CHECK_TIMEOUT = 2.0
+
+
+@dataclass
+class BrokerState:
+    """What the broker watch saw last: reachable (None before the first check) and since when
+    (wall clock, ISO 8601), so an outage is reported once, with its start."""
+
+    reachable: bool | None = None
+    since: str = ""
+    checked: float = 0.0  # monotonic time of the last check
+
+    def detail(self) -> dict[str, Any]:
+        return {"reachable": self.reachable, "since": self.since}
 
 
 @dataclass
@@ -58,11 +79,17 @@ class Runtime:
     _consumers: list[ConsumerRunner] = field(default_factory=list)
     _relay: OutboxRelay | None = None
     _grpc: GrpcServer | None = None
-    _broker_ok: tuple[float, bool] = (0.0, False)
+    broker: BrokerState = field(default_factory=BrokerState)
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.client = create_client(s.mongo_uri, app_name=f"qingshan-{s.service_name}")
+        crashpoints.arm(s.crash_at)
+        self.client = create_client(
+            s.mongo_uri,
+            app_name=f"qingshan-{s.service_name}",
+            timeout_ms=s.mongo_select_timeout_ms,
+            operation_ms=s.mongo_operation_timeout_ms,
+        )
         self.db: AsyncDatabase[Document] = self.client[s.mongo_db]
         self.token_codec = TokenCodec(
             s.jwt_secret.get_secret_value(), issuer=s.jwt_issuer, audience=s.jwt_audience
@@ -147,6 +174,7 @@ class Runtime:
             self._spawn(self._periodic(seconds, job, name, first_delay), f"job:{name}")
         await self.grpc.start()
         self._spawn(self._grpc_health_loop(), "grpc-health")
+        self._spawn(self._watch_broker(), "broker-watch")
         log.info(
             "runtime.started",
             http_port=s.http_port,
@@ -213,14 +241,37 @@ class Runtime:
             await self.grpc.set_serving(all(checks.values()))
             await asyncio.sleep(5)
 
+    async def _watch_broker(self) -> None:
+        while True:
+            await self.check_broker()
+            await asyncio.sleep(self.settings.broker_check_seconds)
+
+    async def check_broker(self) -> bool:
+        """Probe the broker once; record the state, the metric, and a warning when an outage
+        begins (an info line when it ends): one alert per outage, not one per probe."""
+        s = self.settings
+        ok = await kafka.broker_reachable(s.kafka_bootstrap, timeout=BROKER_CHECK_TIMEOUT)
+        b = self.broker
+        b.checked = time.monotonic()
+        BROKER_UP.set(1 if ok else 0)
+        if ok != b.reachable:
+            was, since = b.reachable, b.since
+            b.reachable, b.since = ok, datetime.now(UTC).isoformat()
+            if not ok:
+                log.warning("runtime.broker_unreachable", bootstrap=s.kafka_bootstrap)
+            elif was is False:
+                log.info("runtime.broker_back", bootstrap=s.kafka_bootstrap, down_since=since)
+        return ok
+
     async def readiness(self) -> dict[str, bool]:
-        """Ready only when the store and the broker are reachable."""
-        now = time.monotonic()
-        at, ok = self._broker_ok
-        if now - at > 2.0:
-            ok = await kafka.broker_reachable(self.settings.kafka_bootstrap, timeout=2.0)
-            self._broker_ok = (now, ok)
-        return {"store": await ping(self.client), "broker": ok}
+        """Ready when the store answers (within STORE_CHECK_TIMEOUT). The broker is not asked:
+        while it is down, writes wait in the outbox and go out when it returns."""
+        return {"store": await ping(self.client, STORE_CHECK_TIMEOUT)}
+
+    def health_details(self) -> dict[str, Any]:
+        """What /readyz reports beside its checks: the broker as last seen, the relay."""
+        relay = None if self._relay is None else {"healthy": self._relay.healthy}
+        return {"broker": self.broker.detail(), "relay": relay}
 
     async def stop(self) -> None:
         """Stop consumers (finishing their batch), the relay, gRPC, then close the store."""

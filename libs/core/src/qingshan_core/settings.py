@@ -24,6 +24,10 @@ class ServiceSettings(BaseSettings):
     grpc_port: int = 50050
     mongo_uri: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = ""
+    # A stalled store answers 503 with Retry-After instead of hanging requests (see
+    # qingshan_core.mongo): each operation's budget, and server selection / connecting.
+    mongo_operation_timeout_ms: int = Field(default=10_000, ge=100)
+    mongo_select_timeout_ms: int = Field(default=5_000, ge=100)
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_partitions: int = 3
     topic_replication: int = 1
@@ -37,6 +41,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_backoff_seconds: float = Field(default=0.2, ge=0)
     processed_retention_days: int = Field(default=14, ge=1)
+    # How often the broker is probed for its metric and /readyz detail (never for readiness).
+    broker_check_seconds: float = Field(default=5.0, gt=0)
     # Abuse limits on the public-facing endpoints (qingshan_core.ratelimit); `limits` notation.
     http_rate_limit_enabled: bool = True
     http_rate_limit_per_address: str = "300/minute"
@@ -45,6 +51,8 @@ class ServiceSettings(BaseSettings):
     http_rate_limit_storage: str = "async+memory://"  # per replica; async+redis://… to share
     # Reverse proxies (CIDRs) whose X-Forwarded-For names the caller's address; none: the peer.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # The fault suite's crash points (qingshan_core.crashpoints); refused outside `test`.
+    crash_at: str = ""
 
     @field_validator(
         "http_rate_limit_per_address",
@@ -71,6 +79,8 @@ class ServiceSettings(BaseSettings):
                 "jwt_secret: the development secret (or one shorter than 32 characters) is "
                 f"refused in {self.environment}; set a real secret"
             )
+        if self.crash_at and self.environment != "test":
+            raise ValueError(f"crash_at: crash points are for the test environment only, not for {self.environment}")
         if not self.mongo_db:
             self.mongo_db = f"qingshan_{self.service_name}"
         return self

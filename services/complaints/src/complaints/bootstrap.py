@@ -17,6 +17,7 @@ from complaints.entrypoints import grpc_api
 from complaints.entrypoints.http import admin, complaints, errors, metrics, open311, public
 from complaints.service_layer.context import Context, IntakeRules
 from complaints.service_layer.rates import check_targets
+from complaints.service_layer.schedule_repair import repair_schedule
 from complaints.service_layer.sweeper import sweep_due
 from qingshan_core.batching import SequenceBatcher
 from qingshan_core.mongo import IndexSpec
@@ -73,9 +74,14 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     async def rates() -> None:
         await check_targets(ctx)
 
+    async def repair() -> None:
+        await repair_schedule(ctx)
+
     runtime.every(s.sweep_seconds, sweep, "deadline-sweeper")
     runtime.every(s.rates_check_seconds, rates, "rates-below-target")
     runtime.every(s.config_refresh_seconds, refresh, "config-refresh")
+    # Not at start: the sweeper's first tick sets its cursor (until then it queries instead).
+    runtime.every(s.schedule_repair_seconds, repair, "schedule-repair", s.schedule_repair_seconds)
     grpc_api.register(runtime, ctx)
 
 

@@ -22,6 +22,8 @@ class Settings(ServiceSettings):
     pii_active_key: str | None = None
     pii_index_key: SecretStr = SecretStr(DEV_INDEX_KEY)
     sweep_seconds: float = Field(default=30.0, gt=0)
+    # The scan for open cases whose schedule entry a crash lost (service_layer/schedule_repair).
+    schedule_repair_seconds: float = Field(default=600.0, gt=0)
     rates_check_seconds: float = Field(default=900.0, gt=0)
     config_refresh_seconds: float = Field(default=60.0, gt=0)
     warning_share: float = Field(default=0.8, gt=0, lt=1)

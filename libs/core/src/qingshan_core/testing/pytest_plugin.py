@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,18 @@ def profile() -> str:
 def stack(command: str) -> None:
     """Run a deploy/local/stack.py command against the suite's profile (e.g. stop-kafka)."""
     subprocess.run([sys.executable, str(STACK), "--profile", profile(), command], check=True)
+
+
+@contextmanager
+def store_paused() -> Iterator[int]:
+    """SIGSTOP the suite's FerretDB (a stalled store: connections stay open, nothing answers),
+    SIGCONT it afterwards whatever happens; yields its pid."""
+    pid = int((ROOT / ".run" / profile() / "ferretdb.pid").read_text())
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield pid
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 @pytest.fixture(scope="session")

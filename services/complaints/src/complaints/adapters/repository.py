@@ -17,6 +17,7 @@ from complaints.adapters.keys import track_key
 from complaints.adapters.schedule import AlertSchedule
 from complaints.domain.complaint import Complaint
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule, next_alert_at
+from qingshan_core import crashpoints
 from qingshan_core.events import Envelope
 from qingshan_core.mongo import IndexSpec, find_by_ids
 from qingshan_core.outbox import VERSION, Change, OutboxCollection
@@ -101,6 +102,8 @@ class ComplaintRepository:
         doc = {**new_doc(c, self.keyring), **self._derived(c), **fields}
         await self.outbox.insert(doc, self._envelopes(c, extra_events, trace_id))
         c.events.clear()
+        # A crash here leaves a case without its schedule entry: the repair scan restores it.
+        crashpoints.reached("case-written", c.external_id or c.id)
         await self.schedule.add(doc["next_alert_at"], c.id, self.clock())
         doc.pop("_outbox", None)
         return doc
@@ -185,6 +188,11 @@ class ComplaintRepository:
             "next_alert_at", ASCENDING
         )
         return [d["_id"] async for d in cursor.limit(limit)]
+
+    async def scheduled(self) -> list[tuple[str, datetime]]:
+        """(id, next alert) of every case that has one: the schedule repair's full scan."""
+        cursor = self.coll.find({"next_alert_at": {"$ne": None}}, {"next_alert_at": 1})
+        return [(d["_id"], d["next_alert_at"]) async for d in cursor if d.get("next_alert_at")]
 
     async def search(
         self, query: Doc, *, skip: int = 0, limit: int = 50, projection: Doc | None = None

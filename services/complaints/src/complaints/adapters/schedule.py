@@ -76,5 +76,12 @@ class AlertSchedule:
         ids = [i for k in keys for i in found[k]]
         return list(dict.fromkeys(ids)), keys
 
+    async def listed_at_their_minute(self, cases: list[tuple[str, datetime]]) -> set[str]:
+        """Those of these (id, moment) whose moment's bucket lists them, in `_id $in` pages."""
+        keys = {case_id: bucket_key(minute_key(at), case_id) for case_id, at in cases}
+        found = await find_by_ids(self.coll, sorted(set(keys.values())))
+        listed = {d["_id"]: set(d.get("ids", ())) for d in found}
+        return {case_id for case_id, key in keys.items() if case_id in listed.get(key, ())}
+
     async def drop(self, keys: list[str]) -> None:
         await write_in_chunks(self.coll, [DeleteOne({"_id": k}) for k in keys])
