@@ -69,8 +69,9 @@ def ops_router() -> APIRouter:
             return JSONResponse({"status": "starting"}, status_code=503)
         checks = await runtime.readiness()
         ok = all(checks.values())
+        status = "ready" if ok else "not ready"
         return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": checks, **runtime.health_details()},
+            {"status": status, "checks": checks, **runtime.health_details()},
             status_code=200 if ok else 503,
         )
 

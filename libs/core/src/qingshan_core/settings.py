@@ -80,7 +80,9 @@ class ServiceSettings(BaseSettings):
                 f"refused in {self.environment}; set a real secret"
             )
         if self.crash_at and self.environment != "test":
-            raise ValueError(f"crash_at: crash points are for the test environment only, not for {self.environment}")
+            raise ValueError(
+                f"crash_at: crash points are for the test environment, not {self.environment}"
+            )
         if not self.mongo_db:
             self.mongo_db = f"qingshan_{self.service_name}"
         return self
