@@ -18,6 +18,13 @@ process, a lease taken over, a round that failed -- the relay first looks back o
 (from when the pending entries were stored) for their event ids, removes the ones it finds
 without sending them again, and only then publishes the rest: one record per outbox entry.
 Consumers still drop repeats by event id, should anything get past that.
+
+An entry the broker (or the client) refuses for what it is -- too large, malformed -- can never
+go out, and it would hold every later event of its aggregate behind it. Such an entry is tried
+`poison_attempts` times (counted in `outbox_failures`), then moved with its error to
+`outbox_quarantine` (insert-if-absent, then pulled from the aggregate), an ops alert is raised
+(`on_quarantine`), and the aggregate's later events go on. Refusals that say nothing about the
+record (the broker down, a timeout, not authorised) are never counted: they wait, as before.
 """
 
 from __future__ import annotations
@@ -32,6 +39,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidTimestampError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
 from prometheus_client import Counter, Gauge
 from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
@@ -53,6 +67,23 @@ SKIPPED = Counter(
     "qingshan_outbox_already_published_total", "Pending entries found in the topic already"
 )
 PENDING_GAUGE = Gauge("qingshan_outbox_pending", "Entries found pending in the last relay round")
+REFUSED = Counter("qingshan_outbox_refused_total", "Entries the broker refused for what they are")
+QUARANTINED = Counter(
+    "qingshan_outbox_quarantined_total", "Entries refused repeatedly and set aside", ["topic"]
+)
+FAILURES = "outbox_failures"
+QUARANTINE = "outbox_quarantine"
+# Refused for what the record is (size, encoding, timestamp): retrying the same bytes cannot help.
+RECORD_ERRORS = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+    CorruptRecordException,
+    InvalidTimestampError,
+    TypeError,  # the client could not serialise the record (a header or key of the wrong type)
+    ValueError,
+)
+OnQuarantine = Callable[[Document, str, Any, str], Awaitable[None]]
 
 log = get_logger(__name__)
 
@@ -81,6 +112,8 @@ class OutboxRelay:
         stall_seconds: float = 5.0,
         rescan_seconds: float = 300.0,
         published: Callable[[set[str], set[str], datetime], Awaitable[set[str]]] | None = None,
+        poison_attempts: int = 3,
+        on_quarantine: OnQuarantine | None = None,
     ) -> None:
         self.db = db
         self.collections = list(collections)
@@ -99,6 +132,9 @@ class OutboxRelay:
         # (topics, ids, since) -> the ids already in those topics; None: never look back.
         self._published = published
         self._fresh = True  # relaying starts afresh: look back before sending anything
+        self.poison_attempts = poison_attempts
+        # (entry, collection, aggregate id, error) -> raise the ops alert about a quarantine
+        self._on_quarantine = on_quarantine
         self._holding = False
         self._wake = asyncio.Event()
         self._stopping = False
@@ -223,28 +259,38 @@ class OutboxRelay:
         if not docs:
             return 0
         producer = await self._ensure_producer()
+        loop = asyncio.get_running_loop()
         # Queue every entry first (ordered per key by the idempotent producer), then wait.
         futures: list[tuple[Document, Document, list[asyncio.Future[Any]]]] = []
         for mark, doc in docs:
-            futs = []
+            futs: list[asyncio.Future[Any]] = []
             for entry in doc[OUTBOX]:
                 env = Envelope.from_outbox(entry)
-                futs.append(
-                    await producer.send(
+                try:
+                    fut = await producer.send(
                         entry["topic"], env.data, key=env.key, headers=env.headers()
                     )
-                )
+                except RECORD_ERRORS as exc:  # refused before it left: its later events wait
+                    fut = loop.create_future()
+                    fut.set_exception(exc)
+                    futs.append(fut)
+                    break
+                futs.append(fut)
             futures.append((mark, doc, futs))
         await self._wait_acked([f for _, _, futs in futures for f in futs])
         error: BaseException | None = None
         pulls: dict[str, list[UpdateOne]] = {}
         finished: list[Document] = []
         acked: list[Document] = []
+        refused: list[tuple[str, Any, Document, BaseException]] = []
         for mark, doc, futs in futures:
             results = await asyncio.gather(*futs, return_exceptions=True)
             # Only the acknowledged prefix is removed, so order survives a partial failure.
             done = []
-            for entry, res in zip(doc[OUTBOX], results, strict=True):
+            for entry, res in zip(doc[OUTBOX], results, strict=False):
+                if isinstance(res, RECORD_ERRORS):
+                    refused.append((mark["c"], doc["_id"], entry, res))
+                    break
                 if isinstance(res, BaseException):
                     error = error or res
                     break
@@ -262,9 +308,56 @@ class OutboxRelay:
         for entry in acked:
             PUBLISHED.labels(entry["topic"]).inc()
         await self._unmark(finished)
+        for name, agg_id, entry, exc in refused:
+            await self._refused(name, agg_id, entry, exc)
         if error is not None:
             raise error
         return len(acked)
+
+    async def _refused(self, name: str, agg_id: Any, entry: Document, exc: BaseException) -> None:
+        """Count a refusal of this entry; at `poison_attempts`, quarantine it: stored with its
+        error first, the ops alert raised, then pulled from its aggregate (each step safe to
+        repeat, so a crash in between only repeats it), and the aggregate's later events go
+        out in the next round."""
+        REFUSED.inc()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        count = await self.db[FAILURES].find_one_and_update(
+            {"_id": entry["id"]},
+            {"$inc": {"n": 1}, "$set": {"error": error, "at": datetime.now(UTC)}},
+            upsert=True,
+            return_document=True,
+        )
+        attempts = int(count["n"]) if count else 1
+        log.warning("relay.entry_refused", event_id=entry["id"], attempts=attempts, error=error)
+        if attempts < self.poison_attempts:
+            return
+        record = {
+            "_id": entry["id"],
+            "collection": name,
+            "aggregate": agg_id,
+            "entry": entry,
+            "error": error,
+            "attempts": attempts,
+            "at": datetime.now(UTC),
+        }
+        try:
+            await self.db[QUARANTINE].insert_one(record)
+        except DuplicateKeyError:
+            pass  # quarantined before a crash that left it in the aggregate
+        if self._on_quarantine is not None:
+            await self._on_quarantine(entry, name, agg_id, error)
+        await self.db[name].update_one({"_id": agg_id}, {"$pullAll": {OUTBOX: [entry]}})
+        await self.db[FAILURES].delete_one({"_id": entry["id"]})
+        QUARANTINED.labels(entry["topic"]).inc()
+        log.warning(
+            "relay.entry_quarantined",
+            event_id=entry["id"],
+            type=entry.get("type"),
+            collection=name,
+            aggregate=str(agg_id),
+            error=error,
+        )
+        self.wake()  # the aggregate's later events go out now
 
     async def _drop_published(
         self, docs: list[tuple[Document, Document]]

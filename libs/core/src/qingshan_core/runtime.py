@@ -29,6 +29,8 @@ from qingshan_core.grpc_server import GrpcServer, Registrar
 from qingshan_core.idempotency import ProcessedEvents
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec, create_client, ensure_indexes, ping
+from qingshan_core.ops import COLLECTION as OPS_COLLECTION
+from qingshan_core.ops import OpsAlerts
 from qingshan_core.outbox import OutboxCollection
 from qingshan_core.relay import OutboxRelay
 from qingshan_core.settings import ServiceSettings
@@ -99,6 +101,8 @@ class Runtime:
         self._aggregates: list[str] = []
         self._jobs: list[tuple[float, Callable[[], Awaitable[Any]], str, float]] = []
         self._stop_hooks: list[Callable[[], Awaitable[Any]]] = []
+        # Operational alerts about the service itself (qingshan.ops.v1.OpsAlert), once each.
+        self.ops = OpsAlerts(self.outbox(OPS_COLLECTION), s.service_name)
 
     def outbox(self, collection: str) -> OutboxCollection:
         """An aggregate collection whose writes carry events to this service's topic."""
@@ -110,6 +114,15 @@ class Runtime:
             source=self.settings.source,
             on_commit=self._wake_relay,
             on_mark_failed=self._rescan_relay,
+        )
+
+    async def _quarantined(self, entry: Document, collection: str, agg: Any, error: str) -> None:
+        await self.ops.raise_once(
+            "outbox_quarantined",
+            str(entry["id"]),
+            f"事件被消息队列拒收，已隔离 / event refused by the broker, quarantined: {entry['type']}",
+            f"collection={collection} aggregate={agg} error={error}",
+            severity="critical",
         )
 
     def _wake_relay(self) -> None:
@@ -150,6 +163,8 @@ class Runtime:
             poll_seconds=s.relay_poll_seconds,
             batch=s.relay_batch,
             published=partial(kafka.published_ids, s.kafka_bootstrap),
+            poison_attempts=s.relay_poison_attempts,
+            on_quarantine=self._quarantined,
         )
         self._spawn(self._relay.run(), "relay")
         for spec in self._consumer_specs:

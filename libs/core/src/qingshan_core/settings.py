@@ -38,6 +38,8 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     relay_poll_seconds: float = Field(default=0.5, gt=0)
     relay_batch: int = Field(default=200, gt=0)
+    # Refusals of one outbox entry (too large, malformed) before it is quarantined.
+    relay_poison_attempts: int = Field(default=3, ge=1)
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_backoff_seconds: float = Field(default=0.2, ge=0)
     processed_retention_days: int = Field(default=14, ge=1)
