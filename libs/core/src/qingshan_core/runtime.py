@@ -120,7 +120,7 @@ class Runtime:
         await self.ops.raise_once(
             "outbox_quarantined",
             str(entry["id"]),
-            f"事件被消息队列拒收，已隔离 / event refused by the broker, quarantined: {entry['type']}",
+            f"事件被消息队列拒收，已隔离 / refused by the broker, quarantined: {entry['type']}",
             f"collection={collection} aggregate={agg} error={error}",
             severity="critical",
         )
