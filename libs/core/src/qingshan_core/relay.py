@@ -308,8 +308,8 @@ class OutboxRelay:
         for entry in acked:
             PUBLISHED.labels(entry["topic"]).inc()
         await self._unmark(finished)
-        for name, agg_id, entry, exc in refused:
-            await self._refused(name, agg_id, entry, exc)
+        for name, agg_id, entry, why in refused:
+            await self._refused(name, agg_id, entry, why)
         if error is not None:
             raise error
         return len(acked)
