@@ -19,12 +19,8 @@ process, a lease taken over, a round that failed -- the relay first looks back o
 without sending them again, and only then publishes the rest: one record per outbox entry.
 Consumers still drop repeats by event id, should anything get past that.
 
-An entry the broker (or the client) refuses for what it is -- too large, malformed -- can never
-go out, and it would hold every later event of its aggregate behind it. Such an entry is tried
-`poison_attempts` times (counted in `outbox_failures`), then moved with its error to
-`outbox_quarantine` (insert-if-absent, then pulled from the aggregate), an ops alert is raised
-(`on_quarantine`), and the aggregate's later events go on. Refusals that say nothing about the
-record (the broker down, a timeout, not authorised) are never counted: they wait, as before.
+An entry the broker refuses for what it is (too large, malformed) is tried `poison_attempts`
+times, then quarantined (qingshan_core.quarantine) so its aggregate's later events go on.
 """
 
 from __future__ import annotations
@@ -39,13 +35,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import (
-    CorruptRecordException,
-    InvalidTimestampError,
-    MessageSizeTooLargeError,
-    RecordListTooLargeError,
-    RecordTooLargeError,
-)
 from prometheus_client import Counter, Gauge
 from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
@@ -56,6 +45,7 @@ from qingshan_core.events import Envelope
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec, find_by_ids
 from qingshan_core.outbox import MARKERS, OUTBOX, PENDING, mark_pending
+from qingshan_core.quarantine import RECORD_ERRORS, OnQuarantine, Quarantine
 
 # Clocks of the writer and the relay's broker client may differ: look back this much further.
 CLOCK_SKEW = timedelta(seconds=60)
@@ -67,23 +57,6 @@ SKIPPED = Counter(
     "qingshan_outbox_already_published_total", "Pending entries found in the topic already"
 )
 PENDING_GAUGE = Gauge("qingshan_outbox_pending", "Entries found pending in the last relay round")
-REFUSED = Counter("qingshan_outbox_refused_total", "Entries the broker refused for what they are")
-QUARANTINED = Counter(
-    "qingshan_outbox_quarantined_total", "Entries refused repeatedly and set aside", ["topic"]
-)
-FAILURES = "outbox_failures"
-QUARANTINE = "outbox_quarantine"
-# Refused for what the record is (size, encoding, timestamp): retrying the same bytes cannot help.
-RECORD_ERRORS = (
-    MessageSizeTooLargeError,
-    RecordTooLargeError,
-    RecordListTooLargeError,
-    CorruptRecordException,
-    InvalidTimestampError,
-    TypeError,  # the client could not serialise the record (a header or key of the wrong type)
-    ValueError,
-)
-OnQuarantine = Callable[[Document, str, Any, str], Awaitable[None]]
 
 log = get_logger(__name__)
 
@@ -132,9 +105,7 @@ class OutboxRelay:
         # (topics, ids, since) -> the ids already in those topics; None: never look back.
         self._published = published
         self._fresh = True  # relaying starts afresh: look back before sending anything
-        self.poison_attempts = poison_attempts
-        # (entry, collection, aggregate id, error) -> raise the ops alert about a quarantine
-        self._on_quarantine = on_quarantine
+        self.quarantine = Quarantine(db, poison_attempts, on_quarantine, wake=self.wake)
         self._holding = False
         self._wake = asyncio.Event()
         self._stopping = False
@@ -309,55 +280,10 @@ class OutboxRelay:
             PUBLISHED.labels(entry["topic"]).inc()
         await self._unmark(finished)
         for name, agg_id, entry, why in refused:
-            await self._refused(name, agg_id, entry, why)
+            await self.quarantine.refused(name, agg_id, entry, why)
         if error is not None:
             raise error
         return len(acked)
-
-    async def _refused(self, name: str, agg_id: Any, entry: Document, exc: BaseException) -> None:
-        """Count a refusal of this entry; at `poison_attempts`, quarantine it: stored with its
-        error first, the ops alert raised, then pulled from its aggregate (each step safe to
-        repeat, so a crash in between only repeats it), and the aggregate's later events go
-        out in the next round."""
-        REFUSED.inc()
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        count = await self.db[FAILURES].find_one_and_update(
-            {"_id": entry["id"]},
-            {"$inc": {"n": 1}, "$set": {"error": error, "at": datetime.now(UTC)}},
-            upsert=True,
-            return_document=True,
-        )
-        attempts = int(count["n"]) if count else 1
-        log.warning("relay.entry_refused", event_id=entry["id"], attempts=attempts, error=error)
-        if attempts < self.poison_attempts:
-            return
-        record = {
-            "_id": entry["id"],
-            "collection": name,
-            "aggregate": agg_id,
-            "entry": entry,
-            "error": error,
-            "attempts": attempts,
-            "at": datetime.now(UTC),
-        }
-        try:
-            await self.db[QUARANTINE].insert_one(record)
-        except DuplicateKeyError:
-            pass  # quarantined before a crash that left it in the aggregate
-        if self._on_quarantine is not None:
-            await self._on_quarantine(entry, name, agg_id, error)
-        await self.db[name].update_one({"_id": agg_id}, {"$pullAll": {OUTBOX: [entry]}})
-        await self.db[FAILURES].delete_one({"_id": entry["id"]})
-        QUARANTINED.labels(entry["topic"]).inc()
-        log.warning(
-            "relay.entry_quarantined",
-            event_id=entry["id"],
-            type=entry.get("type"),
-            collection=name,
-            aggregate=str(agg_id),
-            error=error,
-        )
-        self.wake()  # the aggregate's later events go out now
 
     async def _drop_published(
         self, docs: list[tuple[Document, Document]]

@@ -12,7 +12,8 @@ from qingshan_core import kafka
 from qingshan_core.events import Envelope
 from qingshan_core.ops import OpsAlerts
 from qingshan_core.outbox import MARKERS, OUTBOX, OutboxCollection
-from qingshan_core.relay import FAILURES, QUARANTINE, OutboxRelay
+from qingshan_core.quarantine import FAILURES, QUARANTINE
+from qingshan_core.relay import OutboxRelay
 from qingshan_core.testing.pytest_plugin import read_topic
 
 pytestmark = pytest.mark.integration
