@@ -124,6 +124,7 @@ def _wire(clock: Clock) -> Wire:
             resilience=resilience,
             senders=_senders(s, client),
             dead_letters=dlt,
+            ops=runtime.ops,
             policies=policies(s),
             source=s.source,
         )

@@ -262,6 +262,22 @@ class FakeDeadLetters:
         self.records.append((d.id, reason))
 
 
+@dataclass
+class FakeOps:
+    """Records the ops alerts raised, once per subject like qingshan_core.ops."""
+
+    alerts: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    async def raise_once(
+        self, kind: str, about: str, summary: str, detail: str = "", severity: str = "warning"
+    ) -> bool:
+        subject = f"{kind.replace('_', '-')}/{about}"
+        if subject in self.alerts:
+            return False
+        self.alerts[subject] = (summary, detail)
+        return True
+
+
 def make_ctx(clock: Clock, senders: dict[str, FakeSender], **policy: Any) -> NotifyContext:
     return NotifyContext(
         clock=clock,
@@ -275,6 +291,7 @@ def make_ctx(clock: Clock, senders: dict[str, FakeSender], **policy: Any) -> Not
         resilience=FakeResilience(),
         senders=senders,
         dead_letters=FakeDeadLetters(),
+        ops=FakeOps(),
         policies=replace(Policies(), **policy),
         rand=lambda: 0.5,
     )

@@ -12,7 +12,12 @@ from notify.domain.model import OPEN_STATUSES, Priority
 from notify.domain.scheduling import digest_delivery_seed, initial_schedule
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.ports import IncomingEvent
-from notify.service_layer.rendering import candidates, context_for, render_first
+from notify.service_layer.rendering import (
+    candidates,
+    context_for,
+    render_first,
+    report_failures,
+)
 
 DIGEST_RULE = "digest"
 
@@ -86,6 +91,8 @@ async def _make(ctx: NotifyContext, key: str, batch: int, items: Sequence[Delive
     rendered = render_first(
         ctx.renderer, candidates(templates, DIGEST, first.channel.value, "default"), context
     )
+    if rendered.problems:
+        await report_failures(ctx, rendered, DIGEST)
     # Daily digests are timed after quiet hours; an hourly one at night still waits for morning.
     recipient = await ctx.directory.get_recipient(first.recipient_id)
     quiet = recipient.quiet_hours if recipient and recipient.quiet_hours else p.quiet_hours

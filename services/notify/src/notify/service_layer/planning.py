@@ -16,7 +16,12 @@ from notify.domain.routing import Addressee, resolve, select_rules
 from notify.domain.scheduling import initial_schedule
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.ports import IncomingEvent, Outcome
-from notify.service_layer.rendering import candidates, context_for, render_first
+from notify.service_layer.rendering import (
+    candidates,
+    context_for,
+    render_first,
+    report_failures,
+)
 
 ESCALATION_PREFIX = "【升级督办·第{level}级】"
 
@@ -78,6 +83,8 @@ async def create_deliveries(
             candidates(templates, event.type, a.channel.value, rule.template_variant),
             context,
         )
+        if rendered.problems:
+            await report_failures(ctx, rendered, event.type)
         title = rendered.title
         if level:
             title = ESCALATION_PREFIX.format(level=level) + title

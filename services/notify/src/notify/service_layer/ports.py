@@ -47,6 +47,14 @@ class TemplateError(ValueError):
     """A template that does not compile or render."""
 
 
+class OpsAlerts(Protocol):
+    """The service's operational alerts (qingshan_core.ops), raised once per subject."""
+
+    async def raise_once(
+        self, kind: str, about: str, summary: str, detail: str = "", severity: str = "warning"
+    ) -> bool: ...
+
+
 class Renderer(Protocol):
     def render(self, source: str, context: Mapping[str, Any]) -> str:
         """Render one template text; TemplateError when it does not."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from notify.domain.catalog import EventType
 from notify.domain.default_templates import GENERIC
 from notify.domain.model import ANY_CHANNEL, Template
 from notify.domain.routing import Attrs
-from notify.service_layer.context import Policies
+from notify.service_layer.context import NotifyContext, Policies
 from notify.service_layer.ports import IncomingEvent, Renderer, TemplateError
 
 MAX_TITLE = 200
@@ -120,3 +121,18 @@ def render_first(
         return Rendered(r.title, r.body, r.template_id, tuple(problems))
     # The generic template renders any event; reaching here means the renderer itself failed.
     return Rendered(str(context["event"]["type"]), "", "none", tuple(problems))
+
+
+async def report_failures(ctx: NotifyContext, rendered: Rendered, event_type: str) -> None:
+    """Raise an ops alert for every template that failed and was passed over (once per
+    template and error); the message itself already went on with the next template. (With
+    the store down this fails like the delivery's own write, and the event is retried.)"""
+    for problem in rendered.problems:
+        template_id = problem.split(": ", 1)[0]
+        digest = hashlib.sha256(problem.encode()).hexdigest()[:12]
+        await ctx.ops.raise_once(
+            "template_failed",
+            f"{template_id}/{digest}",
+            f"通知模板渲染失败，已改用通用模板 / template failed, generic used: {template_id}",
+            f"event_type={event_type} used={rendered.template_id} {problem}",
+        )
