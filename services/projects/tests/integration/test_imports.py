@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from openpyxl import Workbook
 
 from qingshan_core.auth import Role
 from qingshan_core.mongo import create_client
@@ -135,3 +136,18 @@ async def test_corrections_apply_and_adjustable_changes_are_refused(seeded: Serv
         "/v1/subitems", params={"lead_unit": "区经济信息委", "limit": 100}, headers=h
     )
     assert 2 in {i["no"] for i in rows.json()["items"]}
+
+
+async def test_a_workbook_reaching_xfd1048576_is_a_422_naming_its_size(empty: Service) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["no", "field", "project"])
+    ws["XFD1048576"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = await _upload(empty, buf.getvalue(), "big.xlsx", **empty.auth(Role.SUPERVISOR))
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["written"] is False and "XFD1048576" in r.text and "工作表过大" in r.text
+    assert await _count(empty, "subitems") == 0

@@ -10,6 +10,7 @@ Re-importing the same file finds nothing to change and writes (and publishes) no
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -93,13 +94,18 @@ def validate(file: ImportFile, fmt: Format) -> tuple[ReserveRow, ...]:
     return result.rows
 
 
+def _parse(file: ImportFile, fmt: Format) -> tuple[tuple[ReserveRow, ...], dict[int, int]]:
+    return validate(file, fmt), file_row_numbers(file.data, fmt)
+
+
 async def import_table(ctx: Context, file: ImportFile, *, by: str) -> ImportOutcome:
-    """Import a reserve table, all or nothing; the same file twice changes nothing."""
+    """Import a reserve table, all or nothing; the same file twice changes nothing. Parsing
+    runs in a worker thread: a large workbook never holds up the event loop."""
     fmt = detect_format(file)
-    rows = validate(file, fmt)
+    rows, row_numbers = await asyncio.to_thread(_parse, file, fmt)
     stored = await ctx.subitems.table_state()
     diff = diff_import({k: s.row for k, s in stored.items()}, rows)
-    issues = store_issues(diff, stored, rows, file_row_numbers(file.data, fmt))
+    issues = store_issues(diff, stored, rows, row_numbers)
     if issues:
         raise ImportRefused(issues)
     sha = hashlib.sha256(file.data).hexdigest()

@@ -6,6 +6,7 @@ $sum only, and money must stay exact Decimal), using the domain's own rollup().
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -107,6 +108,6 @@ async def export_table(
 ) -> bytes:
     """The reserve as the same table it was imported from (CSV or XLSX)."""
     rows = await reserve_rows(ctx, as_of=as_of, include_withdrawn=include_withdrawn)
-    if fmt == "xlsx":
-        return export_xlsx(rows, header=header)
+    if fmt == "xlsx":  # building a workbook takes a while: not on the event loop
+        return await asyncio.to_thread(export_xlsx, rows, header=header)
     return export_csv(rows, header=header, bom=bom)
