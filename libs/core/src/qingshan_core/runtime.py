@@ -96,7 +96,12 @@ class Runtime:
         self.token_codec = TokenCodec(
             s.jwt_secret.get_secret_value(), issuer=s.jwt_issuer, audience=s.jwt_audience
         )
-        self.grpc = GrpcServer(s.grpc_port, host=s.http_host)
+        self.grpc = GrpcServer(
+            s.grpc_port,
+            host=s.http_host,
+            max_message_bytes=s.grpc_max_message_bytes,
+            max_concurrent_rpcs=s.grpc_max_concurrent_rpcs,
+        )
         self._consumer_specs: list[ConsumerSpec] = []
         self._aggregates: list[str] = []
         self._jobs: list[tuple[float, Callable[[], Awaitable[Any]], str, float]] = []

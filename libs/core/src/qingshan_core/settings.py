@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     grpc_port: int = 50050
+    # gRPC limits (qingshan_core.grpc_server): message size either way, calls at once.
+    grpc_max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    grpc_max_concurrent_rpcs: int = Field(default=200, ge=1)
     mongo_uri: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = ""
     # A stalled store answers 503 with Retry-After instead of hanging requests (see
