@@ -33,6 +33,10 @@ class Row:
     note_dups: int = 0
     resends: int = 0
     notes_missing: int = 0
+    alerts_due: int = 0  # accepted back-dated cases: each must get its DeadlineOverdue
+    alerts_missing: int = 0
+    probes: int = 0  # readiness probes made during the fault, and those not answered 200
+    probes_not_ready: int = 0
     lost_ids: list[str] = field(default_factory=list)
 
 
@@ -92,6 +96,7 @@ def build(
         elif s.status == 0:
             row.no_answer += 1
     created = {(r.subject, r.type) for r in records}
+    backdated = {s.ref for s in sent if s.backdated}
     for eid, s in accepted.items():
         row = rows[s.phase]
         in_store = eid in stored
@@ -101,6 +106,9 @@ def build(
         if not (in_store and in_topic):
             row.lost += 1
             row.lost_ids.append(eid)
+        if s.kind == "complaint" and s.ref in backdated:
+            row.alerts_due += 1
+            row.alerts_missing += (eid, "DeadlineOverdue") not in created
     first: dict[str, str] = {}  # a repeat counts against the phase of the first copy
     for r in records:
         if r.ce_id in first:
@@ -151,6 +159,10 @@ COLUMNS = [
     ("msgs twice", "note_dups"),
     ("SMS resent", "resends"),
     ("msgs missing", "notes_missing"),
+    ("alerts due", "alerts_due"),
+    ("alerts missing", "alerts_missing"),
+    ("probes", "probes"),
+    ("probes !200", "probes_not_ready"),
 ]
 
 
@@ -170,13 +182,21 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def failures(rows: list[Row], strict: bool = False) -> list[str]:
+def failures(
+    rows: list[Row], strict: bool = False, broker_only: frozenset[str] | set[str] = frozenset()
+) -> list[str]:
     """What makes the suite fail: anything accepted and lost, an outbox entry published twice,
-    a message delivered twice or never, a 5xx that is not a 503 with Retry-After; with
-    `strict`, also an SMS sent again under its Idempotency-Key (which the gateway drops)."""
+    a message delivered twice or never, a 5xx that is not a 503 with Retry-After, a back-dated
+    case never alerted, a readiness probe not 200; in the `broker_only` phases (only the
+    broker is down) any intake request not accepted; with `strict`, also an SMS sent again
+    under its Idempotency-Key (which the gateway drops)."""
     out = []
     for r in rows:
+        refused = r.sent - r.accepted if r.phase in broker_only else 0
         for what, n in (
+            ("intake requests not accepted while only the broker was down", refused),
+            ("readiness probes not 200", r.probes_not_ready),
+            ("back-dated cases never alerted (DeadlineOverdue)", r.alerts_missing),
             ("SMS sent again under the same Idempotency-Key", r.resends if strict else 0),
             ("accepted and lost", r.lost),
             ("events published twice", r.event_dups),

@@ -3,8 +3,15 @@ rate, every tenth back-dated so the deadline sweeper raises DeadlineOverdue, and
 every twentieth), one fault after another:
 
   kafka       kill -9 the broker, 10 s down, restart it
+  broker down with probes
+              kill -9 the broker for 10 s and poll every service's /readyz each second, as a
+              kubelet would: every probe must answer 200 and every intake request 201
   notify      kill -9 notify while it handles events and sends, restart it
   complaints  kill -9 complaints while it takes in complaints, restart it
+  killed between case and schedule write
+              complaints dies (its test-only crash point) right after storing a back-dated
+              case, before the case's schedule entry; restarted, its repair scan must find
+              the case so that its DeadlineOverdue is raised all the same
   store       stop FerretDB for 15 s, keep sending, start it (the services are not restarted)
 
 Then a client that honours Retry-After resubmits whatever was refused or unanswered (same order
@@ -15,14 +22,17 @@ Counts per fault: sent, accepted (200/201), 503 (and 503 without Retry-After), o
 answer (connection refused or reset while a service was down), stored, published (creation
 event in the topic, read from offset 0), dup events (one outbox entry published twice, by
 CloudEvents id), lost (accepted but not stored or not published), messages due / delivered /
-twice (a person would get it twice) / missing, and SMS resent under the same Idempotency-Key
+twice (a person would get it twice) / missing, SMS resent under the same Idempotency-Key
 (a crash between the gateway's answer and notify's record of it: the gateway drops the repeat;
-`--strict` fails on these too). Exit 1 when anything accepted is lost, an event is published
-twice, a message is delivered twice or never, or the outage answers other than 503 with
-Retry-After. Details of any failure: .run/faults/faults-result.json.
+`--strict` fails on these too), readiness probes not 200, and back-dated cases whose
+DeadlineOverdue never came. Exit 1 when anything accepted is lost, an event is published
+twice, a message is delivered twice or never, an outage answers other than 503 with
+Retry-After, a probe is not 200 or intake refused while only the broker is down, or a
+back-dated case is never alerted. Details of any failure: .run/faults/faults-result.json.
+`--only kafka,store` runs just those faults (between steady and settle).
 
-Own stack (profile `faults` of deploy/local/stack.py and services.py, ports from there), stopped
-at the end whatever happens. Only 127.0.0.1.
+Own stack (profile `faults` of deploy/local/stack.py and services.py, ports from there;
+QINGSHAN_FAULTS_PROFILE picks another), stopped at the end whatever happens. Only 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -52,7 +62,10 @@ from faults.stackctl import (
     SERVICES,
     STACK,
     configure_notify,
+    crash_ref,
+    fault_crash_between_writes,
     fault_kafka,
+    fault_kafka_with_probes,
     fault_service,
     fault_store,
     log,
@@ -64,7 +77,9 @@ from qingshan_core.mongo import create_client
 from qingshan_core.settings import DEV_JWT_SECRET
 
 TOPICS = ["qingshan.complaints.v1", "qingshan.risk.v1"]
-PHASES = ["steady", "kafka", "notify", "complaints", "store", "settle"]
+PROBES = "broker down with probes"
+KILLED = "killed between case and schedule write"
+PHASES = ["steady", "kafka", PROBES, "notify", "complaints", KILLED, "store", "settle"]
 
 
 async def retry_refused(load: Load, budget: float) -> None:
@@ -94,18 +109,25 @@ async def settle(load: Load, reader: TopicReader, receiver: Receiver, budget: fl
     """Wait (bounded) until every accepted entity's creation event is in its topic and every
     message the rules call for has reached the receiver; then a little longer for late repeats."""
     deadline = time.monotonic() + budget
+    backdated = {s.ref for s in load.sent if s.backdated}
     while time.monotonic() < deadline:
-        phase_of = {s.entity_id: s.phase for s in load.sent if s.status in (200, 201)}
+        accepted = [s for s in load.sent if s.status in (200, 201)]
+        phase_of = {s.entity_id: s.phase for s in accepted}
         unpublished = set(phase_of) - set(reader.by_subject)
+        overdue = {r.subject for r in reader.records if r.type == "DeadlineOverdue"}
+        unalerted = {s.entity_id for s in accepted if s.ref in backdated} - overdue
         expected = expected_notifications(list(reader.records), phase_of, DUTY)
         got = {hit_key(h) for h in receiver.hits}
         undelivered = set(expected) - got
-        if not unpublished and not undelivered:
+        if not unpublished and not undelivered and not unalerted:
             log(f"settled: everything published, {len(expected)} expected messages received")
             await asyncio.sleep(10)
             return
         await asyncio.sleep(2)
-    log(f"settle budget spent: {len(unpublished)} unpublished, {len(undelivered)} undelivered")
+    log(
+        f"settle budget spent: {len(unpublished)} unpublished, {len(undelivered)} undelivered, "
+        f"{len(unalerted)} back-dated cases without DeadlineOverdue"
+    )
 
 
 async def stored_ids() -> set[str]:
@@ -119,23 +141,40 @@ async def stored_ids() -> set[str]:
         await client.close()
 
 
-async def run_phases(args: argparse.Namespace, load: Load, env: dict[str, str]) -> None:
-    """Each fault in turn under the running load: `lead` s of load, the fault, `tail` s more."""
+async def run_phases(
+    args: argparse.Namespace, load: Load, env: dict[str, str]
+) -> dict[str, tuple[int, int]]:
+    """Each fault in turn under the running load: `lead` s of load, the fault, `tail` s more.
+    Returns the readiness probes (count, not 200) per phase that probed."""
 
     async def intake() -> int:
         async with httpx.AsyncClient(timeout=30, headers=load.headers) as c:
             ref = f"F{load.run_id}PROBE"
             return (await load.post(c, "complaint", ref, complaint_body(ref, 0, False))).status
 
+    async def armed_order() -> int:
+        async with httpx.AsyncClient(timeout=30, headers=load.headers) as c:
+            ref = crash_ref(load.run_id)
+            body = load.bodies.get(ref) or complaint_body(ref, 0, True)
+            return (await load.post(c, "complaint", ref, body, backdated=True)).status
+
+    probes: dict[str, tuple[int, int]] = {}
+
+    async def with_probes() -> None:
+        probes[PROBES] = await fault_kafka_with_probes()
+
     faults = {
         "kafka": fault_kafka,
+        PROBES: with_probes,
         "notify": lambda: fault_service("notify", env),
         "complaints": lambda: fault_service("complaints", env),
+        KILLED: lambda: fault_crash_between_writes(armed_order, env),
         "store": lambda: fault_store(intake),
     }
+    chosen = PHASES[:-1] if not args.only else ["steady", *args.only]
     load_task = asyncio.create_task(load.run())
     try:
-        for phase in PHASES[:-1]:
+        for phase in chosen:
             Phase.name = phase
             log(f"phase {phase}: load at {args.rate:g} complaints/s")
             await asyncio.sleep(args.lead)
@@ -145,6 +184,7 @@ async def run_phases(args: argparse.Namespace, load: Load, env: dict[str, str]) 
     finally:
         load.stop()
         await load_task
+    return probes
 
 
 async def suite(args: argparse.Namespace) -> int:
@@ -153,7 +193,8 @@ async def suite(args: argparse.Namespace) -> int:
     # Terminated (a cancelled CI job): unwind like Ctrl-C, so the stack is stopped all the same.
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     receiver_url = f"http://127.0.0.1:{RECEIVER_PORT}"
-    env = service_env(receiver_url)
+    run_id = uuid.uuid4().hex[:6].upper()
+    env = service_env(receiver_url, run_id)
     receiver = Receiver(RECEIVER_PORT)
     reader = TopicReader(BOOTSTRAP, TOPICS)
     await receiver.start()
@@ -169,11 +210,11 @@ async def suite(args: argparse.Namespace) -> int:
             f"http://127.0.0.1:{HTTP['complaints']}",
             f"http://127.0.0.1:{HTTP['risk']}",
             codec.issue("faults-intake", "integration"),
-            uuid.uuid4().hex[:6].upper(),
+            run_id,
             rate=args.rate,
         )
         started = time.monotonic()
-        await run_phases(args, load, env)
+        probes = await run_phases(args, load, env)
         Phase.name = "settle"
         log("load stopped; resubmitting what was refused, then waiting for everything to settle")
         await retry_refused(load, 90)
@@ -183,11 +224,15 @@ async def suite(args: argparse.Namespace) -> int:
         await reader.stop()
         await receiver.stop()
     rows = build(PHASES, load.sent, await stored_ids(), reader.records, receiver.hits, DUTY)
+    for r in rows:
+        r.probes, r.probes_not_ready = probes.get(r.phase, (0, 0))
+    if args.only:
+        rows = [r for r in rows if r.phase in ("steady", *args.only, "settle")]
     print(f"\n{table(rows)}\n\nload, faults and settling took {elapsed:.0f} s")
     outage = [x.took for x in load.sent if x.status == 503]
     if outage:
         print(f"store outage: {len(outage)} answers 503, the slowest after {max(outage):.1f} s")
-    problems = failures(rows, strict=args.strict)
+    problems = failures(rows, strict=args.strict, broker_only={PROBES})
     details = {
         "rows": [{k: v for k, v in vars(r).items() if k != "lost_ids"} for r in rows],
         **evidence(load, reader, receiver, problems),
@@ -232,12 +277,21 @@ def main() -> None:
     ap.add_argument("--tail", type=float, default=10.0, help="load after each recovery (s)")
     ap.add_argument("--keep", action="store_true", help="leave the stack running at the end")
     ap.add_argument(
+        "--only",
+        type=lambda v: [p for p in v.split(",") if p],
+        default=[],
+        help=f"only these faults, comma separated, in their order (of: {', '.join(PHASES[1:-1])})",
+    )
+    ap.add_argument(
         "--strict",
         action="store_true",
         help="also fail on an SMS re-sent under the same Idempotency-Key (a crash between the "
         "gateway's answer and notify's record of it)",
     )
     args = ap.parse_args()
+    if unknown := set(args.only) - set(PHASES[1:-1]):
+        ap.error(f"--only: no such fault {sorted(unknown)}")
+    args.only = [p for p in PHASES[1:-1] if p in args.only]
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker is down on purpose
     # Ctrl-C even when started in the background (SIGINT ignored); SIGTERM: see suite().
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -20,7 +20,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / "deploy" / "local"
-PROFILE = "faults"
+# Its own stack profile; QINGSHAN_FAULTS_PROFILE=p8 runs it on a checkout's own ports instead.
+PROFILE = os.environ.get("QINGSHAN_FAULTS_PROFILE", "faults")
 STACK = [sys.executable, str(LOCAL / "stack.py"), "--profile", PROFILE]
 SERVICES = [sys.executable, str(LOCAL / "services.py"), "--profile", PROFILE]
 DUTY = "faults-duty"
@@ -51,12 +52,21 @@ def log(msg: str) -> None:
     print(f"[faults {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def service_env(receiver: str) -> dict[str, str]:
-    """Short intervals, and notify's channels pointed at the receiver."""
+def crash_ref(run_id: str) -> str:
+    """The order number whose intake complaints dies on, between the case and its schedule."""
+    return f"F{run_id}KILL"
+
+
+def service_env(receiver: str, run_id: str) -> dict[str, str]:
+    """Short intervals, notify's channels pointed at the receiver, and complaints armed to
+    die (SIGKILL, by itself) right after storing the case `crash_ref(run_id)`, before its
+    schedule entry: the test environment's crash point (qingshan_core.crashpoints)."""
     env = dict(os.environ)
     env.update(
         {
             "QINGSHAN_COMPLAINTS_SWEEP_SECONDS": "2",
+            "QINGSHAN_COMPLAINTS_SCHEDULE_REPAIR_SECONDS": "5",
+            "QINGSHAN_COMPLAINTS_CRASH_AT": f"case-written:{crash_ref(run_id)}",
             "QINGSHAN_NOTIFY_SMS_GATEWAY_URL": f"{receiver}/sms",
             "QINGSHAN_NOTIFY_RATE_LIMITS": json.dumps(
                 {"sms": 100000, "wecom": 100000, "dingtalk": 100000, "email": 100000}
@@ -161,6 +171,54 @@ async def fault_kafka() -> None:
     await asyncio.sleep(10)
     await sh([*STACK, "start-kafka"])
     log(f"kafka back; services ready again after {await ready(list(HTTP), 90):.1f} s")
+
+
+async def fault_kafka_with_probes() -> tuple[int, int]:
+    """kill -9 the broker for 10 s while polling every service's /readyz each second, as a
+    kubelet's readiness probe would (the manifests probe every 10 s); returns (probes, probes
+    that were not 200). Intake goes on meanwhile: the load keeps running."""
+    log(f"kill -9 kafka (pid {await kill9('kafka')}), broker down for 10 s, probing /readyz")
+    probes = not_ready = 0
+    async with httpx.AsyncClient(timeout=5) as c:
+        until = time.monotonic() + 10
+        while time.monotonic() < until:
+            for n in HTTP:
+                probes += 1
+                try:
+                    r = await c.get(f"http://127.0.0.1:{HTTP[n]}/readyz")
+                    not_ready += r.status_code != 200
+                except httpx.HTTPError:
+                    not_ready += 1
+            await asyncio.sleep(1)
+    await sh([*STACK, "start-kafka"])
+    log(f"kafka back; {not_ready} of {probes} readiness probes were not 200 during the outage")
+    log(f"services see the broker again after {await ready(list(HTTP), 90):.1f} s")
+    return probes, not_ready
+
+
+async def fault_crash_between_writes(
+    post: Callable[[], Awaitable[int]], env: dict[str, str]
+) -> None:
+    """Post the armed order: complaints stores the case and dies before its schedule entry.
+    Restart it and post the order again (answered with the stored case); the repair scan must
+    schedule it so that its alerts are raised all the same."""
+    pidfile = RUN / "complaints.pid"
+    pid = int(pidfile.read_text())
+    status = await post()
+    for _ in range(100):
+        if _gone(pid):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise RuntimeError(f"complaints (pid {pid}) did not die at its crash point ({status})")
+    pidfile.unlink(missing_ok=True)
+    log(f"complaints died between the case's write and the schedule's (answer {status})")
+    await asyncio.sleep(2)
+    await sh([*SERVICES, "up"], env=env)
+    status = await post()
+    if status not in (200, 201):
+        raise RuntimeError(f"the order posted again answered {status}, not 200")
+    log("complaints restarted; the order posted again is the stored case")
 
 
 async def fault_service(name: str, env: dict[str, str]) -> None:

@@ -1,5 +1,7 @@
 """The fault suite (`make faults`, faults/run.py) as part of `make test`: under a steady intake
-load it kills the broker and two services with SIGKILL and stops the store, then counts. It runs
+load it kills the broker (once more with the readiness probes polled) and two services with
+SIGKILL, has complaints die between a case's write and its schedule's, and stops the store,
+then counts. It runs
 as its own process on its own stack (profile `faults`), as `make faults` does; this test reads
 the counts it wrote and holds them to the rules: nothing accepted lost, nothing published or
 delivered twice, every outage answer a 503 with Retry-After."""
@@ -37,8 +39,16 @@ def test_fault_suite_loses_nothing_and_repeats_nothing():
     assert run.returncode == 0, report
 
     # The faults happened and the load went on through them.
-    assert set(rows) >= {"steady", "kafka", "notify", "complaints", "store", "settle"}
-    assert all(rows[p]["accepted"] > 0 for p in ("steady", "kafka", "notify", "complaints"))
+    probes, killed = "broker down with probes", "killed between case and schedule write"
+    phases = ("steady", "kafka", probes, "notify", "complaints", killed, "store", "settle")
+    assert set(rows) >= set(phases)
+    assert all(rows[p]["accepted"] > 0 for p in phases[:-2])
+    # Readiness is the store's alone: through a broker outage, probed as a kubelet would,
+    # every probe answered 200 and every intake request was accepted.
+    assert rows[probes]["probes"] > 0 and rows[probes]["probes_not_ready"] == 0
+    assert rows[probes]["accepted"] == rows[probes]["sent"] > 0
+    # A crash between a case's write and its schedule's lost no alert (the repair scan).
+    assert rows[killed]["alerts_due"] > 0 and rows[killed]["alerts_missing"] == 0
     assert rows["store"]["s503"] > 0, "the store outage produced no 503 at all"
     total = {k: sum(r[k] for r in rows.values()) for k in rows["steady"] if k != "phase"}
     # Everything accepted is stored and published, once; every message due arrived, once.
@@ -46,3 +56,4 @@ def test_fault_suite_loses_nothing_and_repeats_nothing():
     assert total["lost"] == total["event_dups"] == total["note_dups"] == 0, total
     assert total["expected_notes"] > 0 and total["delivered"] >= total["expected_notes"], total
     assert total["notes_missing"] == total["other_5xx"] == total["s503_no_retry_after"] == 0
+    assert total["alerts_due"] > 0 and total["alerts_missing"] == 0, total
