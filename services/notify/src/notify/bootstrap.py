@@ -24,6 +24,7 @@ from notify.adapters.senders import (
 )
 from notify.adapters.stores import MongoEvents, MongoResilience, store_indexes
 from notify.adapters.templates import JinjaRenderer
+from notify.adapters.webhook_targets import WebhookTargets
 from notify.config import Settings
 from notify.domain.model import Channel, QuietHours
 from notify.domain.resilience import RateLimit, RetryPolicy
@@ -66,10 +67,12 @@ def policies(s: Settings) -> Policies:
         batch=s.dispatch_batch,
         webhook_require_https=s.https_required,
         webhook_allowed_hosts=tuple(s.webhook_allowed_hosts),
+        webhook_refuse_private=s.private_webhooks_refused,
     )
 
 
 def _senders(s: Settings, client: httpx.AsyncClient) -> dict[str, Sender]:
+    targets = WebhookTargets(refuse_private=s.private_webhooks_refused)
     senders: dict[str, Sender] = {
         Channel.EMAIL.value: EmailSender(
             host=s.smtp_host,
@@ -80,8 +83,8 @@ def _senders(s: Settings, client: httpx.AsyncClient) -> dict[str, Sender]:
             security=s.smtp_security,
             timeout=s.smtp_timeout_seconds,
         ),
-        Channel.WECOM.value: WecomRobotSender(client),
-        Channel.DINGTALK.value: DingTalkRobotSender(client),
+        Channel.WECOM.value: WecomRobotSender(client, targets),
+        Channel.DINGTALK.value: DingTalkRobotSender(client, targets),
     }
     if s.sms_gateway_url:
         senders[Channel.SMS.value] = HttpSmsSender(

@@ -65,6 +65,9 @@ class Settings(ServiceSettings):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_require_https: bool | None = None
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    # Refuse robot targets that resolve to private, loopback or link-local addresses (checked
+    # when saved and again when sent). None: refused outside development and test.
+    webhook_refuse_private: bool | None = None
 
     # Retries, breaker, rate limits (messages per window per channel).
     retry_max_attempts: int = Field(default=5, ge=1)
@@ -97,6 +100,12 @@ class Settings(ServiceSettings):
                 f"credential_keys: the development keys are refused in {self.environment}"
             )
         return self
+
+    @property
+    def private_webhooks_refused(self) -> bool:
+        if self.webhook_refuse_private is not None:
+            return self.webhook_refuse_private
+        return self.environment not in ("development", "test")
 
     @property
     def https_required(self) -> bool:

@@ -80,12 +80,12 @@ def test_group_robot_gets_one_message_members_get_personal_channels() -> None:
     }
     assert any("bob has no sms" in u for u in res.unreachable)
     [robot] = [a for a in res.addressees if a.channel is Channel.WECOM]
-    assert robot.address == "https://w/eo"
+    assert robot.address == "group:eo/wecom"  # the directory entry, never the webhook URL
 
 
 def test_group_without_robot_falls_back_to_members_personal_robots() -> None:
     res = resolve((Target(TargetKind.GROUP, "sup"),), (Channel.WECOM,), DIR, {})
-    assert [(a.key, a.address) for a in res.addressees] == [("person:carol", "https://w/c")]
+    assert [(a.key, a.address) for a in res.addressees] == [("person:carol", "person:carol/wecom")]
 
 
 def test_unit_levels_follow_the_event_unit_with_fallback_chain() -> None:

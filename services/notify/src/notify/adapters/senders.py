@@ -19,6 +19,7 @@ from urllib.parse import quote_plus
 import aiosmtplib
 import httpx
 
+from notify.adapters.webhook_targets import WebhookTargets
 from notify.domain.delivery import Delivery
 from notify.service_layer.ports import SendResult
 
@@ -136,13 +137,21 @@ def _robot_answer(result: SendResult, body: Any) -> SendResult:
     )
 
 
-class WecomRobotSender:
-    """企业微信群机器人: POST markdown to the robot's webhook URL."""
+def _refused(reason: str) -> SendResult:
+    """A target the policy refuses: permanent (the URL must be changed), never sent."""
+    return SendResult(False, reason[:500], 0, True, 0)
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+
+class WecomRobotSender:
+    """企业微信群机器人: POST markdown to the robot's webhook URL (checked just before)."""
+
+    def __init__(self, client: httpx.AsyncClient, targets: WebhookTargets) -> None:
         self.client = client
+        self.targets = targets
 
     async def send(self, delivery: Delivery, secret: str) -> SendResult:
+        if reason := await self.targets.refusal(delivery.address):
+            return _refused(reason)
         content = f"**{delivery.title}**\n{delivery.body}".strip()
         payload = {"msgtype": "markdown", "markdown": {"content": content[:4000]}}
         return _robot_answer(*await _post(self.client, delivery.address, payload))
@@ -164,10 +173,13 @@ def dingtalk_url(url: str, secret: str, timestamp_ms: int) -> str:
 class DingTalkRobotSender:
     """钉钉群机器人: POST markdown, signed with the robot's secret when it has one."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, targets: WebhookTargets) -> None:
         self.client = client
+        self.targets = targets
 
     async def send(self, delivery: Delivery, secret: str) -> SendResult:
+        if reason := await self.targets.refusal(delivery.address):
+            return _refused(reason)
         # DingTalk accepts a signature for one hour around its own clock: use the real time.
         url = dingtalk_url(delivery.address, secret, int(time.time() * 1000))
         text = f"#### {delivery.title}\n\n{delivery.body}".strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -36,14 +37,34 @@ def check_phone(value: str, field: str = "phone") -> list[Problem]:
     return []
 
 
+def non_public(address: str) -> bool:
+    """True for an IP address that is not globally routable: private, loopback, link-local,
+    shared, reserved, unspecified or multicast (IPv4-mapped IPv6 judged as its IPv4)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone id
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def _private_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return non_public(host)
+    except ValueError:
+        return False  # a name: resolved (and checked) when a message is sent
+
+
 def check_webhook(
     value: str,
     field: str,
     *,
     require_https: bool,
     allowed_hosts: Sequence[str] = (),
+    refuse_private: bool = False,
 ) -> list[Problem]:
-    """An absolute http(s) URL with a host; https and a listed host when configured so."""
+    """An absolute http(s) URL with a host; https and a listed host when configured so; with
+    `refuse_private`, no private, loopback or link-local address as the host."""
     try:
         parts = urlsplit(value)
         host = parts.hostname or ""
@@ -56,6 +77,14 @@ def check_webhook(
         return [Problem(field, "webhook URL must not carry credentials / 回调地址不得包含账号密码")]
     if require_https and parts.scheme != "https":
         return [Problem(field, "webhook URL must use https / 回调地址必须使用 https")]
+    if refuse_private and _private_host(host):
+        return [
+            Problem(
+                field,
+                f"webhook host {host!r} is a private, loopback or link-local address "
+                "/ 回调地址不得指向内网、本机或链路本地地址",
+            )
+        ]
     if allowed_hosts and host not in allowed_hosts:
         return [
             Problem(

@@ -87,6 +87,13 @@ def group_key(group_id: str) -> str:
     return f"group:{group_id}"
 
 
+def robot_ref(key: str, channel: Channel) -> str:
+    """What a robot delivery keeps instead of the webhook URL (which carries the robot's
+    key): the directory entry, `person:<id>/wecom` or `group:<id>/dingtalk`, resolved when
+    the message is sent."""
+    return f"{key}/{channel.value}"
+
+
 def _units(attrs: Attrs, unit_attr: str) -> tuple[str, ...]:
     """The units an event names; none (e.g. a case not yet assigned) means the bureau-wide
     `*` chain, whose handlers are the people who assign cases."""
@@ -130,7 +137,15 @@ def resolve(
             if channel.is_robot and robot is not None:
                 out.setdefault(
                     (group_key(g.id), channel),
-                    Addressee(group_key(g.id), g.id, g.name, "", channel, robot.url, g.quiet_hours),
+                    Addressee(
+                        group_key(g.id),
+                        g.id,
+                        g.name,
+                        "",
+                        channel,
+                        robot_ref(group_key(g.id), channel),
+                        g.quiet_hours,
+                    ),
                 )
             else:
                 robot_members.extend(g.members)
@@ -145,6 +160,8 @@ def resolve(
             if not address:
                 unreachable.append(f"{rid} has no {channel.value} address / 无{channel.label}地址")
                 continue
+            if channel.is_robot:
+                address = robot_ref(person_key(r.id), channel)
             out.setdefault(
                 (person_key(r.id), channel),
                 Addressee(person_key(r.id), r.id, r.name, r.unit, channel, address, r.quiet_hours),

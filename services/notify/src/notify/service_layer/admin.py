@@ -35,6 +35,7 @@ def _robot(robot: Robot | None, field: str, p: Policies) -> list[Problem]:
         f"{field}.url",
         require_https=p.webhook_require_https,
         allowed_hosts=p.webhook_allowed_hosts,
+        refuse_private=p.webhook_refuse_private,
     )
 
 

@@ -43,6 +43,7 @@ class Policies:
     concurrency: int = 8
     webhook_require_https: bool = False
     webhook_allowed_hosts: tuple[str, ...] = ()
+    webhook_refuse_private: bool = False
 
     def local_text(self, at: datetime) -> str:
         return at.astimezone(ZoneInfo(self.tz)).strftime("%Y-%m-%d %H:%M")

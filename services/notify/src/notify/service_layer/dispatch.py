@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from notify.domain.delivery import Delivery
 from notify.domain.errors import InvalidTransition
-from notify.domain.model import Channel, Status
+from notify.domain.model import Channel, Robot, Status
 from notify.domain.resilience import BreakerState, CircuitBreaker
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.ports import SendResult
@@ -60,17 +60,16 @@ def rate_key(d: Delivery) -> str:
     return d.channel.value
 
 
-async def secret_for(ctx: NotifyContext, d: Delivery) -> str:
-    """The DingTalk signing secret of the robot a delivery posts to (never stored on it)."""
-    if d.channel is not Channel.DINGTALK:
-        return ""
+async def robot_for(ctx: NotifyContext, d: Delivery) -> Robot | None:
+    """The robot a delivery posts to, read from the directory now: the delivery keeps only a
+    reference (its recipient and channel), never the webhook URL or the signing secret."""
     if d.recipient.startswith("group:"):
         g = await ctx.directory.get_group(d.recipient_id)
-        robot = g.dingtalk if g else None
-    else:
-        r = await ctx.directory.get_recipient(d.recipient_id)
-        robot = r.dingtalk if r else None
-    return robot.secret if robot else ""
+        return g.robot(d.channel) if g else None
+    r = await ctx.directory.get_recipient(d.recipient_id)
+    if r is None:
+        return None
+    return r.wecom if d.channel is Channel.WECOM else r.dingtalk
 
 
 async def _send(ctx: NotifyContext, d: Delivery) -> SendResult:
@@ -79,15 +78,23 @@ async def _send(ctx: NotifyContext, d: Delivery) -> SendResult:
         return SendResult(
             False, f"channel {d.channel.value} is not configured / 渠道未配置", permanent=True
         )
+    target, secret, hide = d, "", d.address
+    if d.channel.is_robot:
+        robot = await robot_for(ctx, d)
+        if robot is None:
+            gone = "the robot is no longer in the directory / 机器人已从通讯录中删除"
+            return SendResult(False, gone, permanent=True)
+        # The URL lives in this copy only, for this send; the stored delivery never holds it.
+        target, secret, hide = replace(d, address=robot.url), robot.secret, robot.url
     started = time.perf_counter()
     try:
-        result = await sender.send(d, await secret_for(ctx, d))
+        result = await sender.send(target, secret)
     except Exception as exc:  # a sender bug or an unexpected network error: retry later
         ms = int((time.perf_counter() - started) * 1000)
         result = SendResult(False, f"{type(exc).__name__}: {exc}"[:500], duration_ms=ms)
     # Error texts end up in events and dead letters: no address or robot key may ride along.
-    if d.address and d.address in result.detail:
-        result = replace(result, detail=result.detail.replace(d.address, "<address>"))
+    if hide and hide in result.detail:
+        result = replace(result, detail=result.detail.replace(hide, "<address>"))
     return result
 
 
