@@ -98,7 +98,7 @@ def create_service_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ServerSelectionTimeoutError, _store_down)
     app.add_exception_handler(ConnectionFailure, _store_down)  # incl. socket and pool timeouts
-    app.add_exception_handler(ExecutionTimeout, _store_down)  # the operation's budget ran out
+    app.add_exception_handler(ExecutionTimeout, _store_down)  # a server-side time limit ran out
     # Inside the trace middleware (added after it, so it wraps this one): its receive is the
     # one the route reads, so BodyTooLarge reaches FastAPI as itself, not in a task group.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

@@ -19,10 +19,12 @@ Document = dict[str, Any]
 
 
 MAX_POOL = 40
-# A stalled store (a hung primary, a paused process, a full pool) must answer 503, not hang a
-# request: every operation has a budget (client-side operation timeout, CSOT), server
-# selection and connecting fail after SELECT_MS, and waiting for a pooled connection is part
-# of the operation's budget.
+# A stalled store (a hung server, a paused process, a full pool) must answer 503, not hang a
+# request: a socket read or write that waits longer than OPERATION_MS fails (NetworkTimeout),
+# so does waiting longer for a pooled connection (WaitQueueTimeoutError), and server selection
+# and connecting fail after SELECT_MS. (Not the driver's client-side operation timeout,
+# timeoutMS: it sends maxTimeMS with every command, which FerretDB 1.x refuses for some, e.g.
+# `distinct: unknown field "maxTimeMS"`.)
 OPERATION_MS = 10_000
 SELECT_MS = 5_000
 
@@ -34,11 +36,13 @@ def create_client(
     operation_ms: int | None = OPERATION_MS,
 ) -> AsyncMongoClient[Document]:
     """A client that keeps datetimes timezone-aware (UTC) and fails fast when the store is gone
-    or stalls: server selection and connecting within `timeout_ms`, each operation (pool wait,
-    socket reads and writes, retries) within `operation_ms` (None: no operation budget, for
+    or stalls: server selection and connecting within `timeout_ms`, each socket read or write
+    and each wait for a pooled connection within `operation_ms` (None: no such budget, for
     tools that scan on purpose). At most MAX_POOL connections: a replica never takes all of the
     store's per-database connections (FerretDB on SQLite has 100), whatever its concurrency."""
-    budget: dict[str, Any] = {} if operation_ms is None else {"timeoutMS": operation_ms}
+    budget: dict[str, Any] = {}
+    if operation_ms is not None:
+        budget = {"socketTimeoutMS": operation_ms, "waitQueueTimeoutMS": operation_ms}
     return AsyncMongoClient(
         uri,
         appname=app_name,

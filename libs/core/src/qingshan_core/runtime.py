@@ -82,6 +82,7 @@ class Runtime:
     _relay: OutboxRelay | None = None
     _grpc: GrpcServer | None = None
     broker: BrokerState = field(default_factory=BrokerState)
+    _stopping: bool = False
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -230,7 +231,7 @@ class Runtime:
         self, seconds: float, job: Callable[[], Awaitable[Any]], name: str, first_delay: float
     ) -> None:
         await asyncio.sleep(first_delay)
-        while True:
+        while not self._stopping:
             started = time.perf_counter()
             try:
                 await job()
@@ -293,6 +294,26 @@ class Runtime:
         relay = None if self._relay is None else {"healthy": self._relay.healthy}
         return {"broker": self.broker.detail(), "relay": relay}
 
+    async def _cancel_all(self, rounds: int = 20) -> None:
+        """Cancel every loop and wait for it. A cancellation can be lost: Python 3.11's
+        asyncio.wait_for (which the store driver uses for its socket timeouts) swallows one
+        that arrives as the awaited read completes, and the loop then sleeps on. So a loop
+        still running after a second is cancelled again."""
+        self._stopping = True
+        for n in range(rounds):
+            pending = [t for t in self._tasks if not t.done()]
+            if not pending:
+                break
+            if n:
+                log.info("runtime.cancelled_again", loops=[t.get_name() for t in pending])
+            for t in pending:
+                t.cancel()
+            await asyncio.wait(pending, timeout=1)
+        stuck = [t.get_name() for t in self._tasks if not t.done()]
+        if stuck:
+            log.warning("runtime.loops_not_stopped", loops=stuck)
+        await asyncio.gather(*(t for t in self._tasks if t.done()), return_exceptions=True)
+
     async def stop(self) -> None:
         """Stop consumers (finishing their batch), the relay, gRPC, then close the store."""
         for c in self._consumers:
@@ -302,10 +323,7 @@ class Runtime:
         await self.grpc.stop(grace=3)
         loops = [t for t in self._tasks if t.get_name().split(":")[1] in ("consumer", "relay")]
         _, pending = await asyncio.wait(loops, timeout=15) if loops else (set(), set())
-        for t in self._tasks:
-            if not t.done():
-                t.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._cancel_all()
         for hook in reversed(self._stop_hooks):
             try:
                 await hook()

@@ -28,7 +28,7 @@ class ServiceSettings(BaseSettings):
     mongo_uri: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = ""
     # A stalled store answers 503 with Retry-After instead of hanging requests (see
-    # qingshan_core.mongo): each operation's budget, and server selection / connecting.
+    # qingshan_core.mongo): socket reads/writes and pool waits, server selection / connecting.
     mongo_operation_timeout_ms: int = Field(default=10_000, ge=100)
     mongo_select_timeout_ms: int = Field(default=5_000, ge=100)
     kafka_bootstrap: str = "127.0.0.1:9092"
