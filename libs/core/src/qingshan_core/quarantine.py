@@ -42,6 +42,7 @@ RECORD_ERRORS = (
     InvalidTimestampError,
     TypeError,  # the client could not serialise the record (a header or key of the wrong type)
     ValueError,
+    KeyError,  # an entry missing what a record is made of
 )
 # (entry, collection, aggregate id, error) -> raise the ops alert about a quarantined entry
 OnQuarantine = Callable[[Document, str, Any, str], Awaitable[None]]

@@ -236,8 +236,8 @@ class OutboxRelay:
         for mark, doc in docs:
             futs: list[asyncio.Future[Any]] = []
             for entry in doc[OUTBOX]:
-                env = Envelope.from_outbox(entry)
                 try:
+                    env = Envelope.from_outbox(entry)
                     fut = await producer.send(
                         entry["topic"], env.data, key=env.key, headers=env.headers()
                     )
