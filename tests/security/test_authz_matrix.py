@@ -159,6 +159,7 @@ EXPECTED: dict[str, dict[str, str]] = {
             )
         },
         "GET /v1/escalation-chains": MANAGERS,
+        "GET /v1/admin/unreachable": MANAGERS,
         "PUT /v1/escalation-chains/{unit}": MANAGERS,
         "DELETE /v1/escalation-chains/{unit}": MANAGERS,
         "GET /v1/event-types": MANAGERS,
