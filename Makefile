@@ -37,7 +37,7 @@ help:
 	@echo "make bench   figures beside their baselines (own stack), bench/results.json"
 	@echo "make faults  kill -9 broker and services, stop the store, under load; counts"
 	@echo "make fuzz    schemathesis against every service's OpenAPI"
-	@echo "make token ROLE=operator [UNIT=town-01]   print a bearer token for local use"
+	@echo "make token ROLE=operator [UNIT=town-01] [SUB=duty-lead]   print a bearer token for local use"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -129,7 +129,7 @@ fuzz: install infra
 	exit $$status
 
 token: install
-	@$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)")
+	@$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)") $(if $(SUB),--sub "$(SUB)")
 
 clean:
 	rm -rf $(VENV) libs/contracts/src/qingshan .pytest_cache .mypy_cache .ruff_cache

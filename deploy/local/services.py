@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 """Start and stop the four qingshan services as local processes (used by `make run`/`make stop`).
 
-    python3 deploy/local/services.py [--profile dev] up|down|status
+    python3 deploy/local/services.py [--profile dev] [--demo | --no-demo] up|down|status
 
 Each service runs from the project's virtualenv with its HTTP and gRPC ports, pointed at the
 profile's Kafka and FerretDB; `up` waits until every /readyz answers 200.
+
+The development profile (and only it, unless `--demo` asks for it, as the demo's e2e test
+does) also gets a working bureau: an e-mail sink (deploy/local/mailsink.py) that notify sends
+to, and the demonstration data (deploy/local/bureau.py) seeded through the services' APIs
+(deploy/local/seed.py). Whether a profile is development decides it: the services run with
+QINGSHAN_<SERVICE>_ENVIRONMENT=development there and `test` everywhere else.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 import urllib.error
@@ -40,6 +47,33 @@ BASES = {
     "p8": (9000, 9050),
 }
 PYTHON = stack.ROOT / ".venv" / "bin" / "python"
+HERE = Path(__file__).resolve().parent
+MAILSINK = "mailsink"
+MAIL_PORT_OFFSET = 25  # the sink listens on the profile's HTTP base + 25 (8025 for dev)
+
+
+def environment(profile: stack.Profile) -> str:
+    return "development" if profile.name == "dev" else "test"
+
+
+def mail_port(profile: stack.Profile) -> int:
+    return BASES[profile.name][0] + MAIL_PORT_OFFSET
+
+
+def mail_dir(profile: stack.Profile) -> Path:
+    return profile.dir / "mail"
+
+
+def demo_env(profile: stack.Profile) -> dict[str, str]:
+    """What the demo bureau needs beyond the defaults: e-mail to the sink, and a deadline
+    sweeper and dispatcher quick enough that a notice arrives within seconds."""
+    return {
+        "QINGSHAN_NOTIFY_SMTP_HOST": "127.0.0.1",
+        "QINGSHAN_NOTIFY_SMTP_PORT": str(mail_port(profile)),
+        "QINGSHAN_NOTIFY_SMTP_SECURITY": "none",
+        "QINGSHAN_NOTIFY_SMTP_FROM": "qingshan-notify@nanchuan-demo.example",
+        "QINGSHAN_COMPLAINTS_SWEEP_SECONDS": "5",
+    }
 
 
 def ports(profile: stack.Profile, name: str) -> tuple[int, int]:
@@ -49,17 +83,19 @@ def ports(profile: stack.Profile, name: str) -> tuple[int, int]:
     return http_base + index, grpc_base + index
 
 
-def service_env(profile: stack.Profile, name: str) -> dict[str, str]:
+def service_env(profile: stack.Profile, name: str, demo: bool = False) -> dict[str, str]:
     http, grpc = ports(profile, name)
     prefix = f"QINGSHAN_{name.upper()}_"
     env = dict(os.environ)
+    if demo:
+        env.update({k: v for k, v in demo_env(profile).items() if k.startswith(prefix)})
     env.update(
         {
             prefix + "HTTP_PORT": str(http),
             prefix + "GRPC_PORT": str(grpc),
             prefix + "MONGO_URI": profile.mongo_uri,
             prefix + "KAFKA_BOOTSTRAP": profile.bootstrap,
-            prefix + "ENVIRONMENT": "development" if profile.name == "dev" else "test",
+            prefix + "ENVIRONMENT": environment(profile),
         }
     )
     return env
@@ -75,13 +111,36 @@ def ready(port: int) -> tuple[bool, str]:
         return False, str(exc)
 
 
-def up(profile: stack.Profile, timeout: float = 90) -> None:
+def start_mailsink(profile: stack.Profile) -> None:
+    if stack._running(profile, MAILSINK):
+        return
+    argv = [str(PYTHON), str(HERE / "mailsink.py"), "--port", str(mail_port(profile))]
+    stack._spawn(profile, MAILSINK, [*argv, "--dir", str(mail_dir(profile))], cwd=stack.ROOT)
+    deadline = time.monotonic() + 15
+    while not stack._port_open(mail_port(profile)):
+        if not stack._running(profile, MAILSINK) or time.monotonic() > deadline:
+            log = stack._tail(profile.dir / "logs" / f"{MAILSINK}.out")
+            raise SystemExit(f"the mail sink did not start:\n{log}")
+        time.sleep(0.1)
+
+
+def seed(profile: stack.Profile) -> str:
+    """Seed the demo bureau through the APIs; returns the summary line."""
+    argv = [str(PYTHON), str(HERE / "seed.py"), "--base", str(BASES[profile.name][0])]
+    done = subprocess.run(argv, cwd=stack.ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"seeding the demo bureau failed:\n{done.stdout}{done.stderr}")
+    return done.stdout.rstrip()
+
+
+def up(profile: stack.Profile, timeout: float = 90, demo: bool = False) -> None:
+    if demo:
+        start_mailsink(profile)
     for name in SERVICES:
         if stack._running(profile, name):
             continue
-        stack._spawn(
-            profile, name, [str(PYTHON), "-m", name], cwd=stack.ROOT, env=service_env(profile, name)
-        )
+        env = service_env(profile, name, demo)
+        stack._spawn(profile, name, [str(PYTHON), "-m", name], cwd=stack.ROOT, env=env)
     deadline = time.monotonic() + timeout
     pending = dict.fromkeys(SERVICES, "")
     while pending:
@@ -100,11 +159,11 @@ def up(profile: stack.Profile, timeout: float = 90) -> None:
 
 
 def down(profile: stack.Profile) -> None:
-    for name in SERVICES:
+    for name in [*SERVICES, MAILSINK]:
         stack.stop(profile, name)
 
 
-def describe(profile: stack.Profile) -> str:
+def describe(profile: stack.Profile, seeded: str = "") -> str:
     lines = ["qingshan is running:"]
     for name in SERVICES:
         http, grpc = ports(profile, name)
@@ -115,18 +174,40 @@ def describe(profile: stack.Profile) -> str:
     lines.append(f"  Kafka      {profile.bootstrap}    FerretDB {profile.mongo_uri}")
     lines.append(f"  logs       {profile.dir / 'logs'}")
     lines.append("  a token:   make token ROLE=operator    stop: make stop")
+    if seeded:
+        c, r, n = (
+            f"http://127.0.0.1:{ports(profile, s)[0]}" for s in ("complaints", "risk", "notify")
+        )
+        lines += [
+            "a working bureau (development data, deploy/local/bureau.py):",
+            seeded,
+            f"  units      {c}/v1/units   (make token ROLE=operator)",
+            f"  risk map   {r}/v1/map.geojson",
+            f"  inboxes    {n}/v1/inbox   with make token ROLE=supervisor SUB=duty-lead "
+            "(or SUB=duty-01, town-01-head ...)",
+            f"  gaps       {n}/v1/admin/unreachable   (ROLE=admin)",
+            f"  e-mail     {mail_dir(profile)}/*.eml   "
+            f"(SMTP sink on 127.0.0.1:{mail_port(profile)})",
+        ]
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--profile", choices=sorted(stack.PROFILES), default="dev")
+    ap.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the demo bureau and mail sink (default: only for the development profile)",
+    )
     ap.add_argument("command", choices=["up", "down", "status"])
     args = ap.parse_args()
     profile = stack.PROFILES[args.profile]
     if args.command == "up":
-        up(profile)
-        print(describe(profile))
+        demo = environment(profile) == "development" if args.demo is None else args.demo
+        up(profile, demo=demo)
+        print(describe(profile, seed(profile) if demo else ""))
     elif args.command == "down":
         down(profile)
     else:

@@ -11,10 +11,19 @@ from complaints.adapters.config_store import CalendarStore, PolicyStore
 from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
 from complaints.adapters.repository import COLLECTION, INDEXES, ComplaintRepository
+from complaints.adapters.units import UNITS, UnitRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
 from complaints.entrypoints import grpc_api
-from complaints.entrypoints.http import admin, complaints, errors, metrics, open311, public
+from complaints.entrypoints.http import (
+    admin,
+    complaints,
+    errors,
+    metrics,
+    open311,
+    public,
+    units,
+)
 from complaints.service_layer.context import Context, IntakeRules
 from complaints.service_layer.rates import check_targets
 from complaints.service_layer.sweeper import sweep_due
@@ -50,6 +59,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         policies=policies,
         calendars=calendars,
         keyring=s.keyring(),
+        units=UnitRepository(runtime.outbox(UNITS)),
         intake=IntakeRules(
             duplicate_window=timedelta(hours=s.duplicate_window_hours),
             hotspot_window=timedelta(hours=s.hotspot_window_hours),
@@ -92,6 +102,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             metrics.router,
             admin.router,
             open311.router,
+            units.router,
         ],
         max_body_bytes=64 * 1024,
     )

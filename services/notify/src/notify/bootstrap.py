@@ -14,6 +14,7 @@ from notify.adapters.config_cache import ConfigCache, MongoConfigVersion
 from notify.adapters.dead_letters import KafkaDeadLetters
 from notify.adapters.deliveries import DELIVERIES, MongoDeliveries, delivery_indexes
 from notify.adapters.event_codec import build_catalog
+from notify.adapters.gaps import GAPS, MongoGaps
 from notify.adapters.repositories import MongoDirectory, MongoRules, MongoTemplates, config_indexes
 from notify.adapters.seed import seed_defaults
 from notify.adapters.senders import (
@@ -29,7 +30,7 @@ from notify.domain.model import Channel, QuietHours
 from notify.domain.resilience import RateLimit, RetryPolicy
 from notify.entrypoints.consumer import event_handlers
 from notify.entrypoints.grpc_api import SERVICE_NAME, NotifyServicer
-from notify.entrypoints.http import directory, messages, rules
+from notify.entrypoints.http import directory, gaps, messages, rules
 from notify.entrypoints.http.deps import add_error_handlers
 from notify.entrypoints.jobs import Jobs
 from notify.service_layer.context import NotifyContext, Policies
@@ -124,6 +125,7 @@ def _wire(clock: Clock) -> Wire:
             resilience=resilience,
             senders=_senders(s, client),
             dead_letters=dlt,
+            gaps=MongoGaps(runtime.outbox(GAPS)),
             policies=policies(s),
             source=s.source,
         )
@@ -162,7 +164,7 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=_wire(clock or SystemClock()),
-        routers=[directory.router, rules.router, messages.router],
+        routers=[directory.router, rules.router, messages.router, gaps.router],
     )
     add_error_handlers(app)
     runtime_lifespan = app.router.lifespan_context

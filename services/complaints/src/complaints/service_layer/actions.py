@@ -12,6 +12,7 @@ from complaints.domain.errors import RuleViolation
 from complaints.domain.model import Action, Actor, Satisfaction
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import note_stale_calendar
+from complaints.service_layer.units import assignable_unit
 from qingshan_core.outbox import ConcurrencyConflict
 
 ATTEMPTS = 3
@@ -54,6 +55,10 @@ async def perform(
             loaded.complaint.merge_into(actor, first.complaint, now)
         else:
             _apply(ctx, loaded.complaint, action, actor, req, now)(loaded.complaint)
+            if action is Action.ASSIGN or (action is Action.REOPEN and req.unit_id):
+                # After the role and state checks, before anything is written: 422 naming
+                # the unit when the registry does not hold it (or holds it retired).
+                await assignable_unit(ctx, loaded.complaint.unit_id)
         try:
             await ctx.repo.save(loaded, trace_id=trace_id)
         except ConcurrencyConflict:

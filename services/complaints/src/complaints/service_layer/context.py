@@ -12,6 +12,7 @@ from complaints.adapters.config_store import CalendarStore, PolicyStore
 from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
 from complaints.adapters.repository import ComplaintRepository
+from complaints.adapters.units import UnitRepository
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule
 from qingshan_core.batching import SequenceBatcher
 from qingshan_core.outbox import OutboxCollection
@@ -56,6 +57,7 @@ class Context:
     policies: PolicyStore
     calendars: CalendarStore
     keyring: Keyring
+    units: UnitRepository
     intake: IntakeRules = field(default_factory=IntakeRules)
     warning_rule: WarningRule = DEFAULT_RULE
     rate_target: float = 1.0

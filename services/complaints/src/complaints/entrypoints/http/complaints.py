@@ -10,6 +10,7 @@ from complaints.adapters.repository import NotFound
 from complaints.domain.model import Action, Channel, Role, Status
 from complaints.entrypoints.http.errors import CONFLICT, ERRORS, MALFORMED, NOT_FOUND
 from complaints.entrypoints.http.schemas import ActionBody, ComplaintCreate
+from complaints.entrypoints.http.units import registered_unit
 from complaints.entrypoints.http.views import actor_of, complaint_view, history_view
 from complaints.service_layer.actions import ActionRequest, perform
 from complaints.service_layer.context import Context
@@ -19,7 +20,12 @@ from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
 from qingshan_core.ratelimit import TOO_MANY, per_client
 
-router = APIRouter(prefix="/v1/complaints", tags=["complaints 信访投诉"], responses=ERRORS)
+router = APIRouter(
+    prefix="/v1/complaints",
+    tags=["complaints 信访投诉"],
+    responses=ERRORS,
+    dependencies=[Depends(registered_unit)],
+)
 STAFF = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION, R.UNIT_HANDLER)
 ACTIONS = [a.value for a in Action if a not in (Action.RECEIVE, Action.RAISE_ALERT)]
 

@@ -9,8 +9,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from complaints.adapters.repository import NotFound
+from complaints.adapters.units import UnitExists
 from complaints.domain.errors import Forbidden, InvalidTransition, RuleViolation
+from complaints.domain.units import UnitRefused
 from complaints.service_layer.intake import IdempotencyConflict, IntakeInProgress
+from complaints.service_layer.units import UnitNotFound
 from qingshan_core.outbox import ConcurrencyConflict
 
 # What an operator reads, by the domain's stable rule codes.
@@ -32,6 +35,14 @@ RULES_ZH = {
     "into_id_required": "请填写要并入的案件编号",
     "satisfaction_required": "请填写满意度",
     "unit_id_required": "请填写承办单位",
+    "unit_unknown": "承办单位不在单位名录中",
+    "unit_retired": "承办单位已撤销",
+    "unit_id_invalid": "单位编号格式有误（小写字母、数字和连字符，如 town-01）",
+    "unit_name_too_long": "单位名称过长",
+    "unit_head_invalid": "单位负责人编号格式有误",
+    "unit_contacts_invalid": "承办人员编号有误",
+    "id_required": "请填写单位编号",
+    "name_required": "请填写单位名称",
     "description_required": "请填写问题描述",
     "reason_required": "请填写原因",
     "text_required": "请填写答复内容",
@@ -103,6 +114,39 @@ def install(app: FastAPI) -> None:
         if field:
             body["field"] = field
         return JSONResponse(status_code=422, content=body)
+
+    @app.exception_handler(UnitRefused)
+    async def _unit(_: Request, exc: UnitRefused) -> JSONResponse:
+        zh = f"{RULES_ZH[exc.code]}：{exc.unit_id}"
+        return JSONResponse(
+            status_code=422,
+            content={
+                "code": exc.code,
+                "detail": f"{zh} / {exc.message}",
+                "message": zh,
+                "field": exc.field,
+                "unit_id": exc.unit_id,
+            },
+        )
+
+    @app.exception_handler(UnitNotFound)
+    async def _no_unit(_: Request, exc: UnitNotFound) -> JSONResponse:
+        return JSONResponse(
+            status_code=404,
+            content={"code": "not_found", "detail": f"单位不存在 / no such unit: {exc}"},
+        )
+
+    @app.exception_handler(UnitExists)
+    async def _unit_exists(_: Request, exc: UnitExists) -> JSONResponse:
+        u = exc.unit
+        return JSONResponse(
+            status_code=409,
+            content={
+                "code": "unit_exists",
+                "detail": f"单位编号已存在：{u.id}（{u.name}） / unit {u.id} already exists",
+                "unit": {"id": u.id, "name": u.name, "kind": u.kind.value, "active": u.active},
+            },
+        )
 
     @app.exception_handler(NotFound)
     async def _missing(_: Request, exc: NotFound) -> JSONResponse:

@@ -11,13 +11,19 @@ from complaints.domain.errors import RuleViolation
 from complaints.domain.rates import Period, Rate
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS
+from complaints.entrypoints.http.units import registered_unit
 from complaints.service_layer.queries import issue_list
 from complaints.service_layer.rates import compute
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
 from qingshan_core.workdays import SHANGHAI
 
-router = APIRouter(prefix="/v1/metrics", tags=["metrics 考核指标"], responses=ERRORS)
+router = APIRouter(
+    prefix="/v1/metrics",
+    tags=["metrics 考核指标"],
+    responses=ERRORS,
+    dependencies=[Depends(registered_unit)],
+)
 # Cases exist from 2000 on; far dates also overflow the instants the period is turned into.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 READERS = (R.SUPERVISOR, R.ADMIN, R.OPERATOR, R.INTEGRATION, R.UNIT_HANDLER)
