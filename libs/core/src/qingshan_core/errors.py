@@ -11,7 +11,7 @@ The members a client reads (see `Problem` in qingshan_core.problems):
 - `title`/`detail` in Chinese, `title_en`/`detail_en` in English;
 - `field` (the offending field) and `errors` (every refused field, each with its own
   `detail`/`detail_en`) for a 422;
-- `current` (the state the request collided with) for a 409;
+- `current` (the state the request collided with; the attribute `current_info`) for a 409;
 - `retry_after` (seconds; also the Retry-After header) for a 429/503 or a busy 409;
 - `extra`: members of the service's own (RFC 9457 extension members).
 """
@@ -73,7 +73,7 @@ class QingshanError(Exception):
             self.code = code
         self.errors: tuple[FieldProblem, ...] = tuple(errors)
         self.field = field if field is not None else (self.errors[0].field if self.errors else None)
-        self.current = dict(current) if current is not None else None
+        self.current_info = dict(current) if current is not None else None
         self.retry_after = retry_after
         self.extra: dict[str, Any] = dict(extra or {})
 

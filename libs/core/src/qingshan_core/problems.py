@@ -88,8 +88,8 @@ def problem_body(err: QingshanError, instance: str | None = None) -> dict[str, A
             {**p.extra, "field": p.field, "detail": p.detail, "detail_en": p.detail_en}
             for p in err.errors
         ]
-    if err.current is not None:
-        body["current"] = err.current
+    if err.current_info is not None:
+        body["current"] = err.current_info
     if err.retry_after is not None:
         body["retry_after"] = err.retry_after
     for key, value in err.extra.items():
