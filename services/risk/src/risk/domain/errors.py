@@ -18,7 +18,7 @@ class ValidationError(core.RuleViolation, DomainError):
     code = "invalid_value"
 
     def __init__(self, field: str, reason_zh: str, reason_en: str) -> None:
-        loc = {"loc": ["body", *field.split(".")], "type": "domain_rule"}
+        loc: dict[str, Any] = {"loc": ["body", *field.split(".")], "type": "domain_rule"}
         super().__init__(
             f"{field}：{reason_zh}",
             f"{field}: {reason_en}",
@@ -29,7 +29,7 @@ class ValidationError(core.RuleViolation, DomainError):
 
     def as_dict(self) -> dict[str, str]:
         """The error as the API body wants it."""
-        return {"field": self.field, "reason_zh": self.reason_zh, "reason_en": self.reason_en}
+        return {"field": self.field or "", "reason_zh": self.reason_zh, "reason_en": self.reason_en}
 
 
 class InvalidTransition(core.InvalidTransition, DomainError):
