@@ -33,7 +33,7 @@ help:
 	@echo "make run     install everything, start Kafka, FerretDB and the four services"
 	@echo "make stop    stop them"
 	@echo "make test    install everything, run the whole suite against servers it starts"
-	@echo "make lint    ruff, mypy on the pure layers, buf lint"
+	@echo "make lint    ruff, mypy, import-linter, buf lint, buf breaking against main~1"
 	@echo "make bench   figures beside their baselines (own stack), bench/results.json"
 	@echo "make faults  kill -9 broker and services, stop the store, under load; counts"
 	@echo "make fuzz    schemathesis against every service's OpenAPI"
@@ -98,12 +98,21 @@ test: install infra
 $(BUF):
 	npm install --silent --prefix .cache/npm "@bufbuild/buf@$(BUF_VERSION)"
 
+# The previous commit of main, as buf reads it: through the repository's own git directory (a
+# worktree's .git is a file), so it works in a fresh clone and in a worktree alike.
+GIT_COMMON_DIR = $(shell git rev-parse --path-format=absolute --git-common-dir)
+BUF_AGAINST = $(GIT_COMMON_DIR)\#branch=main,ref=HEAD~1,subdir=proto
+
+# ruff (style, complexity and statement counts), mypy on the pure layers, the layer contracts
+# (import-linter, pyproject.toml), buf lint, and buf breaking against the previous commit of main.
 lint: install $(BUF)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy libs/core/src/qingshan_core \
 		$(wildcard services/*/src/*/domain) $(wildcard services/*/src/*/service_layer)
+	$(VENV)/bin/lint-imports
 	cd proto && ../$(BUF) lint
+	$(BUF) breaking proto --against '$(BUF_AGAINST)'
 
 # Figures beside their baselines, from a stack of its own (see bench/run.py); never asserted.
 bench: install infra

@@ -8,6 +8,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from qingshan_core.grpc_errors import ErrorInterceptor
+
 Registrar = Callable[[grpc.aio.Server], None]
 
 
@@ -16,7 +18,8 @@ class GrpcServer:
 
     def __init__(self, port: int, host: str = "127.0.0.1") -> None:
         self.address = f"{host}:{port}"
-        self.server = grpc.aio.server()
+        # Errors of qingshan_core.errors (and the services' subclasses) become status codes.
+        self.server = grpc.aio.server(interceptors=[ErrorInterceptor()])
         self.health = health.aio.HealthServicer()
         self._names: list[str] = []
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)

@@ -1,4 +1,4 @@
-"""The FastAPI side every service shares: health, readiness, metrics, trace ids, error shapes."""
+"""The FastAPI side every service shares: health, readiness, metrics, trace ids, problem details."""
 
 from __future__ import annotations
 
@@ -9,48 +9,20 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qingshan_core.events import new_trace_id
 from qingshan_core.logging import get_logger
+from qingshan_core.problems import http_problem, install_problem_handlers, install_problem_openapi
 
 REQUESTS = Counter("qingshan_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("qingshan_http_request_seconds", "HTTP latency", ["method", "route"])
 log = get_logger(__name__)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
-
-
-def _field_name(loc: Sequence[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or ".".join(str(p) for p in loc)
-
-
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field_name(e["loc"]), "loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
-        for e in exc.errors()
-    ]
-    names = ", ".join(dict.fromkeys(e["field"] for e in errors))
-    return JSONResponse(
-        status_code=422,
-        content={"detail": errors, "message": f"invalid request: {names} / 请求参数有误：{names}"},
-    )
-
-
-async def _store_down(_: Request, exc: Exception) -> JSONResponse:
-    log.error("http.store_unavailable", error=repr(exc))
-    return JSONResponse(
-        status_code=503,
-        content={"detail": "store unavailable, try again / 数据库暂不可用，请稍后重试"},
-        headers={"Retry-After": "5"},
-    )
 
 
 def ops_router() -> APIRouter:
@@ -93,9 +65,8 @@ def create_service_app(
     app.include_router(ops_router())
     for r in routers:
         app.include_router(r)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(ServerSelectionTimeoutError, _store_down)
-    app.add_exception_handler(ConnectionFailure, _store_down)
+    install_problem_handlers(app)
+    install_problem_openapi(app)
     # Inside the trace middleware (added after it, so it wraps this one): its receive is the
     # one the route reads, so BodyTooLarge reaches FastAPI as itself, not in a task group.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
@@ -121,7 +92,7 @@ def create_service_app(
 
 
 class BodyTooLarge(HTTPException):
-    """413 for a request body over the service's limit (the service's own error shape)."""
+    """413 for a request body over the service's limit (answered as problem details)."""
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, detail=f"请求体过大 / body larger than {max_bytes} bytes")
@@ -146,7 +117,9 @@ class BodyLimit:
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             exc = BodyTooLarge(self.max_bytes)
-            await JSONResponse({"detail": exc.detail}, 413)(scope, receive, send)
+            await http_problem(413, str(exc.detail), instance=scope.get("path"))(
+                scope, receive, send
+            )
             return
         seen = 0
 

@@ -87,7 +87,9 @@ async def test_per_address_limit_answers_429_with_retry_after():
         other = await _client(app, peer="192.0.2.7").get("/track")
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
-    assert "请求过于频繁" in answers[-1].json()["detail"]
+    body = answers[-1].json()
+    assert "请求过于频繁" in body["detail"] and body["code"] == "too_many_requests"
+    assert body["retry_after"] == int(answers[-1].headers["Retry-After"])
     assert other.status_code == 200  # another address has its own count
 
 

@@ -62,5 +62,6 @@ async def test_http_401_403_200():
     assert (await _get({"Authorization": "Bearer junk"})).status_code == 401
     r = await _get({"Authorization": f"Bearer {codec.issue('op', 'operator')}"})
     assert r.status_code == 403 and "仅限" in r.json()["detail"]
+    assert r.json()["code"] == "forbidden" and "may not" in r.json()["detail_en"]
     r = await _get({"Authorization": f"Bearer {codec.issue('s', 'supervisor')}"})
     assert r.status_code == 200 and r.json() == {"sub": "s"}

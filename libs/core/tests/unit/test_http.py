@@ -1,4 +1,4 @@
-"""Shared HTTP shapes: 422 names the field (in English and Chinese), trace ids, ops endpoints."""
+"""Shared HTTP shapes: 422 names the field (in Chinese and English), trace ids, ops endpoints."""
 
 from __future__ import annotations
 
@@ -34,9 +34,13 @@ async def test_422_names_every_bad_field():
     async with await _client() as c:
         r = await c.post("/things", json={"channel": "999"})
     assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
     body = r.json()
-    assert {e["field"] for e in body["detail"]} == {"channel", "count"}
-    assert "请求参数有误" in body["message"] and "channel" in body["message"]
+    assert {e["field"] for e in body["errors"]} == {"channel", "count"}
+    assert "请求参数有误" in body["detail"] and "channel" in body["detail"]
+    assert "channel" in body["detail_en"] and body["code"] == "invalid_request"
+    missing = next(e for e in body["errors"] if e["field"] == "count")
+    assert missing["detail"] == "必填" and missing["detail_en"] == "Field required"
 
 
 async def test_trace_id_is_continued_or_started():

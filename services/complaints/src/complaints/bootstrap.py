@@ -15,15 +15,7 @@ from complaints.adapters.units import UNITS, UnitRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
 from complaints.entrypoints import grpc_api
-from complaints.entrypoints.http import (
-    admin,
-    complaints,
-    errors,
-    metrics,
-    open311,
-    public,
-    units,
-)
+from complaints.entrypoints.http import admin, complaints, metrics, open311, public, units
 from complaints.service_layer.context import Context, IntakeRules
 from complaints.service_layer.rates import check_targets
 from complaints.service_layer.sweeper import sweep_due
@@ -91,7 +83,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The complaints service's ASGI app (settings are read when it starts, not at import)."""
-    app = build_app(
+    return build_app(
         title="qingshan complaints",
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
@@ -106,5 +98,3 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         ],
         max_body_bytes=64 * 1024,
     )
-    errors.install(app)
-    return app

@@ -93,8 +93,8 @@ async def test_bad_input_is_422_naming_the_field_and_writes_nothing(service, pat
         "/v1/complaints", json=service.body(**patch), headers=service.auth("operator")
     )
     assert r.status_code == 422, r.text
-    assert field in {e["field"] for e in r.json()["detail"]}
-    assert "请求参数有误" in r.json()["message"]
+    assert field in {e["field"] for e in r.json()["errors"]}
+    assert "请求参数有误" in r.json()["detail"]
     assert await service.ctx.repo.coll.count_documents({}) == 0
 
 

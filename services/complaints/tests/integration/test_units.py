@@ -53,7 +53,7 @@ async def test_admin_registers_renames_and_retires_a_unit_each_change_an_event(s
         "retired_at": None,
     }
     again = await service.client.post("/v1/units", json=body | {"name": "别的"}, headers=admin)
-    assert again.status_code == 409 and again.json()["unit"]["name"] == "东城街道"
+    assert again.status_code == 409 and again.json()["current"]["name"] == "东城街道"
 
     r = await service.client.patch(
         f"/v1/units/{uid}", json={"name": "东城街道办事处", "head": None}, headers=admin
@@ -101,11 +101,11 @@ async def test_only_admins_change_the_registry_and_bad_units_are_refused(service
     r = await service.client.post(
         "/v1/units", json=body | {"id": "Town 07"}, headers=service.auth("admin")
     )
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "id"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "id"
     r = await service.client.post(
         "/v1/units", json=body | {"kind": "village"}, headers=service.auth("admin")
     )
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "kind"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "kind"
 
 
 async def test_assigning_to_an_unknown_or_retired_unit_is_a_422_naming_the_unit(service):
@@ -114,8 +114,8 @@ async def test_assigning_to_an_unknown_or_retired_unit_is_a_422_naming_the_unit(
     assert r.status_code == 422, r.text
     body = r.json()
     assert body["code"] == "unit_unknown" and body["field"] == "unit_id"
-    assert body["unit_id"] == "town-0x7" and body["message"].startswith("承办单位不在单位名录中")
-    assert "town-0x7" in body["message"]
+    assert body["unit_id"] == "town-0x7" and body["detail"].startswith("承办单位不在单位名录中")
+    assert "town-0x7" in body["detail"] and body["field"] == "unit_id"
     case = await service.client.get(f"/v1/complaints/{cid}", headers=service.auth("operator"))
     assert case.json()["status"] == "received" and case.json()["unit_id"] is None  # nothing moved
 
@@ -127,7 +127,7 @@ async def test_assigning_to_an_unknown_or_retired_unit_is_a_422_naming_the_unit(
     await service.client.post(f"/v1/units/{uid}/retire", headers=admin)
     r = await _assign(service, cid, uid)
     assert r.status_code == 422 and r.json()["code"] == "unit_retired"
-    assert r.json()["message"] == f"承办单位已撤销：{uid}"
+    assert r.json()["detail"] == f"承办单位已撤销：{uid}"
 
     # Re-dispatch on rework (不满意 → another unit) is checked the same way.
     assert (await _assign(service, cid, "town-01")).status_code == 200

@@ -31,7 +31,6 @@ from notify.domain.resilience import RateLimit, RetryPolicy
 from notify.entrypoints.consumer import event_handlers
 from notify.entrypoints.grpc_api import SERVICE_NAME, NotifyServicer
 from notify.entrypoints.http import directory, gaps, messages, rules
-from notify.entrypoints.http.deps import add_error_handlers
 from notify.entrypoints.jobs import Jobs
 from notify.service_layer.context import NotifyContext, Policies
 from notify.service_layer.ports import Clock, Sender
@@ -166,7 +165,6 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         wire=_wire(clock or SystemClock()),
         routers=[directory.router, rules.router, messages.router, gaps.router],
     )
-    add_error_handlers(app)
     runtime_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

@@ -11,7 +11,7 @@ from projects.adapters import import_log, indicator_repo, subitem_repo
 from projects.config import Settings
 from projects.domain.progress import ReportingSchedule
 from projects.entrypoints import grpc_api
-from projects.entrypoints.http import errors, routers
+from projects.entrypoints.http import routers
 from projects.entrypoints.jobs import cache_loop, dispatch_loop
 from projects.service_layer.context import Context
 from projects.service_layer.seed import SeedFile, seed
@@ -86,12 +86,10 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The projects service's ASGI app (settings are read when it starts, not at import)."""
-    app = build_app(
+    return build_app(
         title="qingshan projects",
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=wire,
         routers=routers(),
     )
-    errors.install(app)
-    return app

@@ -23,7 +23,6 @@ from risk.domain.manifests import ManifestRules
 from risk.domain.storage import StorageRules
 from risk.entrypoints.grpc_servicer import SERVICE_NAME, RiskRegistryServicer, registrar
 from risk.entrypoints.http import incidents, manifests, overview, plans, registry, storage, waste
-from risk.entrypoints.http.common import install_error_handlers
 from risk.entrypoints.sweeper import sweep_job
 from risk.service_layer.catalogue import refresh_catalogues
 from risk.service_layer.context import CatalogueHolder, Deps, PublicMap, Rules
@@ -113,12 +112,10 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The risk service's ASGI app (settings are read when it starts, not at import)."""
-    app = build_app(
+    return build_app(
         title="qingshan risk",
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=wire,
         routers=ROUTERS,
     )
-    install_error_handlers(app)
-    return app

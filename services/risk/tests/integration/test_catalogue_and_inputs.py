@@ -48,7 +48,7 @@ async def test_a_2025_table_can_be_loaded_and_takes_over(service):
     broken = {**body, "version": "2026", "effective_from": "2026-01-01"}
     broken["csv_text"] = header + "\n900-999-43,HW43,x,900,T\n"
     r = await service.client.post("/v1/waste-catalogues", json=broken, headers=admin)
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "catalogue.line2"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "catalogue.line2"
 
 
 @pytest.mark.parametrize(
@@ -121,4 +121,4 @@ async def test_bad_input_is_422_naming_the_field(service, method, path, payload,
         path, **({"json": payload} if payload is not None else {}), headers=service.auth("admin")
     )
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["field"] == field, r.text
+    assert r.json()["errors"][0]["field"] == field, r.text

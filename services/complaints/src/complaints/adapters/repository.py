@@ -16,6 +16,7 @@ from complaints.adapters.event_mapping import to_proto
 from complaints.adapters.keys import track_key
 from complaints.adapters.schedule import AlertSchedule
 from complaints.domain.complaint import Complaint
+from complaints.domain.errors import NotFound
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule, next_alert_at
 from qingshan_core.events import Envelope
 from qingshan_core.mongo import IndexSpec, find_by_ids
@@ -43,10 +44,6 @@ class CalendarSource(Protocol):
     """Whatever holds the current working-day calendar (reloaded when admins change it)."""
 
     calendar: WorkCalendar
-
-
-class NotFound(Exception):
-    """No complaint with that id (or tracking code)."""
 
 
 @dataclass

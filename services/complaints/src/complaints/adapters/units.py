@@ -15,6 +15,7 @@ from complaints.domain.units import (
     HandlingUnit,
     UnitChanged,
     UnitEvent,
+    UnitExists,
     UnitKind,
     UnitRegistered,
     UnitRetired,
@@ -25,14 +26,6 @@ from qingshan_core.outbox import VERSION, OutboxCollection
 
 UNITS = "units"
 Doc = dict[str, Any]
-
-
-class UnitExists(Exception):
-    """A unit with this id is already registered (409 with the stored unit)."""
-
-    def __init__(self, unit: HandlingUnit) -> None:
-        super().__init__(f"unit {unit.id} already exists")
-        self.unit = unit
 
 
 def _aware(at: datetime | None) -> datetime | None:

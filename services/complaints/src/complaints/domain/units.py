@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from complaints.domain.errors import RuleViolation
+from complaints.domain.errors import RULES_ZH, RuleViolation
+from qingshan_core import errors as core
 
 UNIT_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 PERSON_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -200,6 +201,40 @@ class UnitRefused(RuleViolation):
     """An assignment to a unit the registry does not hold, or holds as retired (422)."""
 
     def __init__(self, code: str, unit_id: str, message: str) -> None:
-        super().__init__(code, message)
+        zh = f"{RULES_ZH[code]}：{unit_id}"
+        core.QingshanError.__init__(
+            self,
+            zh,
+            message,
+            code=code,
+            errors=[core.FieldProblem("unit_id", zh, message)],
+            extra={"unit_id": unit_id},
+        )
+        self.message = message
         self.unit_id = unit_id
-        self.field = "unit_id"
+
+
+class UnitNotFound(core.NotFound):
+    """No unit with that id in the registry (404)."""
+
+    def __init__(self, unit_id: str) -> None:
+        super().__init__(f"单位不存在：{unit_id}", f"no such unit: {unit_id}")
+        self.unit_id = unit_id
+
+
+class UnitExists(core.AlreadyExists):
+    """A unit with this id is already registered (409 with the stored unit)."""
+
+    def __init__(self, unit: HandlingUnit) -> None:
+        super().__init__(
+            f"单位编号已存在：{unit.id}（{unit.name}）",
+            f"unit {unit.id} already exists",
+            code="unit_exists",
+            current={
+                "id": unit.id,
+                "name": unit.name,
+                "kind": unit.kind.value,
+                "active": unit.active,
+            },
+        )
+        self.unit = unit

@@ -8,6 +8,7 @@ from typing import Any
 
 from complaints.adapters.documents import Doc, from_doc, local
 from complaints.domain.complaint import Complaint
+from complaints.domain.errors import NotFound
 from complaints.domain.model import Actor, Complainant
 from complaints.domain.policy import Stage
 from complaints.service_layer.context import Context
@@ -62,8 +63,6 @@ async def reveal_complainant(
     """Decrypt the reporter's identity for a permitted role, writing the audit record first."""
     doc = await ctx.repo.find_one({"_id": complaint_id})
     if doc is None:
-        from complaints.adapters.repository import NotFound
-
         raise NotFound(complaint_id)
     await ctx.audit.insert_one(
         {

@@ -7,17 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from complaints.domain.errors import RuleViolation
-from complaints.domain.units import HandlingUnit, UnitKind, check_assignable
+from complaints.domain.units import HandlingUnit, UnitKind, UnitNotFound, check_assignable
 from complaints.service_layer.context import Context
 from qingshan_core.logging import get_logger
 from qingshan_core.outbox import ConcurrencyConflict
 
 log = get_logger(__name__)
 ATTEMPTS = 3
-
-
-class UnitNotFound(Exception):
-    """No unit with that id in the registry (404)."""
 
 
 @dataclass(frozen=True)

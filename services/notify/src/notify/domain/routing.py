@@ -123,16 +123,10 @@ def _units(attrs: Attrs, unit_attr: str) -> tuple[str, ...]:
     return units or (ANY_UNIT,)
 
 
-def resolve(
-    targets: Sequence[Target],
-    channels: Sequence[Channel],
-    directory: Directory,
-    attrs: Attrs,
-    unit_attr: str = "unit_id",
-) -> Resolution:
-    """Expand targets into addressees. Robot channels go to a group's own robot when it has
-    one (one message per chat), else to members' personal robots; other channels go to every
-    person (members of groups included). Duplicates and inactive people are dropped."""
+def _expand(
+    targets: Sequence[Target], directory: Directory, attrs: Attrs, unit_attr: str
+) -> tuple[list[str], list[Group], list[str]]:
+    """The people and groups the targets name, and what could not be found."""
     persons: list[str] = []
     groups: list[Group] = []
     unreachable: list[str] = []
@@ -151,6 +145,20 @@ def resolve(
                 if not ids:
                     unreachable.append(f"no {t.ref} for unit {unit} / 单位{unit}未配置{t.ref}")
                 persons.extend(ids)
+    return persons, groups, unreachable
+
+
+def resolve(
+    targets: Sequence[Target],
+    channels: Sequence[Channel],
+    directory: Directory,
+    attrs: Attrs,
+    unit_attr: str = "unit_id",
+) -> Resolution:
+    """Expand targets into addressees. Robot channels go to a group's own robot when it has
+    one (one message per chat), else to members' personal robots; other channels go to every
+    person (members of groups included). Duplicates and inactive people are dropped."""
+    persons, groups, unreachable = _expand(targets, directory, attrs, unit_attr)
     out: dict[tuple[str, Channel], Addressee] = {}
     for channel in channels:
         robot_members: list[str] = []

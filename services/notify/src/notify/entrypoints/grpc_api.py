@@ -8,7 +8,6 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from notify.domain.delivery import Delivery
-from notify.domain.errors import ValidationFailed
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.direct import send_direct
 from notify.service_layer.ports import DeliveryQuery
@@ -91,20 +90,17 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     ) -> pb.SendDirectResponse:
         """Send a message directly, once per idempotency key (supervisors and admins)."""
         me = await self._principal(context, SENDERS)
-        try:
-            event_id, deliveries, _ = await send_direct(
-                self.ctx,
-                idempotency_key=request.idempotency_key,
-                recipient_ids=list(request.recipient_ids),
-                group_ids=list(request.group_ids),
-                channels=list(request.channels),
-                title=request.title,
-                body=request.body,
-                priority=request.priority,
-                by=me.subject,
-            )
-        except ValidationFailed as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        event_id, deliveries, _ = await send_direct(
+            self.ctx,
+            idempotency_key=request.idempotency_key,
+            recipient_ids=list(request.recipient_ids),
+            group_ids=list(request.group_ids),
+            channels=list(request.channels),
+            title=request.title,
+            body=request.body,
+            priority=request.priority,
+            by=me.subject,
+        )
         return pb.SendDirectResponse(
             event_id=event_id, deliveries=[delivery_pb(d) for d in deliveries]
         )

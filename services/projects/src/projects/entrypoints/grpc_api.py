@@ -12,15 +12,15 @@ from decimal import Decimal
 
 import grpc
 
-from projects.domain.errors import InvalidValue
 from projects.domain.indicator_ledger import IndicatorStatus
 from projects.domain.indicators import Indicator
 from projects.domain.rollups import Rollup, RollupBy
 from projects.domain.row import ReserveRow
 from projects.domain.stages import parse_stage
+from projects.entrypoints.http.errors import FieldError, blame
 from projects.service_layer import indicators, queries
 from projects.service_layer.context import Context
-from projects.service_layer.ports import NotFound, SubItemFilter
+from projects.service_layer.ports import SubItemFilter
 from qingshan.projects.v1 import projects_service_pb2 as pb
 from qingshan.projects.v1 import projects_service_pb2_grpc as pb_grpc
 from qingshan_core.auth import AuthError, Role, TokenCodec
@@ -153,10 +153,7 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
         await self._auth(context)
         by = _BY.get(request.by)
         if by is None:
-            await context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT, "by is required / 请指定汇总维度 by"
-            )
-            raise AssertionError("abort raises")
+            raise FieldError("by", "请指定汇总维度 by", "by is required")
         as_of = request.as_of.ToDatetime(tzinfo=UTC) if request.HasField("as_of") else None
         r = await queries.get_rollup(
             self.ctx, by, as_of=as_of, include_withdrawn=request.include_withdrawn
@@ -169,10 +166,7 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
     async def GetSubItem(self, request, context):  # type: ignore[no-untyped-def]
         """One sub-item as it stands now."""
         await self._auth(context)
-        try:
-            item, _ = await queries.get_subitem(self.ctx, request.subitem_id)
-        except NotFound as exc:
-            await context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+        item, _ = await queries.get_subitem(self.ctx, request.subitem_id)
         return pb.GetSubItemResponse(subitem=subitem_pb(item.row))
 
     async def ListSubItems(self, request, context):  # type: ignore[no-untyped-def]
@@ -180,10 +174,8 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
         await self._auth(context)
         stage = None
         if request.stage:
-            try:
+            with blame("stage"):
                 stage = parse_stage(request.stage).value
-            except InvalidValue as exc:
-                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         flt = SubItemFilter(
             field_code=request.field_code or None,
             project_id=request.project_id or None,
@@ -202,10 +194,7 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
     async def GetProject(self, request, context):  # type: ignore[no-untyped-def]
         """One project with its sub-items."""
         await self._auth(context)
-        try:
-            view = await queries.get_project(self.ctx, request.project_id)
-        except NotFound as exc:
-            await context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+        view = await queries.get_project(self.ctx, request.project_id)
         first = view.rows[0]
         return pb.GetProjectResponse(
             project_id=view.project_id,
@@ -219,7 +208,7 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
         """The plan's indicators and their standing in a year."""
         await self._auth(context)
         if request.year and not 2000 <= request.year <= 2099:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "year 2000–2099 / 年份超出范围")
+            raise FieldError("year", "年份超出范围（2000–2099）", "year must be 2000–2099")
         year, views = await indicators.statuses(self.ctx, request.year or None)
         return pb.GetIndicatorsResponse(
             year=year, indicators=[indicator_pb(v.indicator, v.status) for v in views]

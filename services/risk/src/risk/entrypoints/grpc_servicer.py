@@ -20,11 +20,10 @@ from risk.adapters.event_messages import ts
 from risk.domain.catalogue_check import CodeStatus
 from risk.domain.clock import china_date
 from risk.domain.enterprises import Enterprise
-from risk.domain.errors import DomainError, ValidationError
+from risk.domain.errors import ValidationError
 from risk.domain.indicators import IndicatorValue
 from risk.service_layer import catalogue, licences, registry
 from risk.service_layer.context import Deps
-from risk.service_layer.errors import NotFound
 from risk.service_layer.indicators import compute_indicators, rate_text
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RiskRegistry"].full_name
@@ -112,17 +111,8 @@ class RiskRegistryServicer(pb_grpc.RiskRegistryServicer):
                 grpc.StatusCode.PERMISSION_DENIED,
                 f"role {principal.role.value} may not / 无权调用风险源服务",
             )
-        try:
-            return await work()
-        except ValidationError as exc:
-            await context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT, f"{exc.field}: {exc.reason_zh} / {exc.reason_en}"
-            )
-        except NotFound as exc:
-            await context.abort(grpc.StatusCode.NOT_FOUND, f"{exc.zh} / {exc.en}")
-        except DomainError as exc:
-            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-        raise AssertionError("unreachable")  # abort() raises
+        # Domain and service errors reach the core's error interceptor (qingshan_core.grpc_errors).
+        return await work()
 
     async def GetRiskSource(self, request: Any, context: Any) -> pb.GetRiskSourceResponse:
         """One risk source by id or credit code."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
-from complaints.adapters.repository import NotFound
+from complaints.domain.errors import NotFound
 from complaints.domain.model import Action, Channel, Role, Status
 from complaints.entrypoints.http.errors import CONFLICT, ERRORS, MALFORMED, NOT_FOUND
 from complaints.entrypoints.http.schemas import ActionBody, ComplaintCreate

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from complaints.domain.units import MAX_CONTACTS, MAX_NAME, HandlingUnit, UnitKind
@@ -23,6 +23,7 @@ from complaints.service_layer.units import (
 )
 from qingshan_core.auth import Principal, current_principal, require_roles
 from qingshan_core.auth import Role as R
+from qingshan_core.errors import Forbidden
 
 STAFF = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION, R.UNIT_HANDLER)
 ADMIN = require_roles(R.ADMIN)
@@ -38,10 +39,9 @@ def _ctx(request: Request) -> Context:
 async def registered_unit(request: Request, p: Principal = Depends(current_principal)) -> Principal:
     """A unit handler's token must name an active unit of the registry (403 otherwise)."""
     if p.role is R.UNIT_HANDLER and not await handler_unit_known(_ctx(request), p.unit):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=f"令牌中的承办单位“{p.unit}”不在单位名录中或已撤销 / the token's unit "
-            f"{p.unit!r} is not an active unit of the registry",
+        raise Forbidden(
+            f"令牌中的承办单位“{p.unit}”不在单位名录中或已撤销",
+            f"the token's unit {p.unit!r} is not an active unit of the registry",
         )
     return p
 
