@@ -95,7 +95,9 @@ class BodyTooLarge(HTTPException):
     """413 for a request body over the service's limit (answered as problem details)."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, detail=f"请求体过大 / body larger than {max_bytes} bytes")
+        super().__init__(
+            413, detail=f"请求体过大：超过{max_bytes}字节 / body larger than {max_bytes} bytes"
+        )
 
 
 class BodyLimit:
