@@ -66,10 +66,10 @@ def ops_router() -> APIRouter:
             return JSONResponse({"status": "starting"}, status_code=503)
         checks = await runtime.readiness()
         ok = all(checks.values())
-        return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": checks},
-            status_code=200 if ok else 503,
-        )
+        body: dict[str, Any] = {"status": "ready" if ok else "not ready", "checks": checks}
+        if runtime.notes:
+            body["details"] = dict(runtime.notes)
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
