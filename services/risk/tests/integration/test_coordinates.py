@@ -26,9 +26,9 @@ async def test_numbers_in_numbers_out_for_sources_incidents_and_the_map(service)
     assert r.status_code == 201, r.text
     assert r.json()["location"] == {"lon": 107.25, "lat": 29.05}
 
-    features = (
-        await service.client.get("/v1/map.geojson", headers=service.auth("public"))
-    ).json()["features"]
+    features = (await service.client.get("/v1/map.geojson", headers=service.auth("public"))).json()[
+        "features"
+    ]
     points = {f["id"]: f["geometry"]["coordinates"] for f in features}
     assert points[source["id"]] == [107.15, 29.21] and points[r.json()["id"]] == [107.25, 29.05]
 
