@@ -55,7 +55,7 @@ UNSEEDED = (
 
 
 def rules_from(s: Settings) -> Rules:
-    """The configurable rules (docs/rules.md) from settings."""
+    """The configurable rules (docs/deadlines.md) from settings."""
     return Rules(
         licences=LicenceRules(expiry_warning_days=s.licence_expiry_warning_days),
         manifests=ManifestRules(confirm_working_days=s.manifest_confirm_working_days),

@@ -35,7 +35,7 @@ class Settings(ServiceSettings):
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
     sweep_batch: int = Field(default=200, gt=0)
 
-    # Rules (docs/rules.md); the HJ 941 numbers live in risk.domain.grading_rules.
+    # Rules (docs/deadlines.md); the HJ 941 numbers live in risk.domain.grading_rules.
     manifest_confirm_working_days: int = Field(default=5, ge=1)
     licence_expiry_warning_days: int = Field(default=90, ge=0)
     producer_storage_limit_years: int | None = Field(default=None, ge=1)
