@@ -50,7 +50,7 @@ def build_app(
             # Refuse to start: `serve` exits non-zero with this reason.
             log.error("startup.refused", file=exc.location, reason=exc.reason)
             app.state.startup_refused = str(exc)
-            await runtime.client.close()
+            await runtime.stop()  # nothing started yet: closes the clients wire() created
             raise
         await runtime.start()
         app.state.runtime = runtime

@@ -70,8 +70,6 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         ),
         schedule=ReportingSchedule(settings.report_frequency, settings.report_grace_days),
     )
-    app.state.projects = ctx
-    runtime.serve_grpc(grpc_api.registrar(ctx, runtime.token_codec), grpc_api.SERVICE_NAME)
     if settings.seed_on_start:
         # Indexes first (the runtime creates them again at start; creating is idempotent).
         await ensure_indexes(runtime.db, INDEXES)
@@ -79,6 +77,9 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     else:
         runtime.note("seed", UNSEEDED)
         log.warning("seed.off", detail=UNSEEDED)
+    # Published once the seed is in: a start refused for its data leaves nothing half-wired.
+    app.state.projects = ctx
+    runtime.serve_grpc(grpc_api.registrar(ctx, runtime.token_codec), grpc_api.SERVICE_NAME)
     # The runtime owns the task: it is cancelled when the service stops.
     runtime.spawn(
         dispatch_loop(
