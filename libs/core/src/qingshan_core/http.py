@@ -10,6 +10,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +24,9 @@ LATENCY = Histogram("qingshan_http_request_seconds", "HTTP latency", ["method", 
 log = get_logger(__name__)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+# Swagger UI and ReDoc assets, served by the service itself from the fastapi-offline package
+# (no CDN: /docs works on a machine without internet).
+DOCS_ASSETS = "/docs-assets"
 
 
 def ops_router() -> APIRouter:
@@ -40,10 +44,10 @@ def ops_router() -> APIRouter:
             return JSONResponse({"status": "starting"}, status_code=503)
         checks = await runtime.readiness()
         ok = all(checks.values())
-        return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": checks},
-            status_code=200 if ok else 503,
-        )
+        body: dict[str, Any] = {"status": "ready" if ok else "not ready", "checks": checks}
+        if runtime.notes:
+            body["details"] = dict(runtime.notes)
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
@@ -60,8 +64,17 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     max_body_bytes: int = 1 << 20,
 ) -> FastAPI:
-    """A FastAPI app with the shared ops endpoints, trace middleware and error handlers."""
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    """A FastAPI app with the shared ops endpoints, trace middleware and error handlers, and
+    its API docs (/docs, /redoc) served from local assets."""
+    app = FastAPIOffline(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+        # Swagger UI would send the schema to an online validator for its badge: never.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     app.include_router(ops_router())
     for r in routers:
         app.include_router(r)

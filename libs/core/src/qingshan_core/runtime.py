@@ -59,6 +59,8 @@ class Runtime:
     _relay: OutboxRelay | None = None
     _grpc: GrpcServer | None = None
     _broker_ok: tuple[float, bool] = (0.0, False)
+    # What a reader of /readyz should know about this process (e.g. it started unseeded).
+    notes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -165,6 +167,10 @@ class Runtime:
     def on_stop(self, hook: Callable[[], Awaitable[Any]]) -> None:
         """Await `hook` when the runtime stops, after the loops (close clients, flush)."""
         self._stop_hooks.append(hook)
+
+    def note(self, key: str, text: str) -> None:
+        """Say something about this process in /readyz's details (kept until it stops)."""
+        self.notes[key] = text
 
     def every(
         self,

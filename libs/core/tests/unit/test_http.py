@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from pydantic import BaseModel, Field
@@ -59,3 +61,28 @@ async def test_readyz_is_503_until_started_and_metrics_are_served():
         assert (await c.get("/readyz")).status_code == 503
         m = await c.get("/metrics")
     assert m.status_code == 200 and "qingshan_http_requests_total" in m.text
+
+
+async def test_api_docs_use_only_assets_the_service_serves_itself():
+    """/docs and /redoc name no other host: every script, style sheet and icon they load is a
+    local path, and each answers 200 with JavaScript, CSS or an image."""
+    async with await _client() as c:
+        for page in ("/docs", "/redoc"):
+            r = await c.get(page)
+            assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+            urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", r.text)
+            urls += re.findall(r"""(?:url)\s*:\s*["']([^"']+)["']""", r.text)
+            assert urls, page
+            assert not [u for u in urls if "//" in u], f"{page} loads from another host"
+            assets = [u for u in urls if u.startswith("/docs-assets/")]
+            assert any(u.endswith(".js") for u in assets), urls
+            for url in assets:
+                a = await c.get(url)
+                assert a.status_code == 200, url
+                kind = a.headers["content-type"]
+                expected = {".js": "javascript", ".css": "text/css", ".png": "image/png"}
+                assert expected[url[url.rfind(".") :]] in kind, (url, kind)
+                assert len(a.content) > 100, url
+            assert "/openapi.json" in r.text
+        assert '"validatorUrl": null' in (await c.get("/docs")).text  # no online validator
+        assert (await c.get("/openapi.json")).json()["paths"]["/things"]

@@ -19,7 +19,7 @@ UNIT_A = "town-dongcheng"
 MONDAY = datetime(2024, 9, 2, 9, 0, tzinfo=SHANGHAI)
 LATER = MONDAY + timedelta(hours=10)  # after every setup step, inside every window
 
-# Written out independently of the implementation's tables, from the issue and DOMAIN.md.
+# Written out independently of the implementation's tables, from the issue and docs/deadlines.md.
 EXPECTED_ROLES: dict[Action, set[Role]] = {
     Action.ASSIGN: {Role.OPERATOR, Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
     Action.ACCEPT: {Role.UNIT_HANDLER},

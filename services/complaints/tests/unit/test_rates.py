@@ -1,4 +1,5 @@
-"""交办率 and 按时回复率: DOMAIN.md definitions, pending cases, empty periods, exact arithmetic."""
+"""交办率 and 按时回复率: the definitions of docs/rates.md, pending cases, empty periods, exact
+arithmetic."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from risk.config import WASTE_CATALOGUE_2021
+
 from .conftest import credit_code
 
 pytestmark = pytest.mark.integration
 
 
 async def test_a_2025_table_can_be_loaded_and_takes_over(service):
-    seed = (service.settings.seed_dir / "hazardous_waste_codes_2021.csv").read_text("utf-8")
+    seed = service.settings.reference(WASTE_CATALOGUE_2021).read_text()
     header, *rows = seed.strip().splitlines()
     dropped = rows[-1].split(",")[0]
     table = "\n".join([header, *rows[:-1], "900-999-08,HW08,废矿物油与含矿物油废物,900,T/I"])

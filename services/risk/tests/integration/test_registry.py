@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from risk.config import PARK_CLUSTERS, SOIL_ENTERPRISES
+from risk.domain.seeds import parse_park_clusters, parse_soil_key_enterprises
 from risk.service_layer.seeding import seed_registry
 
 pytestmark = pytest.mark.integration
@@ -138,11 +140,11 @@ async def test_seeds_are_loaded_once_with_deterministic_ids(service):
     assert {c["name"]: c["risk_level"] for c in clusters}["水江组团"] == "较大"
     assert len(clusters) == 4
 
-    seed = service.settings.seed_dir
+    settings = service.settings
     again = await seed_registry(
         service.deps,
-        (seed / "soil_key_supervised_enterprises.csv").read_text("utf-8"),
-        (seed / "industrial_park_clusters.csv").read_text("utf-8"),
+        parse_soil_key_enterprises(settings.reference(SOIL_ENTERPRISES).read_text()),
+        parse_park_clusters(settings.reference(PARK_CLUSTERS).read_text()),
     )
     assert (again.clusters, again.enterprises) == (0, 0)
     r = await service.client.get(

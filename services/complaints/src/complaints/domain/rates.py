@@ -1,4 +1,4 @@
-"""交办率 and 按时回复率, exactly as DOMAIN.md defines them, in exact arithmetic.
+"""交办率 and 按时回复率, exactly as docs/rates.md defines them, in exact arithmetic.
 
 - 交办率 = cases assigned within the assign limit ÷ cases received in the period.
 - 按时回复率 = cases replied by their reply deadline ÷ cases whose reply deadline fell in the
@@ -7,7 +7,7 @@
 Cases whose outcome is still open at ``as_of`` (unassigned but still inside the assign limit;
 unreplied but not yet due) are left out of both sides and reported as ``pending``, so a running
 month is not flagged below target for cases that still have time. Once every case of the period
-is past its deadline this is exactly DOMAIN.md's figure. A case replied early whose deadline is
+is past its deadline this is exactly the defined figure. A case replied early whose deadline is
 still ahead is decided (on time) and counts. Merged duplicates are not cases of their own and
 never count; anonymous cases have no reply deadline and so are outside 按时回复率.
 """

@@ -55,7 +55,7 @@ def facts_from(doc: Doc) -> CaseFacts:
 
 
 async def compute(ctx: Context, period: Period, unit_id: str | None, as_of: datetime) -> Rates:
-    """Rates exactly as DOMAIN.md defines them, from the cases that can matter to the period."""
+    """Rates exactly as docs/rates.md defines them, from the cases that can matter to the period."""
     query: Doc = {
         "$or": [
             {"received_at": {"$gte": period.start, "$lt": period.end}},

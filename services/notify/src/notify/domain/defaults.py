@@ -1,5 +1,6 @@
-"""The rules and groups notify ships with (DOMAIN.md §4). All of it is data: seeded once into
-the store, then edited through the API. Event types are protobuf full names from proto/."""
+"""The rules and groups notify ships with (docs/notifications.md). All of it is data: seeded
+once into the store, then edited through the API. Event types are protobuf full names from
+proto/."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """HJ 941-2018 grading vocabulary and its configuration (GradingRules).
 
-The standard's full text was not available (see docs/reference/HJ941.md): every number below
+The standard's full text was not available (see docs/grades.md): every number below
 comes with the reference's confidence tag and can be replaced without touching the logic.
 """
 
@@ -116,7 +116,7 @@ def _d(*values: int) -> tuple[Decimal, ...]:
 
 @dataclass(frozen=True)
 class GradingRules:
-    """Every HJ 941 number the logic uses; defaults follow docs/reference/HJ941.md."""
+    """Every HJ 941 number the logic uses; defaults and their confidence: docs/grades.md."""
 
     # Lower bounds of Q1, Q2, Q3; Q < first bound is Q0. Ranges [V-169]; Q0 meaning [M].
     q_bounds: tuple[Decimal, ...] = _d(1, 10, 100)

@@ -50,7 +50,7 @@ async def rates(
     unit_id: str | None = Query(default=None, max_length=64),
     p: Principal = Depends(require_roles(*READERS)),
 ) -> dict[str, Any]:
-    """Exactly DOMAIN.md's definitions; undecided cases are reported as pending."""
+    """Exactly docs/rates.md's definitions; undecided cases are reported as pending."""
     if to < from_:
         raise RuleViolation("period_invalid", "to must not be before from")
     if from_ < FIRST_DAY or to > LAST_DAY:

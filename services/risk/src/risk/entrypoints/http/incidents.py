@@ -107,7 +107,7 @@ def read_incident(i: Incident) -> IncidentRead:
         occurred_at=i.occurred_at,
         learned_at=i.learned_at,
         media=sorted(m.value for m in i.media),
-        location=Location(lon=str(i.location.lon), lat=str(i.location.lat)) if i.location else None,
+        location=Location(lon=i.location.lon, lat=i.location.lat) if i.location else None,
         river=i.river,
         drinking_water=i.drinking_water,
         heavy_metals=i.heavy_metals,
