@@ -34,6 +34,8 @@ RELATIVE = re.compile(r"(?<![\w./])((?:\.\./)+)[\w$({][^\s\"'`)\]]*")
 CD = re.compile(r"\bcd\s+([\w./-]+)\s*&&")
 FROM_FILE = re.compile(r"Path\(__file__\)\.resolve\(\)((?:\.parents\[\d+\])?(?:\.parent\b)*)")
 # Files whose relative paths are read from the repository root (commands, build contexts).
+# A Markdown link's target is relative to the file holding it, whatever FROM_ROOT says.
+MD_LINK = re.compile(r"\]\(((?:\.\./)+[^)\s]*)\)")
 FROM_ROOT = re.compile(r"(?:^|/)(?:Makefile|Dockerfile|[^/]+\.md|[^/]+\.sh)$|^\.ci/")
 
 
@@ -52,6 +54,11 @@ def outside_references(name: str, text: str) -> list[str]:
     here = PurePosixPath() if FROM_ROOT.search(name) else PurePosixPath(name).parent
     found = [f"{name}: {m.group(0)!r}" for m in NAMED.finditer(text)]
     for line in text.splitlines():
+        if name.endswith(".md"):
+            for m in MD_LINK.finditer(line):
+                if not _inside(PurePosixPath(name).parent / m.group(1)):
+                    found.append(f"{name}: {m.group(1)!r} links out of the repository")
+            line = MD_LINK.sub("]()", line)
         cd = CD.search(line)
         base = here / cd.group(1) if cd else here
         for m in RELATIVE.finditer(line):
@@ -104,6 +111,7 @@ def test_no_tracked_file_refers_outside_the_repository() -> None:
         ("libs/core/src/qingshan_core/x.py", "ROOT = Path(__file__).resolve().parents[4].parent"),
         ("libs/core/src/qingshan_core/x.py", "ROOT = Path(__file__).resolve().parents[5]"),
         ("bench/run.py", "ROOT = Path(__file__).resolve().parent.parent.parent"),
+        ("services/risk/README.md", "see [the brief](../../../shared/docs/x.md)"),
     ],
 )
 def test_each_kind_of_outside_reference_is_caught(name: str, text: str) -> None:
@@ -119,6 +127,7 @@ def test_each_kind_of_outside_reference_is_caught(name: str, text: str) -> None:
         ("bench/run.py", "ROOT = Path(__file__).resolve().parent.parent"),
         ("services/notify/tests/unit/conftest.py", '"""The builder is in ../conftest.py."""'),
         ("docs/codes.md", "see SOURCE.md in `services/risk/src/risk/data/`"),
+        ("services/risk/README.md", "see [grades](../../docs/grades.md)"),
     ],
 )
 def test_paths_inside_the_repository_are_fine(name: str, text: str) -> None:
