@@ -110,7 +110,7 @@ def to_proto(e: ev.Event, c: Complaint) -> Message:
                 deadlines=deadlines_pb(e.deadlines),
             )
         case ev.ComplaintMerged():
-            return pb.ComplaintMerged(**base, into_id=e.into_id)
+            return pb.ComplaintMerged(**base, into_id=e.into_id, reason=e.reason)
         case ev.DeadlineWarning():
             return pb.DeadlineWarning(alert=_alert(e, c))
         case ev.DeadlineOverdue():

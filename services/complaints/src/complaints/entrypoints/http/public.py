@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS, NOT_FOUND
-from complaints.service_layer.queries import public_view
+from complaints.service_layer.queries import track as track_case
 
 router = APIRouter(
     prefix="/v1/track", tags=["public 公众查询"], responses={422: ERRORS[422], **NOT_FOUND}
@@ -21,5 +21,4 @@ async def track(
     tracking_code: str = Path(min_length=6, max_length=32, pattern=r"^[0-9A-Za-z\-]+$"),
 ) -> dict[str, Any]:
     """Anyone with the (unguessable) code may follow the case."""
-    doc = await ctx_of(request).repo.by_tracking_code(tracking_code.upper())
-    return public_view(doc)
+    return await track_case(ctx_of(request), tracking_code.upper())
