@@ -86,6 +86,7 @@ INCIDENT_TYPES = (
     "IncidentRegistered",
     "IncidentReported",
     "IncidentGraded",
+    "IncidentRegraded",
     "IncidentReportOverdue",
     "IncidentCrossBoundaryNotificationRequired",
 )

@@ -81,6 +81,7 @@ _SIMPLE: dict[type[ev.Event], type[Message]] = {
     ev.IncidentReported: pb.IncidentReported,
     ev.IncidentReportOverdue: pb.IncidentReportOverdue,
     ev.IncidentGraded: pb.IncidentGraded,
+    rev.IncidentRegraded: pb.IncidentRegraded,
     ev.CrossBoundaryNotificationRequired: pb.IncidentCrossBoundaryNotificationRequired,
     ev.NeighbourNotified: pb.IncidentNeighbourNotified,
     ev.EmergencyPlanRegistered: pb.EmergencyPlanRegistered,

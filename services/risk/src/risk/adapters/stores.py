@@ -13,7 +13,8 @@ from pymongo.errors import DuplicateKeyError
 from qingshan.risk.v1 import events_pb2 as pb
 from qingshan_core.mongo import IndexSpec
 from qingshan_core.runtime import Runtime
-from risk.adapters.codec_flows import IncidentCodec, LedgerCodec, ManifestCodec
+from risk.adapters.codec_flows import LedgerCodec, ManifestCodec
+from risk.adapters.codec_incidents import IncidentCodec
 from risk.adapters.codec_registry import EnterpriseCodec, LicenceCodec, PlanCodec
 from risk.adapters.mongo_records import MongoCatalogueStore, MongoRefusalLog
 from risk.adapters.mongo_store import NEXT, MongoStore

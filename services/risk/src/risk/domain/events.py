@@ -189,6 +189,8 @@ class IncidentRegistered(Event):
     grade: str | None
     reporting_grade: str
     report_by: datetime
+    procedure_triggers: tuple[str, ...] = ()
+    grading_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)

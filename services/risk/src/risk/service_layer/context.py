@@ -13,6 +13,7 @@ from risk.domain.emergency_plans import DEFAULT_PLAN_RULES, EmergencyPlan, PlanR
 from risk.domain.enterprises import Enterprise
 from risk.domain.grading import DEFAULT_RULES
 from risk.domain.grading_rules import GradingRules
+from risk.domain.incident_grading import DEFAULT_INCIDENT_GRADING, IncidentGradingRules
 from risk.domain.incident_rules import IncidentRules
 from risk.domain.incidents import DEFAULT_INCIDENT_RULES, Incident
 from risk.domain.licences import DEFAULT_LICENCE_RULES, Licence, LicenceRules
@@ -52,6 +53,8 @@ class Rules:
     storage: StorageRules = DEFAULT_STORAGE_RULES
     plans: PlanRules = DEFAULT_PLAN_RULES
     incidents: IncidentRules = DEFAULT_INCIDENT_RULES
+    # Versioned configuration documents (admins change them; service_layer/rule_config).
+    incident_grading: IncidentGradingRules = DEFAULT_INCIDENT_GRADING
 
 
 class CatalogueHolder:
