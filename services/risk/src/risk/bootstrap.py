@@ -22,11 +22,21 @@ from risk.domain.licences import LicenceRules
 from risk.domain.manifests import ManifestRules
 from risk.domain.storage import StorageRules
 from risk.entrypoints.grpc_servicer import SERVICE_NAME, RiskRegistryServicer, registrar
-from risk.entrypoints.http import incidents, manifests, overview, plans, registry, storage, waste
+from risk.entrypoints.http import (
+    incidents,
+    manifests,
+    overview,
+    plans,
+    registry,
+    rules_admin,
+    storage,
+    waste,
+)
 from risk.entrypoints.http.common import install_error_handlers
 from risk.entrypoints.sweeper import sweep_job
 from risk.service_layer.catalogue import refresh_catalogues
 from risk.service_layer.context import CatalogueHolder, Deps, Rules
+from risk.service_layer.rule_config import refresh_rule_configs
 from risk.service_layer.seeding import seed_registry
 
 DESCRIPTION = (
@@ -41,6 +51,7 @@ ROUTERS = (
     incidents.router,
     plans.router,
     overview.router,
+    rules_admin.router,
 )
 log = get_logger(__name__)
 
@@ -88,9 +99,11 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         clusters=stores.clusters,
         catalogues=CatalogueHolder(catalogues),
         deadline=calendar.add_workdays,
+        rule_store=stores.rules,
         rules=rules,
     )
     await refresh_catalogues(deps)
+    await refresh_rule_configs(deps)
     if s.seed_on_start:
         result = await seed_registry(
             deps,
@@ -102,6 +115,12 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         deps.park_clusters = tuple(await deps.clusters.all())
     app.state.risk = deps
     runtime.serve_grpc(registrar(RiskRegistryServicer(deps, runtime.token_codec)), SERVICE_NAME)
+    runtime.every(
+        s.rules_refresh_seconds,
+        lambda: refresh_rule_configs(deps),
+        "risk-rules-refresh",
+        first_delay=s.rules_refresh_seconds,
+    )
     runtime.every(
         s.sweep_interval_seconds,
         sweep_job(deps, s.sweep_batch),

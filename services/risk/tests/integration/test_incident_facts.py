@@ -1,4 +1,4 @@
-"""Incidents graded from facts over the API, with the Ⅱ/Ⅰ procedure of 报告办法 第五条 (issue 19)."""
+"""Incidents graded from facts over the API; 报告办法 第五条 sends them the Ⅱ/Ⅰ way (issue 19)."""
 
 from __future__ import annotations
 

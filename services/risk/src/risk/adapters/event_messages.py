@@ -57,6 +57,7 @@ def _graded(e: ev.RiskGraded, subject: str, extra: dict[str, Any]) -> Message:
         level=e.level,
         label=e.label,
         upgraded=e.upgraded,
+        rules_version=e.rules_version,
         **extra,
     )
 
@@ -95,6 +96,7 @@ _SIMPLE: dict[type[ev.Event], type[Message]] = {
     rev.EnterpriseUpdated: pb.RiskSourceUpdated,
     rev.StockRecorded: pb.StockRecorded,
     rev.WasteCatalogueLoaded: pb.WasteCatalogueLoaded,
+    rev.RuleConfigChanged: pb.RuleConfigurationChanged,
 }
 _RENAMED = {"number": "manifest_number"}
 

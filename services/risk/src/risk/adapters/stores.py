@@ -18,6 +18,8 @@ from risk.adapters.codec_incidents import IncidentCodec
 from risk.adapters.codec_registry import EnterpriseCodec, LicenceCodec, PlanCodec
 from risk.adapters.mongo_records import MongoCatalogueStore, MongoRefusalLog
 from risk.adapters.mongo_store import NEXT, MongoStore
+from risk.adapters.rule_store import COLLECTION as RULES_COLLECTION
+from risk.adapters.rule_store import MongoRuleStore
 from risk.domain.enterprises import Enterprise
 from risk.domain.events import Event, IncidentRegistered, RiskGraded
 from risk.domain.grading_label import MediumResult
@@ -136,3 +138,4 @@ class Stores:
         self.refusals = MongoRefusalLog(runtime.outbox("manifest_refusals"), source)
         self.catalogues = MongoCatalogueStore(runtime.outbox("catalogues"), source)
         self.clusters = MongoClusterStore(runtime)
+        self.rules = MongoRuleStore(runtime.outbox(RULES_COLLECTION), source)

@@ -30,6 +30,7 @@ class RiskGraded(Event):
     level: str
     label: str
     upgraded: bool
+    rules_version: int = 0
 
 
 # --- licences -----------------------------------------------------------------------------

@@ -67,3 +67,14 @@ class IncidentRegraded(Event):
     criteria: tuple[str, ...]
     procedure_triggers: tuple[str, ...]
     grading_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfigChanged(Event):
+    """An administrator stored a new version of a rule configuration (hj941, incident_grading)."""
+
+    type: ClassVar[str] = "risk.rules.changed"
+    name: str
+    version: int
+    changed_keys: tuple[str, ...]
+    changed_by: str

@@ -20,7 +20,7 @@ from risk.domain.licences import DEFAULT_LICENCE_RULES, Licence, LicenceRules
 from risk.domain.manifests import DEFAULT_MANIFEST_RULES, Manifest, ManifestRules
 from risk.domain.seeds import ParkCluster
 from risk.domain.storage import DEFAULT_STORAGE_RULES, StorageLedger, StorageRules
-from risk.service_layer.ports import CatalogueStore, RefusalLog, Store
+from risk.service_layer.ports import CatalogueStore, RefusalLog, RuleStore, Store
 
 
 class ManifestStore(Store[Manifest], Protocol):
@@ -84,6 +84,7 @@ class Deps:
     clusters: ClusterStore
     catalogues: CatalogueHolder
     deadline: WorkingDayDeadline
+    rule_store: RuleStore
     rules: Rules = field(default_factory=Rules)
     clock: Callable[[], datetime] = utc_now
     park_clusters: tuple[ParkCluster, ...] = ()
