@@ -75,7 +75,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     R + "IncidentRegraded": (
         "【事件级别变更】{{ data.incident_id }} 按{{ data.reporting_grade|label }}程序报告",
         "级别：{{ data.grade|label }}"
-        "{% if data.old_grade %}（原{{ data.old_grade|label }}）{% endif %}\n依据：{{ data.criteria|join('、') }}\n报告时限：{{ data.report_by }}。",
+        "{% if data.old_grade %}（原{{ data.old_grade|label }}）{% endif %}"
+        "\n依据：{{ data.criteria|join('、') }}\n报告时限：{{ data.report_by }}。",
     ),
     R + "IncidentCrossBoundaryNotificationRequired": (
         "【跨界通报】事件 {{ data.incident_id }} 须通报{{ data.neighbour }}",
