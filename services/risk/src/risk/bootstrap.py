@@ -100,7 +100,9 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         catalogues=CatalogueHolder(catalogues),
         deadline=calendar.add_workdays,
         rule_store=stores.rules,
+        ops_alerts=stores.ops_alerts,
         rules=rules,
+        stale_years=lambda: calendar.stale_years,
     )
     await refresh_catalogues(deps)
     await refresh_rule_configs(deps)

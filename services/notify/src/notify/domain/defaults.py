@@ -151,6 +151,13 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         (INBOX, EMAIL),
         (_group(ADMINS),),
     ),
+    Rule(
+        "default.risk.WorkCalendarStale",
+        "风险模块工作日历缺少节假日数据 → 管理员 / risk's stale working-day calendar to admins",
+        R + "WorkCalendarStale",
+        (INBOX, EMAIL),
+        (_group(ADMINS),),
+    ),
     *_many(
         R,
         INCIDENT_TYPES,

@@ -97,6 +97,7 @@ _SIMPLE: dict[type[ev.Event], type[Message]] = {
     rev.StockRecorded: pb.StockRecorded,
     rev.WasteCatalogueLoaded: pb.WasteCatalogueLoaded,
     rev.RuleConfigChanged: pb.RuleConfigurationChanged,
+    rev.WorkCalendarStale: pb.WorkCalendarStale,
 }
 _RENAMED = {"number": "manifest_number"}
 

@@ -16,7 +16,7 @@ from qingshan_core.runtime import Runtime
 from risk.adapters.codec_flows import LedgerCodec, ManifestCodec
 from risk.adapters.codec_incidents import IncidentCodec
 from risk.adapters.codec_registry import EnterpriseCodec, LicenceCodec, PlanCodec
-from risk.adapters.mongo_records import MongoCatalogueStore, MongoRefusalLog
+from risk.adapters.mongo_records import MongoCatalogueStore, MongoOpsAlerts, MongoRefusalLog
 from risk.adapters.mongo_store import NEXT, MongoStore
 from risk.adapters.rule_store import COLLECTION as RULES_COLLECTION
 from risk.adapters.rule_store import MongoRuleStore
@@ -139,3 +139,4 @@ class Stores:
         self.catalogues = MongoCatalogueStore(runtime.outbox("catalogues"), source)
         self.clusters = MongoClusterStore(runtime)
         self.rules = MongoRuleStore(runtime.outbox(RULES_COLLECTION), source)
+        self.ops_alerts = MongoOpsAlerts(runtime.outbox("ops_alerts"), source)

@@ -78,3 +78,12 @@ class RuleConfigChanged(Event):
     version: int
     changed_keys: tuple[str, ...]
     changed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCalendarStale(Event):
+    """A working-day deadline ran into a year the holiday calendar has no data for: it was
+    counted Monday–Friday (provisional). Raised once per year."""
+
+    type: ClassVar[str] = "risk.calendar.stale"
+    year: int

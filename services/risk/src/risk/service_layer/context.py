@@ -20,7 +20,7 @@ from risk.domain.licences import DEFAULT_LICENCE_RULES, Licence, LicenceRules
 from risk.domain.manifests import DEFAULT_MANIFEST_RULES, Manifest, ManifestRules
 from risk.domain.seeds import ParkCluster
 from risk.domain.storage import DEFAULT_STORAGE_RULES, StorageLedger, StorageRules
-from risk.service_layer.ports import CatalogueStore, RefusalLog, RuleStore, Store
+from risk.service_layer.ports import CatalogueStore, OpsAlerts, RefusalLog, RuleStore, Store
 
 
 class ManifestStore(Store[Manifest], Protocol):
@@ -85,6 +85,10 @@ class Deps:
     catalogues: CatalogueHolder
     deadline: WorkingDayDeadline
     rule_store: RuleStore
+    ops_alerts: OpsAlerts
     rules: Rules = field(default_factory=Rules)
     clock: Callable[[], datetime] = utc_now
     park_clusters: tuple[ParkCluster, ...] = ()
+    # The years the working-day calendar had to guess (Monday–Friday) so far in this process.
+    stale_years: Callable[[], frozenset[int]] = frozenset
+    raised_alerts: set[str] = field(default_factory=set)

@@ -135,6 +135,14 @@ class RuleStore(Protocol):
         ...
 
 
+class OpsAlerts(Protocol):
+    """Alerts about no single aggregate (a stale calendar), each raised once."""
+
+    async def raise_once(self, key: str, event: Event) -> bool:
+        """Store the alert with its event unless `key` was raised before; True when now."""
+        ...
+
+
 def drain(aggregate: Aggregate) -> list[Event]:
     """Take the aggregate's pending events (the store does this when it saves)."""
     events = list(aggregate.events)
