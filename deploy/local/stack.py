@@ -67,6 +67,7 @@ PROFILES = {
         f"p{i}": Profile(f"p{i}", 10092 + 1000 * i, 10093 + 1000 * i, 27030 + i)
         for i in range(1, 8)
     },
+    "p8": Profile("p8", 9192, 9193, 27038),
 }
 
 
