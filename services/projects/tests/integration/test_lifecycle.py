@@ -145,3 +145,33 @@ async def test_evaluation_after_completion(seeded: Service) -> None:
     )
     assert r.status_code == 201, r.text
     assert (r.json()["score"], r.json()["grade"]) == ("92.5", "优")
+
+
+async def test_a_planner_skips_a_stage_the_item_does_not_need(seeded: Service, tail) -> None:
+    item = await first_subitem(seeded)
+    url = f"/v1/subitems/{item['id']}/advance"
+    h = seeded.auth(Role.SUPERVISOR, subject="planner-skip")
+    skip = {
+        "stage": "可研",
+        "reason": "小型项目，审批部门同意以项目建议书代替可研",
+        "document_no": "南川发改〔2025〕7号",
+    }
+    body = {"to_stage": "初设", "on": "2025-03-01", "document_no": DOC}
+    r = await seeded.client.post(
+        url, json={**body, "skip": [{**skip, "document_no": ""}]}, headers=h
+    )
+    assert r.status_code == 422, r.text
+    r = await seeded.client.post(
+        url, json={**body, "skip": [{**skip, "stage": "招投标"}]}, headers=h
+    )
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "skip", r.text
+    t = await tail()
+    r = await seeded.client.post(url, json={**body, "skip": [skip]}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["stage"] == "preliminary_design"
+    found = await t.read(lambda e: e.subject == item["id"] and b"planner-skip" in e.data, expect=1)
+    msg = found[0].decode()
+    assert (msg.from_stage, msg.to_stage) == ("reserve", "preliminary_design")
+    assert [(s.stage, s.document_no) for s in msg.skipped] == [
+        ("feasibility", "南川发改〔2025〕7号")
+    ]

@@ -26,10 +26,20 @@ from risk.domain.manifests import ManifestRules
 from risk.domain.seeds import parse_park_clusters, parse_soil_key_enterprises
 from risk.domain.storage import StorageRules
 from risk.entrypoints.grpc_servicer import SERVICE_NAME, RiskRegistryServicer, registrar
-from risk.entrypoints.http import incidents, manifests, overview, plans, registry, storage, waste
+from risk.entrypoints.http import (
+    incidents,
+    manifests,
+    overview,
+    plans,
+    registry,
+    rules_admin,
+    storage,
+    waste,
+)
 from risk.entrypoints.sweeper import sweep_job
 from risk.service_layer.catalogue import refresh_catalogues
 from risk.service_layer.context import CatalogueHolder, Deps, PublicMap, Rules
+from risk.service_layer.rule_config import refresh_rule_configs
 from risk.service_layer.seeding import seed_registry
 
 DESCRIPTION = (
@@ -44,6 +54,7 @@ ROUTERS = (
     incidents.router,
     plans.router,
     overview.router,
+    rules_admin.router,
 )
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -99,10 +110,14 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         clusters=stores.clusters,
         catalogues=CatalogueHolder(catalogues),
         deadline=calendar.add_workdays,
+        rule_store=stores.rules,
+        ops_alerts=stores.ops_alerts,
         rules=rules,
         public_map=PublicMap(s.public_map_enabled, s.public_map_cell_degrees),
+        stale_years=lambda: calendar.stale_years,
     )
     await refresh_catalogues(deps)
+    await refresh_rule_configs(deps)
     if s.seed_on_start:
         soil = await _load(s.reference(SOIL_ENTERPRISES), parse_soil_key_enterprises)
         clusters = await _load(s.reference(PARK_CLUSTERS), parse_park_clusters)
@@ -114,6 +129,12 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         log.warning("seed.off", detail=UNSEEDED)
     app.state.risk = deps
     runtime.serve_grpc(registrar(RiskRegistryServicer(deps, runtime.token_codec)), SERVICE_NAME)
+    runtime.every(
+        s.rules_refresh_seconds,
+        lambda: refresh_rule_configs(deps),
+        "risk-rules-refresh",
+        first_delay=s.rules_refresh_seconds,
+    )
     runtime.every(
         s.sweep_interval_seconds,
         sweep_job(deps, s.sweep_batch),

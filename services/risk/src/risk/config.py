@@ -34,6 +34,8 @@ class Settings(ServiceSettings):
 
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
     sweep_batch: int = Field(default=200, gt=0)
+    # How often a replica reads the rule configuration documents again (admins change them).
+    rules_refresh_seconds: float = Field(default=30.0, gt=0)
 
     # Rules (docs/deadlines.md); the HJ 941 numbers live in risk.domain.grading_rules.
     manifest_confirm_working_days: int = Field(default=5, ge=1)

@@ -70,7 +70,15 @@ async def test_report_order_grade_and_neighbour(service):
     r = await service.client.post(
         f"/v1/incidents/{incident_id}/grade", json={"grade": "Ⅲ"}, headers=service.auth("admin")
     )
+    # Above what the facts reach (none entered: Ⅳ), a 定级 needs a reason (issue 19).
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "reason"
+    r = await service.client.post(
+        f"/v1/incidents/{incident_id}/grade",
+        json={"grade": "Ⅲ", "reason": "油膜已漂至下游取水口附近"},
+        headers=service.auth("admin"),
+    )
     assert r.status_code == 200 and r.json()["reporting_grade"] == "III"
+    assert r.json()["grade_reason"] == "油膜已漂至下游取水口附近"
     r = await service.client.post(
         f"/v1/incidents/{incident_id}/neighbours/武隆区/notified", headers=headers
     )

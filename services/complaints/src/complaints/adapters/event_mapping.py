@@ -111,7 +111,7 @@ def to_proto(e: ev.Event, c: Complaint) -> Message:  # noqa: C901, PLR0911, PLR0
                 deadlines=deadlines_pb(e.deadlines),
             )
         case ev.ComplaintMerged():
-            return pb.ComplaintMerged(**base, into_id=e.into_id)
+            return pb.ComplaintMerged(**base, into_id=e.into_id, reason=e.reason)
         case ev.DeadlineWarning():
             return pb.DeadlineWarning(alert=_alert(e, c))
         case ev.DeadlineOverdue():

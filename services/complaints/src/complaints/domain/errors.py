@@ -17,6 +17,8 @@ RULES_ZH = {
     "extension_pending": "已有待审批的延期申请",
     "extension_too_long": "延期天数超过允许的上限",
     "merge_into_later_case": "只能并入更早受理的案件",
+    "merge_overdue_reason_required": "该案件已超过办理时限，合并须写明理由",
+    "merge_reason_required": "类别或地点不同，合并须写明理由",
     "merge_into_self": "不能并入案件本身",
     "merge_target_closed": "目标案件已办结，不能并入",
     "merge_target_merged": "目标案件已被合并，请并入其主案件",

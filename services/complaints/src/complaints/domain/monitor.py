@@ -27,18 +27,11 @@ from math import floor
 from complaints.domain import events as ev
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import StageDeadline
-from complaints.domain.model import Status
 from complaints.domain.policy import Duration, Stage, TimeUnit, wd
-from complaints.domain.transitions import AWAITING_ASSIGNMENT, OPEN
+from complaints.domain.transitions import STAGE_OPEN_WHILE
 from qingshan_core.workdays import WorkCalendar
 
-_UNREPLIED = AWAITING_ASSIGNMENT | {Status.ASSIGNED, Status.ACCEPTED}
-_OPEN_WHILE: dict[Stage, frozenset[Status]] = {
-    Stage.ASSIGN: AWAITING_ASSIGNMENT,
-    Stage.ACCEPT: frozenset({Status.ASSIGNED}),
-    Stage.REPLY: _UNREPLIED,
-    Stage.CLOSE: OPEN,
-}
+_OPEN_WHILE = STAGE_OPEN_WHILE
 _KINDS: dict[ev.AlertLevel, type[ev.DeadlineAlert]] = {
     ev.AlertLevel.WARNING: ev.DeadlineWarning,
     ev.AlertLevel.OVERDUE: ev.DeadlineOverdue,

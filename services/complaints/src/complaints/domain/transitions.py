@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from complaints.domain.errors import Forbidden, InvalidTransition
 from complaints.domain.model import Action, Actor, Channel, Role, Status
+from complaints.domain.policy import Stage
 
 R, S = Role, Status
 
@@ -36,6 +37,14 @@ UNIT_BOUND: frozenset[Action] = frozenset(
 
 AWAITING_ASSIGNMENT = frozenset({S.RECEIVED, S.RETURNED})
 OPEN = frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED, S.REPLIED})
+
+# While which states each stage's obligation is still to be met (its clock runs).
+STAGE_OPEN_WHILE: dict[Stage, frozenset[Status]] = {
+    Stage.ASSIGN: AWAITING_ASSIGNMENT,
+    Stage.ACCEPT: frozenset({S.ASSIGNED}),
+    Stage.REPLY: AWAITING_ASSIGNMENT | {S.ASSIGNED, S.ACCEPTED},
+    Stage.CLOSE: OPEN,
+}
 
 ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.ASSIGN: AWAITING_ASSIGNMENT,

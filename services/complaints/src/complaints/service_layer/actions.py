@@ -52,7 +52,9 @@ async def perform(
         now = ctx.clock()
         if action is Action.MERGE:
             first = await ctx.repo.get(_need(req.into_id, "into_id_required"))
-            loaded.complaint.merge_into(actor, first.complaint, now)
+            loaded.complaint.merge_into(
+                actor, first.complaint, now, req.reason or "", ctx.intake.address_prefixes
+            )
         else:
             _apply(ctx, loaded.complaint, action, actor, req, now)(loaded.complaint)
             if action is Action.ASSIGN or (action is Action.REOPEN and req.unit_id):

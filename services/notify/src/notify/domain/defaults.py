@@ -87,6 +87,7 @@ INCIDENT_TYPES = (
     "IncidentRegistered",
     "IncidentReported",
     "IncidentGraded",
+    "IncidentRegraded",
     "IncidentReportOverdue",
     "IncidentCrossBoundaryNotificationRequired",
 )
@@ -148,6 +149,13 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         "default.complaints.WorkCalendarStale",
         "工作日历缺少节假日数据 → 管理员 / stale working-day calendar to administrators",
         C + "WorkCalendarStale",
+        (INBOX, EMAIL),
+        (_group(ADMINS),),
+    ),
+    Rule(
+        "default.risk.WorkCalendarStale",
+        "风险模块工作日历缺少节假日数据 → 管理员 / risk's stale working-day calendar to admins",
+        R + "WorkCalendarStale",
         (INBOX, EMAIL),
         (_group(ADMINS),),
     ),

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from complaints.domain.errors import RuleViolation
-from complaints.domain.rates import Period, Rate
+from complaints.domain.rates import Period, Rate, Reading
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS
 from complaints.entrypoints.http.units import registered_unit
@@ -48,9 +48,15 @@ async def rates(
     from_: date = Query(alias="from", description="first day (local), inclusive"),
     to: date = Query(description="last day (local), inclusive"),
     unit_id: str | None = Query(default=None, max_length=64),
+    reading: Reading = Query(
+        default=Reading.DEFINED,
+        description="defined: docs/rates.md (交办率 over every case received); "
+        "so_far: only cases already due (those still inside their limit left out)",
+    ),
     p: Principal = Depends(require_roles(*READERS)),
 ) -> dict[str, Any]:
-    """Exactly docs/rates.md's definitions; undecided cases are reported as pending."""
+    """Exactly docs/rates.md's definitions (services/complaints/README.md); cases still inside
+    their limit are reported as pending, and 返工按时回复率 counts each rework round."""
     if to < from_:
         raise RuleViolation("period_invalid", "to must not be before from")
     if from_ < FIRST_DAY or to > LAST_DAY:
@@ -60,7 +66,7 @@ async def rates(
         datetime.combine(from_, time(), SHANGHAI),
         datetime.combine(to + timedelta(days=1), time(), SHANGHAI),
     )
-    result = await compute(ctx, period, _unit_scope(p, unit_id), ctx.clock())
+    result = await compute(ctx, period, _unit_scope(p, unit_id), ctx.clock(), reading)
     return {
         "from": from_,
         "to": to,
@@ -68,6 +74,8 @@ async def rates(
         "target_percent": f"{ctx.rate_target * 100:.2f}",
         "assignment_rate": _rate(result.assignment),
         "on_time_reply_rate": _rate(result.on_time_reply),
+        "rework_reply_rate": _rate(result.rework_reply),
+        "reading": result.reading.value,
     }
 
 

@@ -103,6 +103,7 @@ class GradingRead(BaseModel):
     air: MediumGradeRead
     water: MediumGradeRead
     graded_at: datetime | None
+    rules_version: int = 0  # the HJ 941 configuration version used
 
 
 class RiskSourceRead(BaseModel):
@@ -211,6 +212,7 @@ def read_source(e: Enterprise) -> RiskSourceRead:
             penalised=g.penalised,
             air=_medium(g.air),
             water=_medium(g.water),
+            rules_version=g.rules_version,
             graded_at=e.graded_at,
         )
     return RiskSourceRead(
