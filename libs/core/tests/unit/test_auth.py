@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from qingshan_core.auth import AuthError, Principal, Role, TokenCodec, require_roles
 from qingshan_core.http import create_service_app, no_lifespan
+from qingshan_core.oidc import TokenVerifier
 
 pytestmark = pytest.mark.unit
 codec = TokenCodec("x" * 40)
@@ -31,7 +32,7 @@ def test_unit_handler_needs_a_unit():
         TokenCodec("y" * 40).issue("u", "admin"),  # other secret
         TokenCodec("x" * 40, issuer="elsewhere").issue("u", "admin"),
         TokenCodec("x" * 40, audience="other").issue("u", "admin"),
-        codec.issue("u", "admin", ttl=timedelta(seconds=-5)),  # expired
+        codec.issue("u", "admin", ttl=timedelta(seconds=-65)),  # expired beyond the 60 s leeway
         "not-a-jwt",
     ],
 )
@@ -42,7 +43,7 @@ def test_bad_tokens_are_refused(token):
 
 def _app() -> FastAPI:
     app = create_service_app(title="t", description="t", lifespan=no_lifespan)
-    app.state.token_codec = codec
+    app.state.token_verifier = TokenVerifier(None, codec)
 
     @app.get("/only-supervisors")
     async def only(p: Principal = Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))):

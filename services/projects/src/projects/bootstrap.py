@@ -60,7 +60,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         schedule=ReportingSchedule(settings.report_frequency, settings.report_grace_days),
     )
     app.state.projects = ctx
-    runtime.serve_grpc(grpc_api.registrar(ctx, runtime.token_codec), grpc_api.SERVICE_NAME)
+    runtime.serve_grpc(grpc_api.registrar(ctx), grpc_api.SERVICE_NAME)  # all staff
     if settings.seed_on_start:
         # Indexes first (the runtime creates them again at start; creating is idempotent).
         await ensure_indexes(runtime.db, INDEXES)

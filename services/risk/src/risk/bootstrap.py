@@ -101,7 +101,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     else:
         deps.park_clusters = tuple(await deps.clusters.all())
     app.state.risk = deps
-    runtime.serve_grpc(registrar(RiskRegistryServicer(deps, runtime.token_codec)), SERVICE_NAME)
+    runtime.serve_grpc(registrar(RiskRegistryServicer(deps)), SERVICE_NAME)  # all staff
     runtime.every(
         s.sweep_interval_seconds,
         sweep_job(deps, s.sweep_batch),

@@ -22,7 +22,7 @@ from complaints.entrypoints.http.errors import ERRORS, ErrorOut
 from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn
 from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.intake import SubmitComplaint, submit
-from qingshan_core.auth import AuthError, Principal
+from qingshan_core.auth import AuthError, Principal, bearer_token
 from qingshan_core.auth import Role as R
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
@@ -51,12 +51,12 @@ def _error(status: int, description: str) -> JSONResponse:
     return JSONResponse(status_code=status, content=[{"code": status, "description": description}])
 
 
-def _principal(request: Request, api_key: str | None) -> Principal:
-    token = api_key or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+async def _principal(request: Request, api_key: str | None) -> Principal:
+    token = api_key or bearer_token(request.headers.get("authorization"))
     if not token:
         raise HTTPException(401, "api_key required / 缺少 api_key")
     try:
-        p: Principal = request.app.state.token_codec.verify(token)
+        p: Principal = await request.app.state.token_verifier.verify(token)
     except AuthError as exc:
         raise HTTPException(401, exc.reason) from exc
     if p.role not in (R.PUBLIC, R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN):
@@ -104,7 +104,7 @@ async def post_request(
     device_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Any:
     """Create a case (channel app); answers [{service_request_id, service_notice}]."""
-    p = _principal(request, api_key)
+    p = await _principal(request, api_key)
     if service_code not in {c.value for c in Category}:
         return _error(400, f"service_code: unknown / 未知的服务类别 {service_code}")
     if not description or not description.strip():
@@ -184,7 +184,7 @@ async def get_requests(
     status: str | None = Query(default=None, pattern="^(open|closed)$"),
 ) -> Any:
     """Requests by id list, or by filters (newest first, at most 200)."""
-    _principal(request, api_key)
+    await _principal(request, api_key)
     for name, value in (("start_date", start_date), ("end_date", end_date)):
         # A naive value is UTC, as the store reads it; far dates cannot be stored or compared.
         if value and not SPAN[0] <= value.replace(tzinfo=value.tzinfo or UTC) <= SPAN[1]:
@@ -212,7 +212,7 @@ async def get_requests(
 )
 async def get_request(request: Request, service_request_id: str, api_key: str | None = None) -> Any:
     """One request, as a one-element list (the GeoReport convention)."""
-    _principal(request, api_key)
+    await _principal(request, api_key)
     doc = await ctx_of(request).repo.find_one({"_id": service_request_id})
     if doc is None:
         return _error(404, f"service_request_id {service_request_id} not found")
