@@ -59,6 +59,7 @@ def service_env(profile: stack.Profile, name: str) -> dict[str, str]:
             prefix + "MONGO_URI": profile.mongo_uri,
             prefix + "KAFKA_BOOTSTRAP": profile.bootstrap,
             prefix + "ENVIRONMENT": "development" if profile.name == "dev" else "test",
+            prefix + "OIDC_ISSUER": profile.issuer,  # the profile's Keycloak
         }
     )
     return env
@@ -112,8 +113,9 @@ def describe(profile: stack.Profile) -> str:
             f"  gRPC 127.0.0.1:{grpc}"
         )
     lines.append(f"  Kafka      {profile.bootstrap}    FerretDB {profile.mongo_uri}")
+    lines.append(stack.idp.describe(profile.keycloak_port))
     lines.append(f"  logs       {profile.dir / 'logs'}")
-    lines.append("  a token:   make token ROLE=operator    stop: make stop")
+    lines.append("  a token:   make token ROLE=operator (UNIT=town-01)    stop: make stop")
     return "\n".join(lines)
 
 

@@ -188,7 +188,7 @@ def callers(svc: Running) -> dict[str, dict[str, str]]:
     bad = {
         "no token": None,
         "other secret": TokenCodec("another-secret-of-32-characters-or-more").issue("x", "admin"),
-        "expired": TokenCodec(secret).issue("x", "admin", ttl=timedelta(seconds=-60)),
+        "expired": TokenCodec(secret).issue("x", "admin", ttl=timedelta(seconds=-120)),  # > leeway
         "unsigned": jwt.encode({"sub": "x", "role": "admin", "exp": 9e9}, None, algorithm="none"),
     }
     for name, token in bad.items():

@@ -48,7 +48,7 @@ class OidcVerifier:
     jwks_url: str = ""  # discovered from the issuer when empty
     max_lifetime: timedelta = DEFAULT_MAX_LIFETIME
     leeway: timedelta = DEFAULT_LEEWAY
-    refetch_cooldown: float = 30.0
+    refetch_cooldown: float = 10.0
     keys_lifespan: float = 300.0
     timeout: float = 5.0
     _client: PyJWKClient | None = field(default=None, init=False, repr=False)
@@ -169,6 +169,7 @@ def verifier_for(s: ServiceSettings) -> TokenVerifier:
             issuer=s.oidc_issuer,
             audience=s.audience,
             jwks_url=s.oidc_jwks_url,
+            refetch_cooldown=s.oidc_refetch_seconds,
             max_lifetime=lifetime,
             leeway=leeway,
         )

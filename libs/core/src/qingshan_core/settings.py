@@ -31,6 +31,8 @@ class ServiceSettings(BaseSettings):
     oidc_issuer: str = ""
     oidc_audience: str = ""  # the `aud` a token must carry; `qingshan-<service>` when empty
     oidc_jwks_url: str = ""  # discovered from the issuer when empty
+    # A token naming a kid the cached JWKS lacks refetches it, at most once per this interval.
+    oidc_refetch_seconds: float = Field(default=10.0, ge=0, le=600)
     token_max_lifetime_seconds: int = Field(default=3600, gt=0, le=86400)  # exp - iat at most
     token_leeway_seconds: int = Field(default=60, ge=0, le=300)
     # HS256 development tokens (`make token` without a provider, the in-process test harnesses):

@@ -1,4 +1,4 @@
-"""Settings: no default environment, an issuer outside development; logs never carry personal data."""
+"""Settings: no default environment, an issuer outside development; logs carry no personal data."""
 
 from __future__ import annotations
 
