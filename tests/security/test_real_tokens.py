@@ -227,7 +227,11 @@ async def test_unknown_kids_refetch_the_keys_at_most_once_per_interval(
             assert r.status_code == 401 and "未知签名密钥" in r.text, r.text
     finally:
         del client.fetch_data
-    assert len(fetches) == 1, fetches
+    # At least one fetch; any further one only an interval after the one before (a slow
+    # machine may take longer than one interval for the twenty requests).
+    gaps = [b - a for a, b in zip(fetches, fetches[1:], strict=False)]
+    assert fetches and all(g >= REFETCH * 0.99 for g in gaps), gaps
+    assert len(fetches) < 20
 
 
 REFUSED = {
