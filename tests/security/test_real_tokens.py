@@ -8,6 +8,7 @@ fetch its discovery document and JWKS like a deployment does.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -229,7 +230,7 @@ async def test_unknown_kids_refetch_the_keys_at_most_once_per_interval(
         del client.fetch_data
     # At least one fetch; any further one only an interval after the one before (a slow
     # machine may take longer than one interval for the twenty requests).
-    gaps = [b - a for a, b in zip(fetches, fetches[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(fetches)]
     assert fetches and all(g >= REFETCH * 0.99 for g in gaps), gaps
     assert len(fetches) < 20
 
