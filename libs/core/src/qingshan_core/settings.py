@@ -35,7 +35,7 @@ class ServiceSettings(BaseSettings):
     oidc_refetch_seconds: float = Field(default=10.0, ge=0, le=600)
     token_max_lifetime_seconds: int = Field(default=3600, gt=0, le=86400)  # exp - iat at most
     token_leeway_seconds: int = Field(default=60, ge=0, le=300)
-    # HS256 development tokens (`make token` without a provider, the in-process test harnesses):
+    # HS256 development tokens (python -m qingshan_core.token, the in-process test harnesses):
     # accepted only when the environment is development or test, never elsewhere.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "qingshan"
