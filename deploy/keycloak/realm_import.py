@@ -45,8 +45,7 @@ def render() -> dict[str, Any]:
         "spec": {
             "keycloakCRName": "qingshan-keycloak",
             "placeholders": {
-                name: {"secret": {"name": SECRET, "key": key}}
-                for name, key in PLACEHOLDERS.items()
+                name: {"secret": {"name": SECRET, "key": key}} for name, key in PLACEHOLDERS.items()
             },
             "realm": realm,
         },
