@@ -561,12 +561,13 @@ def _reap(pid: int) -> None:
         pass
 
 
-def up(p: Profile) -> None:
+def up(p: Profile, keycloak: bool = True) -> None:
     fetch()
     start_ferretdb(p)
     start_kafka(p)
-    start_keycloak(p)
-    wait(p)
+    if keycloak:
+        start_keycloak(p)
+    wait(p, SERVERS if keycloak else ("kafka", "ferretdb"))
 
 
 def down(p: Profile) -> None:
@@ -591,6 +592,11 @@ def main() -> None:
     ap.add_argument("--profile", choices=sorted(PROFILES), default="dev")
     ap.add_argument("--role", help="token: the role to get a token for")
     ap.add_argument("--unit", default=None, help="token: the unit of a unit_handler")
+    ap.add_argument(
+        "--no-keycloak",
+        action="store_true",
+        help="up: without Keycloak (bench and faults use development tokens only)",
+    )
     ap.add_argument(
         "command",
         choices=[
@@ -618,7 +624,7 @@ def main() -> None:
         case "fetch":
             fetch()
         case "up":
-            up(p)
+            up(p, keycloak=not args.no_keycloak)
         case "down":
             down(p)
         case "wipe":
