@@ -7,40 +7,50 @@ Standard library only (stack.py imports it before the virtualenv exists).
   so every start is an `--optimized` one.
 - Each profile gets a home of its own under .run/<profile>/keycloak/ (its conf, its H2 database,
   its import directory); `lib/` is a link to the cached build.
-- The realm is deploy/keycloak/qingshan-realm.json (what a deployment imports too) plus
-  deploy/local/keycloak/development.json (demo users, the `make token` client), merged into the
-  profile's import directory and imported at start when the realm does not exist yet.
+- The realm (idp_realm.py) is imported once into an H2 database template under the cache
+  (`kc.sh import`); a profile's database starts as a copy of it, and `--import-realm` at start
+  imports the realm only into a database that lacks it.
 - Keycloak 26 needs Java 21 or newer: `java_home()` looks for one and says so when there is none.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The realm and its demo users (sibling module); re-exported for stack.py and services.py.
+from idp_realm import (
+    DEVELOPMENT_FILE,
+    REALM,
+    REALM_FILE,
+    demo_user,
+    describe,
+    development,
+    issuer,
+    realm,
+    token,
+)
+
+__all__ = ["demo_user", "describe", "issuer", "token"]
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CACHE = Path(os.environ.get("QINGSHAN_CACHE", ROOT / ".cache"))
 VERSION = "26.5.6"
-REALM = "qingshan"
-REALM_FILE = ROOT / "deploy" / "keycloak" / "qingshan-realm.json"
-DEVELOPMENT_FILE = HERE / "keycloak" / "development.json"
 MIN_JAVA = 21
 # Build-time options (`kc.sh build`): an embedded H2 file database and a local cache (one node,
 # no cluster discovery). Nothing is exposed on the management interface, so it stays closed.
 BUILD_OPTIONS = ["--db=dev-file", "--cache=local"]
-# The `make token` client (development realm only) and which demo user stands for which role.
-TOKEN_CLIENT = "qingshan-dev-cli"
-INTEGRATION_CLIENT = "qingshan-integration"
 
 
 def log(msg: str) -> None:
@@ -95,7 +105,14 @@ def java_home() -> Path:
 
 
 def fetch() -> Path:
-    """Download, unpack and build Keycloak once; returns the built distribution."""
+    """Download, unpack and build Keycloak once, and the realm's database template; returns
+    the built distribution."""
+    home = _fetch_dist()
+    build_template()
+    return home
+
+
+def _fetch_dist() -> Path:
     home = dist()
     if (home / ".complete").exists():
         return home
@@ -124,7 +141,7 @@ def fetch() -> Path:
         tar.extractall(partial, filter="tar")
     built = partial / f"keycloak-{VERSION}"
     log(f"building Keycloak {VERSION} ({' '.join(BUILD_OPTIONS)}), once")
-    env = dict(os.environ, JAVA_HOME=str(java_home()))
+    env = _env()
     res = subprocess.run(
         [str(built / "bin" / "kc.sh"), "build", *BUILD_OPTIONS],
         env=env,
@@ -141,27 +158,79 @@ def fetch() -> Path:
     return home
 
 
-def development() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DEVELOPMENT_FILE.read_text(encoding="utf-8"))
-    return data
+def template() -> Path:
+    """The development realm, imported into an H2 database once per realm version."""
+    h = hashlib.sha256(REALM_FILE.read_bytes() + DEVELOPMENT_FILE.read_bytes()).hexdigest()[:12]
+    return CACHE / f"keycloak-{VERSION}-realm-{h}" / "h2"
 
 
-def realm() -> dict[str, Any]:
-    """The development realm: the deployed realm plus demo users and the `make token` client."""
-    rep: dict[str, Any] = json.loads(REALM_FILE.read_text(encoding="utf-8"))
+def build_template() -> Path:
+    """`kc.sh import` of the development realm into a fresh H2 database (schema migration and
+    import, no server), copied into a profile's home on its first start: a wiped stack (every
+    `make test`) then starts without migrating the schema and importing the realm again."""
+    out = template()
+    if (out.parent / ".complete").exists():
+        return out
+    work = out.parent / "partial"
+    shutil.rmtree(work, ignore_errors=True)
+    home = _home(work)
+    log(f"importing the development realm into a Keycloak database template ({out})")
+    realm_file = home / "data" / "import" / f"{REALM}-realm.json"
+    res = subprocess.run(
+        [
+            *_kc(home),
+            "import",
+            "--optimized",
+            f"--file={realm_file}",
+            f"--db-url={_db_url(home / 'data' / 'h2')}",
+        ],
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    if res.returncode != 0:
+        raise SystemExit(f"kc.sh import failed:\n{res.stdout[-3000:]}{res.stderr[-3000:]}")
+    shutil.rmtree(out, ignore_errors=True)
+    (home / "data" / "h2").rename(out)
+    shutil.rmtree(work, ignore_errors=True)
+    (out.parent / ".complete").touch()
+    return out
+
+
+def _db_url(h2: Path) -> str:
+    return f"jdbc:h2:file:{h2 / 'keycloakdb'};NON_KEYWORDS=VALUE"
+
+
+def _kc(home: Path) -> list[str]:
+    return [
+        str(dist() / "bin" / "kc.sh"),
+        f"-Dkc.home.dir={home}",
+        f"-Djboss.server.config.dir={home / 'conf'}",
+    ]
+
+
+def _env() -> dict[str, str]:
     dev = development()
-    rep["clients"] = [*rep.get("clients", []), *dev["clients"]]
-    rep["users"] = [*rep.get("users", []), *dev["users"]]
-    return rep
-
-
-def issuer(port: int) -> str:
-    return f"http://127.0.0.1:{port}/realms/{REALM}"
+    env = dict(os.environ, JAVA_HOME=str(java_home()), **dev["client_secrets"])
+    # The master realm's first admin, created with the database (the template's import).
+    env["KC_BOOTSTRAP_ADMIN_USERNAME"] = dev["bootstrap_admin"]["username"]
+    env["KC_BOOTSTRAP_ADMIN_PASSWORD"] = dev["bootstrap_admin"]["password"]
+    # C1 only, as for the local Kafka: a faster start on a busy two-core machine, less memory.
+    env.setdefault("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1")
+    return env
 
 
 def profile_home(run_dir: Path) -> Path:
-    """A profile's Keycloak home: own conf, data and import directory; lib/ is the cached build."""
-    home = run_dir / "keycloak"
+    """A profile's Keycloak home (own conf, data, import directory; lib/ is the cached build),
+    its database started from the template when it has none yet."""
+    home = _home(run_dir / "keycloak")
+    h2 = home / "data" / "h2"
+    if not h2.exists() and (template().parent / ".complete").exists():
+        shutil.copytree(template(), h2)
+    return home
+
+
+def _home(home: Path) -> Path:
     for sub in ("conf", "data/import", "providers", "themes"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     lib = home / "lib"
@@ -178,26 +247,20 @@ def command(run_dir: Path, port: int) -> tuple[list[str], dict[str, str]]:
     """argv and environment of one profile's Keycloak (production mode, optimized, HTTP on
     127.0.0.1 with a fixed hostname so the issuer never depends on how it was reached)."""
     home = profile_home(run_dir)
-    dev = development()
-    env = dict(os.environ, JAVA_HOME=str(java_home()), **dev["client_secrets"])
-    env["KC_BOOTSTRAP_ADMIN_USERNAME"] = dev["bootstrap_admin"]["username"]
-    env["KC_BOOTSTRAP_ADMIN_PASSWORD"] = dev["bootstrap_admin"]["password"]
+    env = _env()
     env.setdefault(
         "JAVA_OPTS_KC_HEAP", os.environ.get("QINGSHAN_KEYCLOAK_HEAP", "-Xms64m -Xmx512m")
     )
-    db = home / "data" / "h2" / "keycloakdb"
     argv = [
-        str(dist() / "bin" / "kc.sh"),
-        f"-Dkc.home.dir={home}",
-        f"-Djboss.server.config.dir={home / 'conf'}",
+        *_kc(home),
         "start",
         "--optimized",
         "--http-enabled=true",
         "--http-host=127.0.0.1",
         f"--http-port={port}",
         f"--hostname=http://127.0.0.1:{port}",
-        f"--db-url=jdbc:h2:file:{db};NON_KEYWORDS=VALUE",
-        "--import-realm",
+        f"--db-url={_db_url(home / 'data' / 'h2')}",
+        "--import-realm",  # skipped when the realm exists (the template holds it)
     ]
     return argv, env
 
@@ -210,61 +273,3 @@ def ready(port: int) -> bool:
             return bool(resp.status == 200)
     except (urllib.error.URLError, OSError):
         return False
-
-
-def demo_user(role: str, unit: str | None) -> dict[str, Any]:
-    """The development realm's demo user acting in `role` (for unit handlers: of `unit`)."""
-    for user in development()["users"]:
-        units = user.get("attributes", {}).get("unit", [])
-        if role in user["realmRoles"] and (unit is None or unit in units):
-            return dict(user)
-    raise SystemExit(f"no demo user for role {role!r}{f' and unit {unit!r}' if unit else ''}")
-
-
-def token(port: int, role: str, unit: str | None = None) -> str:
-    """An access token from the profile's Keycloak: `integration` by client credentials (a
-    service account, as integrations get theirs), every other role as its demo user."""
-    if role == "integration":
-        secret = development()["client_secrets"]["QINGSHAN_INTEGRATION_SECRET"]
-        form = {"grant_type": "client_credentials", "client_id": INTEGRATION_CLIENT}
-        form["client_secret"] = secret
-    else:
-        user = demo_user(role, unit if role == "unit_handler" else None)
-        form = {"grant_type": "password", "client_id": TOKEN_CLIENT, "scope": "openid"}
-        form.update(username=user["username"], password=user["credentials"][0]["value"])
-    req = urllib.request.Request(
-        f"{issuer(port)}/protocol/openid-connect/token",
-        data=urllib.parse.urlencode(form).encode(),
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return str(json.loads(resp.read())["access_token"])
-    except urllib.error.HTTPError as exc:
-        raise SystemExit(f"Keycloak refused the token request: {exc.read().decode()}") from exc
-    except OSError as exc:
-        raise SystemExit(
-            f"Keycloak not reachable at {issuer(port)} ({exc}); `make run` first"
-        ) from exc
-
-
-def describe(port: int) -> str:
-    """What `make run` prints about the provider: issuer, admin console, demo users."""
-    dev = development()
-    admin = dev["bootstrap_admin"]
-    lines = [
-        f"  Keycloak   issuer {issuer(port)}",
-        f"             admin console http://127.0.0.1:{port}/admin/  "
-        f"({admin['username']} / {admin['password']})",
-        "  demo users (username / password, role):",
-    ]
-    for user in dev["users"]:
-        unit = user.get("attributes", {}).get("unit", [""])[0]
-        role = user["realmRoles"][0] + (f" {unit}" if unit else "")
-        lines.append(
-            f"             {user['username']} / {user['credentials'][0]['value']}  ({role})"
-        )
-    lines.append(
-        f"             integrations: client credentials, {INTEGRATION_CLIENT} / "
-        f"{dev['client_secrets']['QINGSHAN_INTEGRATION_SECRET']}"
-    )
-    return "\n".join(lines)
