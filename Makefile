@@ -30,14 +30,15 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 .PHONY: help install proto infra run stop test test-unit lint token clean wipe bench faults fuzz k8s k8s-kustomize
 
 help:
-	@echo "make run     install everything, start Kafka, FerretDB and the four services"
+	@echo "make run     install everything, start Kafka, FerretDB, Keycloak and the four services"
 	@echo "make stop    stop them"
 	@echo "make test    install everything, run the whole suite against servers it starts"
 	@echo "make lint    ruff, mypy, import-linter, buf lint, buf breaking against main~1"
 	@echo "make bench   figures beside their baselines (own stack), bench/results.json"
 	@echo "make faults  kill -9 broker and services, stop the store, under load; counts"
 	@echo "make fuzz    schemathesis against every service's OpenAPI"
-	@echo "make token ROLE=operator [UNIT=town-01] [SUB=duty-lead]   print a bearer token for local use"
+	@echo "make token ROLE=operator [UNIT=town-01]   a real token from the local Keycloak"
+	@echo "make token ROLE=supervisor SUB=duty-lead   a development token for a person of the directory"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -137,8 +138,16 @@ fuzz: install infra
 	if [ -n "$$started" ]; then $(STACK) --profile $(TEST_PROFILE) down; fi; \
 	exit $$status
 
-token: install
-	@$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)") $(if $(SUB),--sub "$(SUB)")
+# A real access token from the local Keycloak (`make run` started it): the role's demo user,
+# or for `integration` a service account by client credentials (deploy/local/idp.py). With SUB=,
+# a development token (HS256, accepted by the development profile only) for that subject: the
+# demo bureau's people (duty-lead, town-01-head ...) have inboxes but no Keycloak account.
+token:
+	@if [ -n "$(SUB)" ]; then \
+		$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)") --sub "$(SUB)"; \
+	else \
+		$(STACK) token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)"); \
+	fi
 
 clean:
 	rm -rf $(VENV) libs/contracts/src/qingshan .pytest_cache .mypy_cache .ruff_cache

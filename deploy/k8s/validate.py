@@ -2,7 +2,8 @@
 
 - Core resources: `kubernetes-validate --strict` against each target Kubernetes version. Its
   warnings (e.g. no schema for an unknown apiVersion) count as failures.
-- Custom resources (Strimzi Kafka/KafkaNodePool/KafkaTopic, MongoDBCommunity): the JSON schemas
+- Custom resources (Strimzi Kafka/KafkaNodePool/KafkaTopic, MongoDBCommunity, Keycloak and
+  KeycloakRealmImport): the JSON schemas
   in deploy/k8s/schemas/, written from the fields the operators document. Kubernetes types
   nested in them are checked against the Kubernetes schemas of the first target version.
 - References and hardening: what a schema cannot see (a selector matching no pod, a topic of an
@@ -38,6 +39,8 @@ CUSTOM = {
     ("kafka.strimzi.io/v1", "KafkaNodePool"): "strimzi-kafkanodepool.v1.json",
     ("kafka.strimzi.io/v1", "KafkaTopic"): "strimzi-kafkatopic.v1.json",
     ("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity"): "mongodbcommunity.v1.json",
+    ("k8s.keycloak.org/v2alpha1", "Keycloak"): "keycloak.v2alpha1.json",
+    ("k8s.keycloak.org/v2alpha1", "KeycloakRealmImport"): "keycloakrealmimport.v2alpha1.json",
 }
 CUSTOM_GROUPS = {api.split("/")[0] for api, _ in CUSTOM}
 Doc = dict[str, Any]

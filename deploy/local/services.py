@@ -96,6 +96,7 @@ def service_env(profile: stack.Profile, name: str, demo: bool = False) -> dict[s
             prefix + "MONGO_URI": profile.mongo_uri,
             prefix + "KAFKA_BOOTSTRAP": profile.bootstrap,
             prefix + "ENVIRONMENT": environment(profile),
+            prefix + "OIDC_ISSUER": profile.issuer,  # the profile's Keycloak
         }
     )
     return env
@@ -172,8 +173,9 @@ def describe(profile: stack.Profile, seeded: str = "") -> str:
             f"  gRPC 127.0.0.1:{grpc}"
         )
     lines.append(f"  Kafka      {profile.bootstrap}    FerretDB {profile.mongo_uri}")
+    lines.append(stack.idp.describe(profile.keycloak_port))
     lines.append(f"  logs       {profile.dir / 'logs'}")
-    lines.append("  a token:   make token ROLE=operator    stop: make stop")
+    lines.append("  a token:   make token ROLE=operator (UNIT=town-01)    stop: make stop")
     if seeded:
         c, r, n = (
             f"http://127.0.0.1:{ports(profile, s)[0]}" for s in ("complaints", "risk", "notify")

@@ -17,14 +17,16 @@ import jwt
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from qingshan_core.auth import Role, TokenCodec
+from qingshan_core.auth import TokenCodec
+from qingshan_core.roles import TOKEN_ROLES
 
 from .conftest import SERVICES, Running, running
 
 pytestmark = pytest.mark.integration
 
 PUBLIC = "public endpoint"  # no token needed; any token (even a bad one) changes nothing
-ROLES = [r.value for r in Role]
+ROLES = sorted(r.value for r in TOKEN_ROLES)  # "system" is refused as a token role (401)
+ALL = " ".join(ROLES)
 SIGNED_IN = "operator unit_handler supervisor admin integration"  # every role but public
 MANAGERS = "supervisor admin"
 FILERS = "operator integration supervisor admin"
@@ -202,7 +204,7 @@ def callers(svc: Running) -> dict[str, dict[str, str]]:
     bad = {
         "no token": None,
         "other secret": TokenCodec("another-secret-of-32-characters-or-more").issue("x", "admin"),
-        "expired": TokenCodec(secret).issue("x", "admin", ttl=timedelta(seconds=-60)),
+        "expired": TokenCodec(secret).issue("x", "admin", ttl=timedelta(seconds=-120)),  # > leeway
         "unsigned": jwt.encode({"sub": "x", "role": "admin", "exp": 9e9}, None, algorithm="none"),
     }
     for name, token in bad.items():

@@ -44,7 +44,7 @@ def build_app(
         configure_logging(s.service_name, s.log_level, s.log_json)
         runtime = Runtime(s)
         app.state.settings = s
-        app.state.token_codec = runtime.token_codec
+        app.state.token_verifier = runtime.token_verifier
         app.state.rate_limiter = RequestLimiter.from_settings(s)
         try:
             await wire(runtime, app)

@@ -27,7 +27,7 @@ class Body(BaseModel):
 
 def _app(limiter: RequestLimiter | None = None) -> FastAPI:
     app = create_service_app(title="t", description="t", lifespan=no_lifespan)
-    app.state.token_codec = codec
+    app.state.token_verifier = codec
     app.state.rate_limiter = limiter or RequestLimiter(service="t")
     signed_in = require_roles(Role.OPERATOR, Role.PUBLIC)
 

@@ -29,6 +29,7 @@ from notify.config import Settings
 from notify.domain.model import Channel, QuietHours
 from notify.domain.resilience import RateLimit, RetryPolicy
 from notify.entrypoints.consumer import event_handlers
+from notify.entrypoints.grpc_api import ALLOWED as GRPC_ROLES
 from notify.entrypoints.grpc_api import SERVICE_NAME, NotifyServicer
 from notify.entrypoints.http import directory, gaps, messages, rules
 from notify.entrypoints.jobs import Jobs
@@ -143,10 +144,11 @@ def _wire(clock: Clock) -> Wire:
         if s.seed_defaults:
             await seed_defaults(runtime.db, catalog, s.credential_keyring(), config)
         runtime.consume(ConsumerSpec(s.consumer_name, s.consume_topics, event_handlers(ctx)))
-        servicer = NotifyServicer(ctx, runtime.token_codec)
+        servicer = NotifyServicer(ctx)
         runtime.serve_grpc(
             lambda server: pb_grpc.add_NotifyServiceServicer_to_server(servicer, server),  # type: ignore[no-untyped-call]
             SERVICE_NAME,
+            GRPC_ROLES,
         )
         app.state.notify = ctx
         app.state.notify_jobs = jobs

@@ -79,7 +79,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         log.warning("seed.off", detail=UNSEEDED)
     # Published once the seed is in: a start refused for its data leaves nothing half-wired.
     app.state.projects = ctx
-    runtime.serve_grpc(grpc_api.registrar(ctx, runtime.token_codec), grpc_api.SERVICE_NAME)
+    runtime.serve_grpc(grpc_api.registrar(ctx), grpc_api.SERVICE_NAME)  # all staff
     # The runtime owns the task: it is cancelled when the service stops.
     runtime.spawn(
         dispatch_loop(

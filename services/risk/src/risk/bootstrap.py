@@ -36,6 +36,7 @@ from risk.entrypoints.http import (
     storage,
     waste,
 )
+from risk.entrypoints.http.common import READ_ROLES
 from risk.entrypoints.sweeper import sweep_job
 from risk.service_layer.catalogue import refresh_catalogues
 from risk.service_layer.context import CatalogueHolder, Deps, PublicMap, Rules
@@ -128,7 +129,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         runtime.note("seed", UNSEEDED)
         log.warning("seed.off", detail=UNSEEDED)
     app.state.risk = deps
-    runtime.serve_grpc(registrar(RiskRegistryServicer(deps, runtime.token_codec)), SERVICE_NAME)
+    runtime.serve_grpc(registrar(RiskRegistryServicer(deps)), SERVICE_NAME, READ_ROLES)
     runtime.every(
         s.rules_refresh_seconds,
         lambda: refresh_rule_configs(deps),

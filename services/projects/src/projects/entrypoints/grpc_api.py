@@ -23,7 +23,6 @@ from projects.service_layer.context import Context
 from projects.service_layer.ports import SubItemFilter
 from qingshan.projects.v1 import projects_service_pb2 as pb
 from qingshan.projects.v1 import projects_service_pb2_grpc as pb_grpc
-from qingshan_core.auth import AuthError, Role, TokenCodec
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["ProjectsService"].full_name
 _BY = {
@@ -127,30 +126,11 @@ def indicator_pb(ind: Indicator, s: IndicatorStatus) -> pb.IndicatorStatus:
 class ProjectServicer(pb_grpc.ProjectsServiceServicer):
     """Serves the reserve's reads to integrations."""
 
-    def __init__(self, ctx: Context, codec: TokenCodec) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.codec = codec
-
-    async def _auth(self, context: grpc.aio.ServicerContext) -> None:
-        meta = dict(context.invocation_metadata() or ())
-        header = str(meta.get("authorization", ""))
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            await context.abort(
-                grpc.StatusCode.UNAUTHENTICATED, "missing bearer token / 缺少身份令牌"
-            )
-        try:
-            principal = self.codec.verify(token)
-        except AuthError as exc:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
-        if principal.role is Role.PUBLIC:
-            await context.abort(
-                grpc.StatusCode.PERMISSION_DENIED, "public may not read / 公众无权访问"
-            )
 
     async def GetRollup(self, request, context):  # type: ignore[no-untyped-def]
         """Exact roll-up by the requested dimension, optionally as of a past instant."""
-        await self._auth(context)
         by = _BY.get(request.by)
         if by is None:
             raise FieldError("by", "请指定汇总维度 by", "by is required")
@@ -165,13 +145,11 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
 
     async def GetSubItem(self, request, context):  # type: ignore[no-untyped-def]
         """One sub-item as it stands now."""
-        await self._auth(context)
         item, _ = await queries.get_subitem(self.ctx, request.subitem_id)
         return pb.GetSubItemResponse(subitem=subitem_pb(item.row))
 
     async def ListSubItems(self, request, context):  # type: ignore[no-untyped-def]
         """Sub-items in 序号 order, filtered and paged."""
-        await self._auth(context)
         stage = None
         if request.stage:
             with blame("stage"):
@@ -193,7 +171,6 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
 
     async def GetProject(self, request, context):  # type: ignore[no-untyped-def]
         """One project with its sub-items."""
-        await self._auth(context)
         view = await queries.get_project(self.ctx, request.project_id)
         first = view.rows[0]
         return pb.GetProjectResponse(
@@ -206,7 +183,6 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
 
     async def GetIndicators(self, request, context):  # type: ignore[no-untyped-def]
         """The plan's indicators and their standing in a year."""
-        await self._auth(context)
         if request.year and not 2000 <= request.year <= 2099:
             raise FieldError("year", "年份超出范围（2000–2099）", "year must be 2000–2099")
         year, views = await indicators.statuses(self.ctx, request.year or None)
@@ -215,12 +191,12 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
         )
 
 
-def registrar(ctx: Context, codec: TokenCodec) -> Callable[[grpc.aio.Server], None]:
+def registrar(ctx: Context) -> Callable[[grpc.aio.Server], None]:
     """The add_*_to_server callable runtime.serve_grpc expects."""
 
     def register(server: grpc.aio.Server) -> None:
         pb_grpc.add_ProjectsServiceServicer_to_server(  # type: ignore[no-untyped-call]
-            ProjectServicer(ctx, codec), server
+            ProjectServicer(ctx), server
         )
 
     return register

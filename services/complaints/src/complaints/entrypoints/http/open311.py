@@ -26,7 +26,7 @@ from complaints.entrypoints.http.errors import ERRORS
 from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn
 from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.intake import SubmitComplaint, submit
-from qingshan_core.auth import AuthError, Principal
+from qingshan_core.auth import AuthError, Principal, bearer_token
 from qingshan_core.auth import Role as R
 from qingshan_core.problems import PROBLEM_REF
 from qingshan_core.ratelimit import PER_ADDRESS, TOO_MANY, count_client
@@ -67,11 +67,11 @@ def _error(status: int, description: str) -> JSONResponse:
 
 
 async def _principal(request: Request, api_key: str | None) -> Principal:
-    token = api_key or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    token = api_key or bearer_token(request.headers.get("authorization"))
     if not token:
         raise HTTPException(401, "api_key required / 缺少 api_key")
     try:
-        p: Principal = request.app.state.token_codec.verify(token)
+        p: Principal = await request.app.state.token_verifier.verify(token)
     except AuthError as exc:
         raise HTTPException(401, exc.reason) from exc
     if p.role not in (R.PUBLIC, R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN):
