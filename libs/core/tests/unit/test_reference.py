@@ -52,7 +52,7 @@ async def test_a_wiring_that_cannot_load_its_data_stops_the_start(tmp_path: Path
     app = build_app(
         title="t",
         description="t",
-        settings=lambda: ServiceSettings(service_name="t", log_json=False),
+        settings=lambda: ServiceSettings(service_name="t", log_json=False, environment="test"),
         wire=wire,
     )
     with pytest.raises(ReferenceDataMissing):

@@ -22,7 +22,7 @@ PLAN_EXCERPT = Path(__file__).resolve().parents[1] / "data" / "plan_reserve_exce
 
 @pytest.fixture(scope="session")
 def seed_csv() -> bytes:
-    return Settings().reserve_table.read_bytes()
+    return Settings(environment="test").reserve_table.read_bytes()
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,7 @@ def seed_rows(seed_csv: bytes) -> tuple[ReserveRow, ...]:
 
 @pytest.fixture(scope="session")
 def indicators_csv() -> bytes:
-    return Settings().indicators_table.read_bytes()
+    return Settings(environment="test").indicators_table.read_bytes()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.unit
 
 
 def test_the_packaged_tables_are_the_defaults_and_complete() -> None:
-    s = Settings()
+    s = Settings(environment="test")
     assert "package data" in s.reference(WASTE_CATALOGUE_2021).location
     entries = catalogue_2021(s.reference(WASTE_CATALOGUE_2021).read_text()).entries
     assert entries is not None and len(entries) == 467
@@ -26,9 +26,9 @@ def test_the_packaged_tables_are_the_defaults_and_complete() -> None:
 
 
 def test_a_folder_or_a_file_setting_replaces_a_table(tmp_path: Path) -> None:
-    folder = Settings(seed_dir=tmp_path)
+    folder = Settings(environment="test", seed_dir=tmp_path)
     assert folder.reference(PARK_CLUSTERS).location == str(tmp_path / PARK_CLUSTERS)
-    one = Settings(seed_dir=tmp_path, park_clusters_csv=tmp_path / "mine.csv")
+    one = Settings(environment="test", seed_dir=tmp_path, park_clusters_csv=tmp_path / "mine.csv")
     assert one.reference(PARK_CLUSTERS).location == str(tmp_path / "mine.csv")
     assert one.reference(SOIL_ENTERPRISES).location == str(tmp_path / SOIL_ENTERPRISES)
 
@@ -36,7 +36,11 @@ def test_a_folder_or_a_file_setting_replaces_a_table(tmp_path: Path) -> None:
 def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """`python -m risk` as a deployment starts it (no store is reached before the tables)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("QINGSHAN_RISK_")}
-    ports = {"QINGSHAN_RISK_HTTP_PORT": "0", "QINGSHAN_RISK_GRPC_PORT": "0"}
+    ports = {
+        "QINGSHAN_RISK_HTTP_PORT": "0",
+        "QINGSHAN_RISK_GRPC_PORT": "0",
+        "QINGSHAN_RISK_ENVIRONMENT": "test",
+    }
     return subprocess.run(
         [sys.executable, "-m", "risk"],
         env=base | ports | env,

@@ -20,6 +20,7 @@ from qingshan_core.roles import Role
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["NotifyService"].full_name
 READERS = {Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION}
 SENDERS = {Role.ADMIN, Role.SUPERVISOR}  # integrations reach people through the rules only
+ALLOWED = tuple(READERS)  # who may call the service at all (the core's interceptor checks it)
 
 
 def _ts(at: datetime | None) -> Timestamp | None:
