@@ -164,7 +164,7 @@ async def test_a_planner_skips_a_stage_the_item_does_not_need(seeded: Service, t
     r = await seeded.client.post(
         url, json={**body, "skip": [{**skip, "stage": "招投标"}]}, headers=h
     )
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "skip", r.text
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "skip", r.text
     t = await tail()
     r = await seeded.client.post(url, json={**body, "skip": [skip]}, headers=h)
     assert r.status_code == 200, r.text

@@ -61,7 +61,7 @@ async def test_facts_grade_the_incident_and_a_change_is_an_event(service):
     lower = await service.client.post(
         f"/v1/incidents/{incident_id}/grade", json={"grade": "IV"}, headers=service.auth("admin")
     )
-    assert lower.status_code == 422 and lower.json()["detail"][0]["field"] == "grade"
+    assert lower.status_code == 422 and lower.json()["errors"][0]["field"] == "grade"
     bad = await service.client.put(
         f"/v1/incidents/{incident_id}/facts", json={"deaths": -1}, headers=headers
     )

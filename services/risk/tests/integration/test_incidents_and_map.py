@@ -71,7 +71,7 @@ async def test_report_order_grade_and_neighbour(service):
         f"/v1/incidents/{incident_id}/grade", json={"grade": "Ⅲ"}, headers=service.auth("admin")
     )
     # Above what the facts reach (none entered: Ⅳ), a 定级 needs a reason (issue 19).
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "reason"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
     r = await service.client.post(
         f"/v1/incidents/{incident_id}/grade",
         json={"grade": "Ⅲ", "reason": "油膜已漂至下游取水口附近"},

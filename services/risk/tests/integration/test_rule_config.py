@@ -100,12 +100,12 @@ async def test_an_admin_changes_a_water_measure_point_and_the_next_grading_uses_
         "/v1/admin/rules/hj941", json=too_much, headers=service.auth("admin")
     )
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["field"] == "grading_rules.water_items"
-    assert "106" in r.json()["message"]
+    assert r.json()["errors"][0]["field"] == "grading_rules.water_items"
+    assert "106" in r.json()["detail"]
     r = await service.client.put(
         "/v1/admin/rules/hj941", json={"changes": {"no_such": 1}}, headers=service.auth("admin")
     )
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "hj941.no_such"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "hj941.no_such"
     r = await service.client.get("/v1/admin/rules/nope", headers=service.auth("admin"))
     assert r.status_code == 404
 
