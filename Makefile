@@ -16,6 +16,7 @@ PROTO_FILES := $(shell find proto -name '*.proto')
 PROTO_STAMP := libs/contracts/src/qingshan/.generated
 PYTEST_ARGS ?=
 CHROMIUM := /usr/bin/chromium
+CONSOLE_ASSETS := services/console/node_modules/.installed
 # `make test` runs against its own servers; TEST_PROFILE=ci picks yet other ports and data, so
 # a second checkout can run its suite while another one's test servers are in use.
 TEST_PROFILE ?= test
@@ -48,7 +49,7 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml s
 	$(UV) sync --frozen --all-packages --python $(PYTHON)
 	@touch $@
 
-install: $(VENV)/.synced proto browser
+install: $(VENV)/.synced proto browser $(CONSOLE_ASSETS)
 
 # The browser the browser tests drive: Debian's chromium package (never a browser download),
 # plus a font with Chinese glyphs for the pages and their screenshots. apt-get needs root (CI
@@ -62,6 +63,12 @@ browser:
 			|| { tail -30 .cache/apt-browser.log; exit 1; }; \
 		echo "make install: $$($(CHROMIUM) --version) installed"; \
 	fi
+
+# The console's front-end packages (htmx, ECharts, Leaflet, axe-core) exactly as its
+# package-lock.json pins them; the console serves them itself (an intranet has no CDN).
+$(CONSOLE_ASSETS): services/console/package.json services/console/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix services/console
+	@touch $@
 
 # Python code generated from proto/, never committed (libs/contracts/src/qingshan is ignored).
 # Generated into a fresh directory and swapped in, so a running process never sees it half-made.

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Start and stop the four qingshan services as local processes (used by `make run`/`make stop`).
+"""Start and stop the four qingshan services and the console as local processes (used by
+`make run`/`make stop`).
 
     python3 deploy/local/services.py [--profile dev] up|down|status
 
 Each service runs from the project's virtualenv with its HTTP and gRPC ports, pointed at the
-profile's Kafka and FerretDB; `up` waits until every /readyz answers 200.
+profile's Kafka and FerretDB; the console listens on the profile's HTTP base port (8000 for
+dev) and calls the four services. `up` waits until every /readyz answers 200.
 """
 
 from __future__ import annotations
@@ -39,13 +41,34 @@ BASES = {
     **{f"p{i}": (10000 + 1000 * i, 10050 + 1000 * i) for i in range(1, 8)},
 }
 PYTHON = stack.ROOT / ".venv" / "bin" / "python"
+CONSOLE = "console"  # no gRPC, no store: the pages, calling the services' HTTP APIs
+PROCESSES = [*SERVICES, CONSOLE]
 
 
 def ports(profile: stack.Profile, name: str) -> tuple[int, int]:
-    """(HTTP, gRPC) port of a service in a profile: complaints 1, projects 2, risk 3, notify 4."""
-    index = list(SERVICES).index(name) + 1
+    """(HTTP, gRPC) port of a service in a profile: complaints 1, projects 2, risk 3, notify 4;
+    the console is the HTTP base port itself (and has no gRPC port: 0)."""
     http_base, grpc_base = BASES[profile.name]
+    if name == CONSOLE:
+        return http_base, 0
+    index = list(SERVICES).index(name) + 1
     return http_base + index, grpc_base + index
+
+
+def console_env(profile: stack.Profile) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "QINGSHAN_CONSOLE_HTTP_PORT": str(ports(profile, CONSOLE)[0]),
+            "QINGSHAN_CONSOLE_ENVIRONMENT": "development" if profile.name == "dev" else "test",
+            **{
+                f"QINGSHAN_CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{port}"
+                for name in SERVICES
+                for port in [ports(profile, name)[0]]
+            },
+        }
+    )
+    return env
 
 
 def service_env(profile: stack.Profile, name: str) -> dict[str, str]:
@@ -75,14 +98,13 @@ def ready(port: int) -> tuple[bool, str]:
 
 
 def up(profile: stack.Profile, timeout: float = 90) -> None:
-    for name in SERVICES:
+    for name in PROCESSES:
         if stack._running(profile, name):
             continue
-        stack._spawn(
-            profile, name, [str(PYTHON), "-m", name], cwd=stack.ROOT, env=service_env(profile, name)
-        )
+        env = console_env(profile) if name == CONSOLE else service_env(profile, name)
+        stack._spawn(profile, name, [str(PYTHON), "-m", name], cwd=stack.ROOT, env=env)
     deadline = time.monotonic() + timeout
-    pending = dict.fromkeys(SERVICES, "")
+    pending = dict.fromkeys(PROCESSES, "")
     while pending:
         for name in list(pending):
             ok, body = ready(ports(profile, name)[0])
@@ -99,12 +121,15 @@ def up(profile: stack.Profile, timeout: float = 90) -> None:
 
 
 def down(profile: stack.Profile) -> None:
-    for name in SERVICES:
+    for name in reversed(PROCESSES):
         stack.stop(profile, name)
 
 
 def describe(profile: stack.Profile) -> str:
     lines = ["qingshan is running:"]
+    lines.append(
+        f"  console    http://127.0.0.1:{ports(profile, CONSOLE)[0]}  (sign in as a demo person)"
+    )
     for name in SERVICES:
         http, grpc = ports(profile, name)
         lines.append(
@@ -129,7 +154,7 @@ def main() -> None:
     elif args.command == "down":
         down(profile)
     else:
-        for name in SERVICES:
+        for name in PROCESSES:
             ok, body = ready(ports(profile, name)[0])
             print(f"{name:<10} {'ready' if ok else 'not ready'} {body}")
 
