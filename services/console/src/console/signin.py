@@ -94,7 +94,9 @@ def here(request: Request) -> str:
     """The page the person was on (htmx says which; a form post comes from its referrer)."""
     for header in ("HX-Current-URL", "Referer"):
         if value := request.headers.get(header):
-            return safe_next(value)
+            parts = urlsplit(value)
+            if parts.netloc in ("", request.url.netloc):
+                return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
     if request.method == "GET":
         return safe_next(
             str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
@@ -105,8 +107,8 @@ def here(request: Request) -> str:
 def session(request: Request) -> Session:
     """FastAPI dependency: the signed-in person, or SignInRequired."""
     token = request.cookies.get(request.app.state.settings.session_cookie)
-    if not token:
-        raise SignInRequired(here(request), expired=False)
+    if not token:  # never signed in, or the session ended while working (an htmx request)
+        raise SignInRequired(here(request), expired=bool(request.headers.get("HX-Request")))
     try:
         principal = _codec(request).verify(token)
     except AuthError as exc:

@@ -38,9 +38,9 @@
   }
 
   function markErrors(root) {
-    document.querySelectorAll("[aria-invalid=true]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
     var box = root.querySelector ? root.querySelector("[data-error-fields]") : null;
     if (!box) return;
+    document.querySelectorAll("[aria-invalid=true]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
     JSON.parse(box.dataset.errorFields || "[]").forEach(function (name) {
       var leaf = name.split(".").pop();
       var el = document.querySelector('[name="' + leaf + '"]');
@@ -83,6 +83,9 @@
     if (form && form.dataset && form.dataset.draft && e.detail.successful) clearDraft(form);
   });
   document.addEventListener("htmx:afterSwap", function (e) { markErrors(e.detail.target); });
+  document.addEventListener("input", function (e) {
+    if (e.target.getAttribute && e.target.getAttribute("aria-invalid")) e.target.removeAttribute("aria-invalid");
+  });
   document.addEventListener("htmx:sendError", function () {
     var flash = document.getElementById("flash");
     if (flash) flash.innerHTML = '<div class="alert" role="alert"><strong>网络连接失败，请检查网络后重试</strong></div>';
