@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from urllib.parse import quote
 from typing import Any
 
 import httpx
@@ -31,7 +32,7 @@ def complaints() -> str:
 
 async def sign_in(page: Page, person: str, then: str = "/") -> None:
     """Sign in through the development sign-in as one of its demo people."""
-    await page.goto(console() + "/signin?next=" + then)
+    await page.goto(console() + "/signin?next=" + quote(then, safe=""))
     await page.click(f"[data-person='{person}']")
     await page.wait_for_load_state("networkidle")
 

@@ -17,7 +17,7 @@
     series: [
       { name: "交办率", type: "bar", data: d.assignment, itemStyle: { color: "#2f6fa6" },
         markLine: { symbol: "none", silent: true, lineStyle: { color: "#b3261e", width: 2 },
-          label: { formatter: "目标 " + d.target + "%", color: "#b3261e" }, data: [{ yAxis: d.target }] } },
+          label: { formatter: "目标 " + d.target + "%", color: "#b3261e", position: "insideEndTop" }, data: [{ yAxis: d.target }] } },
       { name: "按时回复率", type: "bar", data: d.on_time, itemStyle: { color: "#3f8f5f" } }
     ]
   });

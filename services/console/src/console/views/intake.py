@@ -100,6 +100,7 @@ async def submit(request: Request, sess: Session = Depends(session)) -> Response
         "location": location_of(form),
         "complainant": complainant_of(form),
     }
+    body = {k: v for k, v in body.items() if v is not None}  # unselected: "required"
     headers_key = form.get("idempotency_key") or None
     api = api_of(request)
     case = await api.call(

@@ -56,6 +56,8 @@ async def report(request: Request) -> Response:
     }
     if body["complainant"]["anonymous"]:
         body["complainant"] = {"anonymous": True}
+    if not body["category"]:
+        del body["category"]  # left unselected: the API says it is required
     try:
         case = await api_of(request).call(
             "POST",
