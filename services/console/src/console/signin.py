@@ -135,7 +135,7 @@ def signin_redirect(request: Request, next_path: str, expired: bool = True) -> R
 @router.get("/signin", response_class=HTMLResponse)
 async def signin_page(request: Request, next: str = "/", expired: int = 0) -> Response:
     settings = request.app.state.settings
-    return request.app.state.templates.TemplateResponse(
+    response: Response = request.app.state.templates.TemplateResponse(
         request,
         "signin.html",
         {
@@ -145,6 +145,7 @@ async def signin_page(request: Request, next: str = "/", expired: int = 0) -> Re
             "units": request.app.state.unit_names,
         },
     )
+    return response
 
 
 @router.post("/signin")

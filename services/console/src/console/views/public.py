@@ -43,21 +43,15 @@ async def report_page(request: Request) -> Response:
 async def report(request: Request) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     name, phone = form.get("name", "").strip(), form.get("phone", "").strip()
-    body = {
+    contact: dict[str, Any] = {"anonymous": False, "name": name or None, "phone": phone or None}
+    body: dict[str, Any] = {
         "channel": "web",
-        "category": form.get("category") or None,
         "description": form.get("description", ""),
         "location": location_of(form),
-        "complainant": {
-            "anonymous": not (name or phone),
-            "name": name or None,
-            "phone": phone or None,
-        },
+        "complainant": contact if (name or phone) else {"anonymous": True},
     }
-    if body["complainant"]["anonymous"]:
-        body["complainant"] = {"anonymous": True}
-    if not body["category"]:
-        del body["category"]  # left unselected: the API says it is required
+    if form.get("category"):  # left unselected, the API answers that it is required
+        body["category"] = form["category"]
     try:
         case = await api_of(request).call(
             "POST",
