@@ -63,7 +63,10 @@ PROFILES = {
     "ci": Profile("ci", 22092, 22093, 27020),
     "faults": Profile("faults", 25092, 25093, 27021),
     # p1..p7: parallel checkouts (git worktrees) each running its own suite at once.
-    **{f"p{i}": Profile(f"p{i}", 10092 + 1000 * i, 10093 + 1000 * i, 27030 + i) for i in range(1, 8)},
+    **{
+        f"p{i}": Profile(f"p{i}", 10092 + 1000 * i, 10093 + 1000 * i, 27030 + i)
+        for i in range(1, 8)
+    },
 }
 
 

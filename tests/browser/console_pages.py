@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from playwright.async_api import Page
