@@ -84,7 +84,7 @@ async def measure(console: str, case_id: str, samples: int) -> dict[str, Any]:
     pages = {"queue": "/cases?queue=open", "case": f"/cases/{case_id}"}
     out: dict[str, Any] = {}
     cookies = {"qingshan_session": token}
-    async with httpx.AsyncClient(base_url=console, cookies=cookies, timeout=60) as c:
+    async with httpx.AsyncClient(base_url=console, cookies=cookies, timeout=120) as c:
         for name, path in pages.items():
             times = []
             for _ in range(samples):
@@ -93,6 +93,7 @@ async def measure(console: str, case_id: str, samples: int) -> dict[str, Any]:
                 r.raise_for_status()
                 times.append(time.perf_counter() - start)
             out[f"{name}_server"] = summary(times)
+            print(f"  {name} page, server answer: {out[f'{name}_server']}", flush=True)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
@@ -107,9 +108,10 @@ async def measure(console: str, case_id: str, samples: int) -> dict[str, Any]:
             times = []
             for _ in range(samples):
                 start = time.perf_counter()
-                await page.goto(console + path, wait_until="load")
+                await page.goto(console + path, wait_until="load", timeout=180_000)
                 times.append(time.perf_counter() - start)
             out[f"{name}_browser"] = summary(times)
+            print(f"  {name} page, browser load: {out[f'{name}_browser']}", flush=True)
         await browser.close()
     return out
 
@@ -126,7 +128,7 @@ async def main() -> None:
     total = await top_up(complaints, args.cases)
     print(f"{total} cases in the store ({time.perf_counter() - started:.0f} s to top up)")
     headers = {"Authorization": f"Bearer {CODEC.issue('bench-operator', 'operator')}"}
-    async with httpx.AsyncClient(base_url=complaints, headers=headers) as c:
+    async with httpx.AsyncClient(base_url=complaints, headers=headers, timeout=120) as c:
         case_id = (await c.get("/v1/complaints", params={"limit": 1})).json()["items"][0]["id"]
     figures = await measure(f"http://127.0.0.1:{console_port}", case_id, args.samples)
     figures["cases"] = total
