@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     jwt_issuer: str = "qingshan"
     jwt_audience: str = "qingshan"
     session_cookie: str = "qingshan_session"
-    session_hours: float = Field(default=8.0, gt=0)
+    # The services accept tokens of at most an hour (QINGSHAN_<SVC>_TOKEN_MAX_LIFETIME_SECONDS).
+    session_hours: float = Field(default=1.0, gt=0, le=1)
     secure_cookies: bool = False  # true behind TLS (the Ingress)
     # The development sign-in (pick a demo person) exists only in development and test; it
     # goes when the identity provider's authorization-code + PKCE sign-in lands.
