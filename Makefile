@@ -15,6 +15,8 @@ SERVICES := $(PYTHON) deploy/local/services.py
 PROTO_FILES := $(shell find proto -name '*.proto')
 PROTO_STAMP := libs/contracts/src/qingshan/.generated
 PYTEST_ARGS ?=
+CHROMIUM := /usr/bin/chromium
+CONSOLE_ASSETS := services/console/node_modules/.installed
 # `make test` runs against its own servers; TEST_PROFILE=ci picks yet other ports and data, so
 # a second checkout can run its suite while another one's test servers are in use.
 TEST_PROFILE ?= test
@@ -27,7 +29,7 @@ DOCKERFILE_LINT := .cache/dockerfile-lint/dockerfile-lint
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help install proto infra run stop test test-unit lint token clean wipe bench faults fuzz k8s k8s-kustomize
+.PHONY: help install browser proto infra run stop test test-unit lint token clean wipe bench faults fuzz k8s k8s-kustomize
 
 help:
 	@echo "make run     install everything, start Kafka, FerretDB, Keycloak and the four services"
@@ -48,7 +50,26 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml s
 	$(UV) sync --frozen --all-packages --python $(PYTHON)
 	@touch $@
 
-install: $(VENV)/.synced proto
+install: $(VENV)/.synced proto browser $(CONSOLE_ASSETS)
+
+# The browser the browser tests drive: Debian's chromium package (never a browser download),
+# plus a font with Chinese glyphs for the pages and their screenshots. apt-get needs root (CI
+# runs as root); a machine that has both already is left alone.
+browser:
+	@if [ ! -x $(CHROMIUM) ] || ! { command -v fc-list >/dev/null && fc-list :lang=zh | grep -q .; }; then \
+		echo "make install: $(CHROMIUM) or a Chinese font is missing; installing Debian's chromium and fonts-wqy-microhei with apt-get"; \
+		mkdir -p .cache; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium fonts-wqy-microhei; } >.cache/apt-browser.log 2>&1 \
+			|| { tail -30 .cache/apt-browser.log; exit 1; }; \
+		echo "make install: $$($(CHROMIUM) --version) installed"; \
+	fi
+
+# The console's front-end packages (htmx, ECharts, Leaflet, axe-core) exactly as its
+# package-lock.json pins them; the console serves them itself (an intranet has no CDN).
+$(CONSOLE_ASSETS): services/console/package.json services/console/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix services/console
+	@touch $@
 
 # Python code generated from proto/, never committed (libs/contracts/src/qingshan is ignored).
 # Generated into a fresh directory and swapped in, so a running process never sees it half-made.

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Start and stop the four qingshan services as local processes (used by `make run`/`make stop`).
+"""Start and stop the four qingshan services and the console as local processes (used by
+`make run`/`make stop`).
 
     python3 deploy/local/services.py [--profile dev] [--demo | --no-demo] up|down|status
 
 Each service runs from the project's virtualenv with its HTTP and gRPC ports, pointed at the
-profile's Kafka and FerretDB; `up` waits until every /readyz answers 200.
+profile's Kafka and FerretDB; the console listens on the profile's HTTP base port (8000 for
+dev) and calls the four services. `up` waits until every /readyz answers 200.
 
 The development profile (and only it, unless `--demo` asks for it, as the demo's e2e test
 does) also gets a working bureau: an e-mail sink (deploy/local/mailsink.py) that notify sends
@@ -76,11 +78,34 @@ def demo_env(profile: stack.Profile) -> dict[str, str]:
     }
 
 
+CONSOLE = "console"  # no gRPC, no store: the pages, calling the services' HTTP APIs
+PROCESSES = [*SERVICES, CONSOLE]
+
+
 def ports(profile: stack.Profile, name: str) -> tuple[int, int]:
-    """(HTTP, gRPC) port of a service in a profile: complaints 1, projects 2, risk 3, notify 4."""
-    index = list(SERVICES).index(name) + 1
+    """(HTTP, gRPC) port of a service in a profile: complaints 1, projects 2, risk 3, notify 4;
+    the console is the HTTP base port itself (and has no gRPC port: 0)."""
     http_base, grpc_base = BASES[profile.name]
+    if name == CONSOLE:
+        return http_base, 0
+    index = list(SERVICES).index(name) + 1
     return http_base + index, grpc_base + index
+
+
+def console_env(profile: stack.Profile) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "QINGSHAN_CONSOLE_HTTP_PORT": str(ports(profile, CONSOLE)[0]),
+            "QINGSHAN_CONSOLE_ENVIRONMENT": environment(profile),
+            **{
+                f"QINGSHAN_CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{port}"
+                for name in SERVICES
+                for port in [ports(profile, name)[0]]
+            },
+        }
+    )
+    return env
 
 
 def service_env(profile: stack.Profile, name: str, demo: bool = False) -> dict[str, str]:
@@ -137,13 +162,13 @@ def seed(profile: stack.Profile) -> str:
 def up(profile: stack.Profile, timeout: float = 90, demo: bool = False) -> None:
     if demo:
         start_mailsink(profile)
-    for name in SERVICES:
+    for name in PROCESSES:
         if stack._running(profile, name):
             continue
-        env = service_env(profile, name, demo)
+        env = console_env(profile) if name == CONSOLE else service_env(profile, name, demo)
         stack._spawn(profile, name, [str(PYTHON), "-m", name], cwd=stack.ROOT, env=env)
     deadline = time.monotonic() + timeout
-    pending = dict.fromkeys(SERVICES, "")
+    pending = dict.fromkeys(PROCESSES, "")
     while pending:
         for name in list(pending):
             ok, body = ready(ports(profile, name)[0])
@@ -160,12 +185,15 @@ def up(profile: stack.Profile, timeout: float = 90, demo: bool = False) -> None:
 
 
 def down(profile: stack.Profile) -> None:
-    for name in [*SERVICES, MAILSINK]:
+    for name in [*reversed(PROCESSES), MAILSINK]:
         stack.stop(profile, name)
 
 
 def describe(profile: stack.Profile, seeded: str = "") -> str:
     lines = ["qingshan is running:"]
+    lines.append(
+        f"  console    http://127.0.0.1:{ports(profile, CONSOLE)[0]}  (sign in as a demo person)"
+    )
     for name in SERVICES:
         http, grpc = ports(profile, name)
         lines.append(
@@ -213,7 +241,7 @@ def main() -> None:
     elif args.command == "down":
         down(profile)
     else:
-        for name in SERVICES:
+        for name in PROCESSES:
             ok, body = ready(ports(profile, name)[0])
             print(f"{name:<10} {'ready' if ok else 'not ready'} {body}")
 

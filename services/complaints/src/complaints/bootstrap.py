@@ -15,7 +15,7 @@ from complaints.adapters.units import UNITS, UnitRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
 from complaints.entrypoints import grpc_api
-from complaints.entrypoints.http import admin, complaints, metrics, open311, public, units
+from complaints.entrypoints.http import admin, complaints, metrics, open311, public, units, worklist
 from complaints.service_layer.context import Context, IntakeRules
 from complaints.service_layer.rates import check_targets
 from complaints.service_layer.sweeper import sweep_due
@@ -35,7 +35,11 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     """Declare indexes, aggregates, jobs and gRPC; build the use-case context."""
     s = runtime.settings
     assert isinstance(s, Settings)
-    runtime.indexes += [*INDEXES, IndexSpec("pii_audit", [("complaint_id", 1), ("at", -1)])]
+    runtime.indexes += [
+        *INDEXES,
+        IndexSpec("pii_audit", [("complaint_id", 1), ("at", -1)]),
+        IndexSpec("complaint_notes", [("complaint_id", 1), ("at", 1)]),
+    ]
     policies, calendars = PolicyStore(runtime.db), CalendarStore(runtime.db)
     await policies.load()
     await calendars.load()
@@ -47,6 +51,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         places=PlaceIndex(runtime.db.complaint_places, repo.coll),
         ops=runtime.outbox("ops_alerts"),
         audit=runtime.db.pii_audit,
+        notes=runtime.db.complaint_notes,
         counters=SequenceBatcher(runtime.db.counters),
         policies=policies,
         calendars=calendars,
@@ -89,6 +94,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings=lambda: settings or Settings(),
         wire=wire,
         routers=[
+            worklist.router,  # before complaints: /v1/complaints/queues is not a case id
             complaints.router,
             public.router,
             metrics.router,

@@ -31,7 +31,7 @@ EXPECTED_ROLES: dict[Action, set[Role]] = {
     Action.CLOSE: {Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
     Action.FOLLOW_UP: {Role.OPERATOR, Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
     Action.REOPEN: {Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
-    Action.MERGE: {Role.SUPERVISOR, Role.ADMIN},
+    Action.MERGE: {Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN},  # 并单 at the hotline too
 }
 EXPECTED_FROM: dict[Status, set[Action]] = {
     Status.RECEIVED: {Action.ASSIGN, Action.MERGE},

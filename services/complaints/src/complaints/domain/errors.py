@@ -43,7 +43,9 @@ RULES_ZH = {
     "name_required": "请填写单位名称",
     "description_required": "请填写问题描述",
     "reason_required": "请填写原因",
-    "text_required": "请填写答复内容",
+    "text_required": "请填写内容",
+    "note_too_long": "备注过长（最多2000字）",
+    "phone_invalid": "请输入有效的电话号码",
 }
 REASONS_ZH = {
     "role not allowed": "角色无权执行",

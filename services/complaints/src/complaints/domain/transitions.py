@@ -26,7 +26,8 @@ ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
     Action.CLOSE: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
     Action.FOLLOW_UP: frozenset({R.OPERATOR, R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
     Action.REOPEN: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
-    Action.MERGE: frozenset({R.SUPERVISOR, R.ADMIN}),
+    # 并单: the hotline operator attaches a repeat call to the case that exists.
+    Action.MERGE: frozenset({R.OPERATOR, R.SUPERVISOR, R.ADMIN}),
     Action.RAISE_ALERT: frozenset({R.SYSTEM}),
 }
 

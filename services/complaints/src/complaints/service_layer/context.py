@@ -53,6 +53,7 @@ class Context:
     places: PlaceIndex
     ops: OutboxCollection
     audit: Any  # AsyncCollection of PII reads
+    notes: Any  # AsyncCollection of internal notes (内部备注)
     counters: SequenceBatcher  # daily case-number sequences
     policies: PolicyStore
     calendars: CalendarStore

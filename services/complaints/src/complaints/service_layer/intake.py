@@ -218,7 +218,7 @@ async def _duplicates_and_hotspot(
 ) -> tuple[list[str], list[Any]]:
     rules = ctx.intake
     since = case.received_at - max(rules.duplicate_window, rules.hotspot_window)
-    probes = await ctx.places.recent(pkey, case, since)
+    probes = await ctx.places.recent(pkey, case.location, since, case.id)
     probe = case.duplicate_probe()
     prefixes = rules.address_prefixes
     extra: list[Any] = []
