@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.async_api import Page, expect
 
-from .console_pages import accessible, console, document, new_case, sign_in
+from .console_pages import accessible, console, document, new_case, provider_login, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -110,7 +110,8 @@ async def test_expired_session_keeps_what_was_typed(live_stack, page: Page) -> N
     await page.click("text=提交受理")
     await page.wait_for_url("**/signin?next=*expired=1")
     await expect(page.locator(".signin .alert")).to_contain_text("登录已过期")
-    await page.click("[data-person='operator']")
+    await page.click("#signin-start")
+    await provider_login(page, "operator")
     await page.wait_for_url("**/intake")
     await expect(page.locator("#description")).to_have_value(f"工地夜间施工噪声扰民 {tag}")
     await expect(page.locator("#category")).to_have_value("soil")
