@@ -193,7 +193,7 @@ def down(profile: stack.Profile) -> None:
 def describe(profile: stack.Profile, seeded: str = "") -> str:
     lines = ["qingshan is running:"]
     lines.append(
-        f"  console    http://127.0.0.1:{ports(profile, CONSOLE)[0]}  (sign in as a demo user below)"
+        f"  console    http://127.0.0.1:{ports(profile, CONSOLE)[0]}  (sign in as a demo user)"
     )
     for name in SERVICES:
         http, grpc = ports(profile, name)

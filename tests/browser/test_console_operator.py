@@ -27,7 +27,7 @@ async def _fill_call(page: Page, tag: str, *, category: str = "noise") -> None:
 
 async def test_operator_takes_a_call_and_assigns_it(live_stack, page: Page) -> None:
     await sign_in(page, "operator")
-    await expect(page.get_by_test_id("me")).to_contain_text("王丽")
+    await expect(page.get_by_test_id("me")).to_contain_text("话务员 演示")  # the token's name
     await expect(page.get_by_test_id("me")).to_contain_text("话务员")
     before = int(await page.locator("[data-count=unassigned]").inner_text())
 

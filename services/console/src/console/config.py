@@ -73,7 +73,9 @@ class Settings(BaseSettings):
                 "(at least 32 characters)"
             )
         if not self.secure_cookies:
-            raise ValueError(f"secure_cookies: the session cookie must be Secure in {self.environment}")
+            raise ValueError(
+                f"secure_cookies: the session cookie must be Secure in {self.environment}"
+            )
         return self
 
     @property

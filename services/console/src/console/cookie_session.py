@@ -55,9 +55,7 @@ class SessionCodec:
 class EncryptedSessionMiddleware:
     """`scope["session"]` from the cookie; written back (or deleted) when a request changed it."""
 
-    def __init__(
-        self, app: ASGIApp, codec: SessionCodec, cookie: str, secure: bool = True
-    ) -> None:
+    def __init__(self, app: ASGIApp, codec: SessionCodec, cookie: str, secure: bool = True) -> None:
         self.app = app
         self.codec = codec
         self.cookie = cookie

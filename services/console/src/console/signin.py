@@ -234,7 +234,9 @@ async def signin_start(request: Request, next: str = "/") -> Response:
         )
     except httpx.HTTPError as exc:
         log.warning("console.provider_unreachable", error=repr(exc))
-        return _page(request, 503, next=safe_next(next), error="统一身份认证服务暂不可用，请稍后再试。")
+        return _page(
+            request, 503, next=safe_next(next), error="统一身份认证服务暂不可用，请稍后再试。"
+        )
     return response
 
 
@@ -256,7 +258,10 @@ async def signin_callback(request: Request) -> Response:
         log.info("console.signin_no_role", reason=exc.reason)
         request.session.clear()
         return _page(
-            request, 403, next=next_path, error="该账号没有工作台角色（话务员、承办单位、督办人员或管理员）。"
+            request,
+            403,
+            next=next_path,
+            error="该账号没有工作台角色（话务员、承办单位、督办人员或管理员）。",
         )
     _keep(request, token, person)
     target = next_path if next_path != "/" else HOME[Role(person["role"])]
