@@ -5,6 +5,7 @@ ends the provider's session too, and what no session or a forged one gets."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +16,8 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from console.config import DEV_SESSION_SECRET
 from console.cookie_session import SessionCodec
-from qingshan_core.testing.browser import http_port
+from qingshan_core.testing.browser import http_port, local_script
+from qingshan_core.testing.pytest_plugin import ROOT
 
 from .console_pages import console, provider_login, sign_in
 
@@ -146,3 +148,17 @@ async def test_no_session_or_a_forged_one_goes_to_sign_in(live_stack) -> None:
         assert r.status_code == 303 and r.headers["location"].endswith("&expired=1")
         r = await c.get("/signin/callback?code=stolen&state=made-up")
         assert r.status_code == 400 and "登录未完成或已失效" in r.text
+
+
+def test_the_console_client_comes_back_to_every_profile() -> None:
+    """Every profile's console (its HTTP base port) is a redirect and post-logout URI."""
+    realm = json.loads((ROOT / "deploy" / "keycloak" / "qingshan-realm.json").read_text())
+    client = next(c for c in realm["clients"] if c["clientId"] == "qingshan-console")
+    logout = client["attributes"]["post.logout.redirect.uris"].split("##")
+    assert client["attributes"]["pkce.code.challenge.method"] == "S256"
+    assert client["publicClient"] and client["standardFlowEnabled"]
+    assert not client["implicitFlowEnabled"] and not client["directAccessGrantsEnabled"]
+    for name, (http_base, _) in local_script("services").BASES.items():
+        for host in ("127.0.0.1", "localhost"):
+            url = f"http://{host}:{http_base}/*"
+            assert url in client["redirectUris"] and url in logout, (name, url)
