@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import async_playwright
+from playwright.async_api import Page, async_playwright
 
 from qingshan_core.auth import TokenCodec
 from qingshan_core.settings import DEV_JWT_SECRET
 from qingshan_core.testing.browser import CHROMIUM, CHROMIUM_ARGS, local_script
 
 ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT = ROOT / "deploy" / "local" / "keycloak" / "development.json"  # the demo users
 CODEC = TokenCodec(DEV_JWT_SECRET)
 TOWNS = ["东城街道", "南城街道", "西城街道", "三泉镇", "南平镇", "神童镇"]
 CATEGORIES = ["air", "water", "noise", "solid_waste", "soil", "other"]
@@ -79,11 +80,23 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def measure(console: str, case_id: str, samples: int) -> dict[str, Any]:
-    token = CODEC.issue("bench-operator", "operator", name="压测")
-    pages = {"queue": "/cases?queue=open", "case": f"/cases/{case_id}"}
+async def sign_in(page: Page, console: str) -> str:
+    """Sign in as the development realm's operator on Keycloak's login page (as a person
+    does); returns the console's session cookie."""
+    users = json.loads(DEVELOPMENT.read_text(encoding="utf-8"))["users"]
+    password = next(u for u in users if u["username"] == "operator")["credentials"][0]["value"]
+    await page.goto(console + "/signin/start?next=%2Fcases%3Fqueue%3Dopen")
+    await page.fill("#username", "operator")
+    await page.fill("#password", password)
+    await page.click("#kc-login")
+    await page.wait_for_url(console + "/cases*", timeout=60_000)
+    cookies = await page.context.cookies()
+    return next(c["value"] for c in cookies if c["name"] == "qingshan_session")
+
+
+async def server_times(console: str, session: str, pages: dict[str, str], samples: int) -> Any:
     out: dict[str, Any] = {}
-    cookies = {"qingshan_session": token}
+    cookies = {"qingshan_session": session}
     async with httpx.AsyncClient(base_url=console, cookies=cookies, timeout=120) as c:
         for name, path in pages.items():
             times = []
@@ -94,16 +107,19 @@ async def measure(console: str, case_id: str, samples: int) -> dict[str, Any]:
                 times.append(time.perf_counter() - start)
             out[f"{name}_server"] = summary(times)
             print(f"  {name} page, server answer: {out[f'{name}_server']}", flush=True)
+    return out
+
+
+async def measure(console: str, case_id: str, samples: int) -> dict[str, Any]:
+    pages = {"queue": "/cases?queue=open", "case": f"/cases/{case_id}"}
+    out: dict[str, Any] = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         context = await browser.new_context(viewport={"width": 1366, "height": 768})
-        host = console.split("//")[1].split(":")[0]
-        await context.add_cookies(
-            [{"name": "qingshan_session", "value": token, "domain": host, "path": "/"}]
-        )
         page = await context.new_page()
+        out.update(await server_times(console, await sign_in(page, console), pages, samples))
         for name, path in pages.items():
             times = []
             for _ in range(samples):

@@ -98,6 +98,7 @@ def console_env(profile: stack.Profile) -> dict[str, str]:
         {
             "QINGSHAN_CONSOLE_HTTP_PORT": str(ports(profile, CONSOLE)[0]),
             "QINGSHAN_CONSOLE_ENVIRONMENT": environment(profile),
+            "QINGSHAN_CONSOLE_OIDC_ISSUER": profile.issuer,  # sign-in at the profile's Keycloak
             **{
                 f"QINGSHAN_CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{port}"
                 for name in SERVICES
@@ -192,7 +193,7 @@ def down(profile: stack.Profile) -> None:
 def describe(profile: stack.Profile, seeded: str = "") -> str:
     lines = ["qingshan is running:"]
     lines.append(
-        f"  console    http://127.0.0.1:{ports(profile, CONSOLE)[0]}  (sign in as a demo person)"
+        f"  console    http://127.0.0.1:{ports(profile, CONSOLE)[0]}  (sign in as a demo user)"
     )
     for name in SERVICES:
         http, grpc = ports(profile, name)

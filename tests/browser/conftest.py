@@ -10,22 +10,19 @@ from console.units import KNOWN
 
 from .console_pages import complaints, token
 
-_registered: list[str] = []  # once per test session (the store keeps them)
 
-
-def register_units() -> None:
+@pytest.fixture(scope="session")
+def registered_units(_stack_session: None) -> None:
     """Every unit of the console's demo table in the registry (409: registered already)."""
     headers = {"Authorization": f"Bearer {token('admin')}"}
     with httpx.Client(base_url=complaints(), headers=headers, timeout=30) as c:
         for u in KNOWN:
             r = c.post("/v1/units", json={"id": u.id, "name": u.name, "kind": u.kind})
             assert r.status_code in (201, 409), r.text
-    _registered.append("done")
 
 
 @pytest.fixture(autouse=True)
 def _units(request: pytest.FixtureRequest) -> None:
-    """The console's journeys (those on the live stack) need the registry."""
-    if "live_stack" in request.fixturenames and not _registered:
-        request.getfixturevalue("live_stack")
-        register_units()
+    """The console's journeys (not the /docs pages) need the registry."""
+    if "live_stack" in request.fixturenames:
+        request.getfixturevalue("registered_units")

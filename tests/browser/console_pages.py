@@ -1,6 +1,7 @@
 """What the console's browser tests share: its address on the suite's profile, signing in as a
-demo person, axe-core on the page, the documentation's screenshots, and direct API calls to
-set up what a journey starts from."""
+demo user of the development realm through the provider's real login page, axe-core on the
+page, the documentation's screenshots, and direct API calls to set up what a journey starts
+from."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from playwright.async_api import Page
 from qingshan_core.auth import TokenCodec
 from qingshan_core.settings import DEV_JWT_SECRET
 from qingshan_core.testing.browser import http_port, shoot
+from qingshan_core.testing.identity import development
 from qingshan_core.testing.pytest_plugin import ROOT
 
 AXE = ROOT / "services" / "console" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "services" / "console" / "docs" / "screenshots"
 CODEC = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET))
+# The development realm's demo users (deploy/local/keycloak/development.json): username → password.
+PASSWORDS = {u["username"]: u["credentials"][0]["value"] for u in development()["users"]}
 
 
 def console() -> str:
@@ -31,9 +35,20 @@ def complaints() -> str:
 
 
 async def sign_in(page: Page, person: str, then: str = "/") -> None:
-    """Sign in through the development sign-in as one of its demo people."""
+    """Sign in as a demo user (`operator`, `handler-town-01`, `handler-town-02`, `supervisor`,
+    `admin`): the console's /signin, then Keycloak's own login page, then back to `then`."""
     await page.goto(console() + "/signin?next=" + quote(then, safe=""))
-    await page.click(f"[data-person='{person}']")
+    await page.click("#signin-start")
+    await provider_login(page, person)
+
+
+async def provider_login(page: Page, person: str) -> None:
+    """Fill in the provider's login page (the browser is on it) and wait to be back."""
+    await page.wait_for_selector("#kc-form-login")
+    await page.fill("#username", person)
+    await page.fill("#password", PASSWORDS[person])
+    await page.click("#kc-login")
+    await page.wait_for_url(console() + "/**")
     await page.wait_for_load_state("networkidle")
 
 

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.async_api import Page, expect
 
-from .console_pages import accessible, console, document, new_case, sign_in
+from .console_pages import accessible, console, document, new_case, provider_login, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ async def _fill_call(page: Page, tag: str, *, category: str = "noise") -> None:
 
 async def test_operator_takes_a_call_and_assigns_it(live_stack, page: Page) -> None:
     await sign_in(page, "operator")
-    await expect(page.get_by_test_id("me")).to_contain_text("王丽")
+    await expect(page.get_by_test_id("me")).to_contain_text("话务员 演示")  # the token's name
     await expect(page.get_by_test_id("me")).to_contain_text("话务员")
     before = int(await page.locator("[data-count=unassigned]").inner_text())
 
@@ -113,7 +113,8 @@ async def test_expired_session_keeps_what_was_typed(live_stack, page: Page) -> N
     # so one navigation may replace the other; what counts is where the page ends up.
     await expect(page).to_have_url(re.compile(r"/signin\?next=.*expired=1"), timeout=15_000)
     await expect(page.locator(".signin .alert")).to_contain_text("登录已过期")
-    await page.click("[data-person='operator']")
+    await page.click("#signin-start")
+    await provider_login(page, "operator")
     await page.wait_for_url("**/intake")
     await expect(page.locator("#description")).to_have_value(f"工地夜间施工噪声扰民 {tag}")
     await expect(page.locator("#category")).to_have_value("soil")

@@ -39,7 +39,7 @@ async def test_unit_signs_and_replies_and_the_supervisor_sees_the_rates(
     await sign_in(supervisor, "supervisor", f"/dashboard?{period}")
     before = await _rates_row(supervisor, "town-01")
 
-    await sign_in(page, "unit-01")
+    await sign_in(page, "handler-town-01")
     await expect(page.get_by_test_id("me")).to_contain_text("东城街道")
     await expect(page.locator(f"tr[data-case='{cid}']")).to_be_visible()  # in 我的
     await expect(page.locator("#f-phone")).to_have_count(0)  # no search by the caller's phone
@@ -88,7 +88,7 @@ async def test_a_unit_cannot_open_another_units_case(live_stack, page: Page) -> 
     await api(
         "POST", f"/v1/complaints/{case['id']}/assign", "operator", json={"unit_id": "town-01"}
     )
-    await sign_in(page, "unit-02")
+    await sign_in(page, "handler-town-02")
     response = await page.goto(console() + f"/cases/{case['id']}")
     assert response is not None and response.status == 404
     await expect(page.locator(".alert")).to_contain_text("未找到")

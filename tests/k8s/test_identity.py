@@ -74,3 +74,28 @@ def test_dev_services_pin_the_issuer_of_the_dev_keycloak(rendered: dict[str, Doc
     secrets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Secret"}
     for ref in placeholders.values():
         assert ref["secret"]["key"] in secrets[ref["secret"]["name"]]["data"]
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_the_console_signs_in_at_the_issuer_with_its_client(
+    rendered: dict[str, Docs], overlay: str
+) -> None:
+    data = config(rendered[overlay], "console")
+    assert data["QINGSHAN_CONSOLE_OIDC_ISSUER"].startswith(("https://", "http://"))
+    assert data["QINGSHAN_CONSOLE_OIDC_CLIENT_ID"] == "qingshan-console"
+    assert "QINGSHAN_CONSOLE_DEV_SIGNIN" not in data, "the demo sign-in is gone"
+    assert not any("SECRET" in k for k in data), "secrets come from a Secret, not the ConfigMap"
+    deployment = next(
+        d
+        for d in rendered[overlay]
+        if d["kind"] == "Deployment" and d["metadata"]["name"] == "console"
+    )
+    env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    for name in ("QINGSHAN_CONSOLE_SESSION_SECRET", "QINGSHAN_CONSOLE_OIDC_CLIENT_SECRET"):
+        ref = env[name]["valueFrom"]["secretKeyRef"]
+        assert ref["name"].startswith("qingshan-console"), ref  # dev: with its content hash
+    if overlay == "dev":
+        issuer = config(rendered[overlay], "complaints")["QINGSHAN_COMPLAINTS_OIDC_ISSUER"]
+        assert data["QINGSHAN_CONSOLE_OIDC_ISSUER"] == issuer
+    else:
+        assert data["QINGSHAN_CONSOLE_PUBLIC_URL"].startswith("https://")

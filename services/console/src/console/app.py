@@ -15,7 +15,8 @@ from fastapi.templating import Jinja2Templates
 
 from console.api import Api, ApiError
 from console.config import PACKAGE, Settings
-from console.signin import HOME, SignInRequired, session, signin_redirect
+from console.cookie_session import EncryptedSessionMiddleware, SessionCodec
+from console.signin import HOME, SignInRequired, provider, session, signin_redirect
 from console.signin import router as signin_router
 from console.units import unit_names
 from console.views import intake, public, supervisor, work
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.token_codec = TokenCodec(
             s.jwt_secret.get_secret_value(), issuer=s.jwt_issuer, audience=s.jwt_audience
         )
+        app.state.idp = provider(s)
         app.state.api = Api(s.upstreams, s.api_timeout_seconds)
         app.state.templates = templates()
         app.state.unit_names = unit_names()
@@ -65,6 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.api.close()
 
     app = FastAPI(title="qingshan console", lifespan=lifespan, docs_url=None, redoc_url=None)
+    codec = SessionCodec(s.session_secret.get_secret_value(), int(s.session_hours * 3600))
+    app.add_middleware(
+        EncryptedSessionMiddleware, codec=codec, cookie=s.session_cookie, secure=s.secure_cookies
+    )
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     for name, sub in ASSET_DIRS.items():
         app.mount(f"/assets/{name}", StaticFiles(directory=s.assets_dir / sub), name=name)
@@ -90,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
-        return RedirectResponse(HOME[session(request).role], status_code=303)
+        return RedirectResponse(HOME[(await session(request)).role], status_code=303)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -13,10 +13,13 @@ from qingshan_core.settings import DEV_JWT_SECRET
 PACKAGE = Path(__file__).resolve().parent
 # `make install` puts the npm packages beside pyproject.toml; the image copies them here too.
 ASSETS = PACKAGE.parents[1] / "node_modules"
+# Encrypts the session cookie in development and test only; refused everywhere else.
+DEV_SESSION_SECRET = "qingshan-console-development-session-secret"
 
 
 class Settings(BaseSettings):
-    """Where the four services are, how sessions are kept, and the development sign-in."""
+    """Where the four services are, the identity provider people sign in with, and how the
+    session is kept."""
 
     model_config = SettingsConfigDict(env_prefix="QINGSHAN_CONSOLE_", extra="ignore")
 
@@ -29,30 +32,50 @@ class Settings(BaseSettings):
     risk_url: str = "http://127.0.0.1:8003"
     notify_url: str = "http://127.0.0.1:8004"
     api_timeout_seconds: float = Field(default=10.0, gt=0)
-    # Tokens are verified as the services verify them (the same secret, issuer and audience).
+    # The OpenID Connect provider people sign in with (authorization code + PKCE), e.g.
+    # https://id.example.gov.cn/realms/qingshan; its tokens carry the four services' audiences.
+    oidc_issuer: str = ""
+    oidc_client_id: str = "qingshan-console"
+    oidc_client_secret: SecretStr = SecretStr("")  # empty: a public client (PKCE only)
+    oidc_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The console's own address as browsers see it (https://… behind the Ingress): the
+    # provider redirects back to <public_url>/signin/callback. Empty: the request's own address.
+    public_url: str = ""
+    # The session (the provider's tokens) lives in an encrypted HttpOnly cookie.
+    session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
+    session_cookie: str = "qingshan_session"
+    session_hours: float = Field(default=10.0, gt=0)  # the provider's SSO session ends it sooner
+    secure_cookies: bool = False  # true behind TLS (the Ingress); required outside development
+    # The reporter pages' `public` token (HS256, development and test only; see signin.py).
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "qingshan"
     jwt_audience: str = "qingshan"
-    session_cookie: str = "qingshan_session"
-    # The services accept tokens of at most an hour (QINGSHAN_<SVC>_TOKEN_MAX_LIFETIME_SECONDS).
-    session_hours: float = Field(default=1.0, gt=0, le=1)
-    secure_cookies: bool = False  # true behind TLS (the Ingress)
-    # The development sign-in (pick a demo person) exists only in development and test; it
-    # goes when the identity provider's authorization-code + PKCE sign-in lands.
-    dev_signin: bool = True
     assets_dir: Path = ASSETS
     log_level: str = "INFO"
     log_json: bool = True
 
     @model_validator(mode="after")
     def _refuse_dev_parts(self) -> Settings:
+        if not self.oidc_issuer:
+            raise ValueError(
+                "oidc_issuer: required (set QINGSHAN_CONSOLE_OIDC_ISSUER to the identity "
+                "provider's issuer URL)"
+            )
         if self.environment in ("development", "test"):
             return self
         secret = self.jwt_secret.get_secret_value()
         if secret == DEV_JWT_SECRET or len(secret) < 32:
             raise ValueError(f"jwt_secret: the development secret is refused in {self.environment}")
-        if self.dev_signin:
-            raise ValueError(f"dev_signin: the demo sign-in is refused in {self.environment}")
+        session = self.session_secret.get_secret_value()
+        if session == DEV_SESSION_SECRET or len(session) < 32:
+            raise ValueError(
+                f"session_secret: the development secret is refused in {self.environment} "
+                "(at least 32 characters)"
+            )
+        if not self.secure_cookies:
+            raise ValueError(
+                f"secure_cookies: the session cookie must be Secure in {self.environment}"
+            )
         return self
 
     @property

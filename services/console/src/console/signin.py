@@ -1,53 +1,52 @@
-"""Sign-in, the session and the signed-in person — the one module the identity provider's
-authorization-code + PKCE sign-in replaces.
+"""Sign-in, the session and the signed-in person: the one module that knows how people sign in.
 
-Today: a development sign-in that picks a demo person and mints their bearer token with the
-development secret (only in development and test). The session is that bearer token in an
-HttpOnly cookie; every page reads the person from it and calls the services with it. When the
-OIDC sign-in lands, `/signin` redirects to the provider, its callback stores the provider's
-token in the same cookie, and `person()` verifies it against the provider's keys: nothing else
-in the console changes.
+People sign in at the OpenID Connect provider (Keycloak locally, the bureau's identity service
+in production) with the authorization code flow and PKCE (S256), through authlib's Starlette
+client: `/signin/start` sends the browser to the provider, `/signin/callback` exchanges the code
+(with the PKCE verifier) for the provider's tokens and verifies the ID token (signature from
+the provider's JWKS, issuer pinned, audience = our client, nonce, expiry). The person (subject,
+role, unit, name) is read from that verified ID token; the tokens are kept in the encrypted
+HttpOnly session cookie (console.cookie_session). Every page calls the services with the access
+token, which carries their four audiences; it is refreshed with the refresh token shortly before
+it expires. Signing out ends the provider's session too (RP-initiated logout, `end_session`).
+A session that has ended (or a refresh the provider refuses) sends the person to `/signin` with
+`next` = the page they were on; the pages keep drafts in sessionStorage, so nothing typed is lost.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Form, Request
+import httpx
+from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from qingshan_core.auth import ROLE_LABELS, AuthError, Principal, Role, TokenCodec
+from console.config import Settings
+from qingshan_core.auth import (
+    ROLE_LABELS,
+    AuthError,
+    Principal,
+    Role,
+    TokenCodec,
+    principal_from_claims,
+)
+from qingshan_core.logging import get_logger
 
 router = APIRouter(include_in_schema=False)
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    key: str
-    name: str
-    role: Role
-    unit: str | None = None
-
-    @property
-    def subject(self) -> str:
-        return f"demo-{self.key}"
-
-
-DEMO_PEOPLE = (
-    DemoPerson("operator", "王丽", Role.OPERATOR),
-    DemoPerson("unit-01", "李强", Role.UNIT_HANDLER, "town-01"),
-    DemoPerson("unit-02", "陈静", Role.UNIT_HANDLER, "town-02"),
-    DemoPerson("supervisor", "赵敏", Role.SUPERVISOR),
-    DemoPerson("admin", "周峰", Role.ADMIN),
-)
+log = get_logger(__name__)
+REFRESH_MARGIN = 60.0  # seconds before the access token expires that it is refreshed
 HOME = {
     Role.OPERATOR: "/cases?queue=unassigned",
     Role.UNIT_HANDLER: "/cases?queue=mine",
     Role.SUPERVISOR: "/dashboard",
     Role.ADMIN: "/dashboard",
 }
+STAFF_ROLES = frozenset(HOME)
 
 
 @dataclass(frozen=True)
@@ -75,9 +74,37 @@ class SignInRequired(Exception):
         self.expired = expired
 
 
-def _codec(request: Request) -> TokenCodec:
-    codec: TokenCodec = request.app.state.token_codec
-    return codec
+def provider(settings: Settings) -> StarletteOAuth2App:
+    """The provider's client: discovery, PKCE S256, the ID token checked against its JWKS."""
+    secret = settings.oidc_client_secret.get_secret_value()
+    app: StarletteOAuth2App = OAuth().register(
+        "idp",
+        client_id=settings.oidc_client_id,
+        client_secret=secret or None,
+        server_metadata_url=f"{settings.oidc_issuer.rstrip('/')}/.well-known/openid-configuration",
+        client_kwargs={
+            "scope": "openid profile",
+            "code_challenge_method": "S256",
+            # A confidential client authenticates; a public one proves itself by PKCE alone.
+            "token_endpoint_auth_method": "client_secret_basic" if secret else "none",
+            "timeout": settings.oidc_timeout_seconds,
+        },
+    )
+    return app
+
+
+def _idp(request: Request) -> StarletteOAuth2App:
+    idp: StarletteOAuth2App = request.app.state.idp
+    return idp
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _claims_options(request: Request) -> dict[str, Any]:
+    return {"iss": {"essential": True, "values": [_settings(request).oidc_issuer]}}
 
 
 def safe_next(target: str | None) -> str:
@@ -104,24 +131,74 @@ def here(request: Request) -> str:
     return "/"
 
 
-def session(request: Request) -> Session:
-    """FastAPI dependency: the signed-in person, or SignInRequired."""
-    token = request.cookies.get(request.app.state.settings.session_cookie)
-    if not token:  # never signed in, or the session ended while working (an htmx request)
-        raise SignInRequired(here(request), expired=bool(request.headers.get("HX-Request")))
+def _base(request: Request) -> str:
+    return _settings(request).public_url.rstrip("/") or str(request.base_url).rstrip("/")
+
+
+def _person(claims: Any) -> dict[str, Any]:
+    """The staff member a verified ID token names (AuthError: no console role)."""
+    p = principal_from_claims(claims)
+    if p.role not in STAFF_ROLES:
+        raise AuthError(f"role {p.role.value} has no console / 该角色不能使用工作台")
+    return {"sub": p.subject, "role": p.role.value, "unit": p.unit, "name": p.name}
+
+
+def _keep(request: Request, token: dict[str, Any], person: dict[str, Any]) -> dict[str, Any]:
+    old = request.session.get("tokens") or {}
+    tokens = {
+        "access_token": token["access_token"],
+        "refresh_token": token.get("refresh_token") or old.get("refresh_token"),
+        "id_token": token.get("id_token") or old.get("id_token"),
+        "expires_at": float(token.get("expires_at") or time.time() + 60),
+    }
+    request.session.clear()
+    request.session.update(tokens=tokens, person=person)
+    return tokens
+
+
+async def _refresh(request: Request, tokens: dict[str, Any]) -> dict[str, Any]:
+    """New tokens for a session whose access token is about to expire (SignInRequired when the
+    provider refuses: its session ended, or the person was disabled)."""
+    idp = _idp(request)
     try:
-        principal = _codec(request).verify(token)
-    except AuthError as exc:
+        token = await idp.fetch_access_token(
+            grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+        )
+        claims = await idp.parse_id_token(token, None, _claims_options(request))
+        person = _person(claims) if claims is not None else request.session["person"]
+    except httpx.HTTPError as exc:
+        if tokens["expires_at"] > time.time():
+            log.warning("console.refresh_unreachable", error=repr(exc))
+            return tokens  # the provider is away for a moment: the token is still good
+        request.session.clear()
         raise SignInRequired(here(request)) from exc
-    if principal.role is Role.PUBLIC:
-        raise SignInRequired(here(request))
-    return Session(principal, token)
+    except (OAuthError, AuthError, KeyError) as exc:
+        log.info("console.refresh_refused", error=str(exc))
+        request.session.clear()
+        raise SignInRequired(here(request)) from exc
+    return _keep(request, token, person)
+
+
+async def session(request: Request) -> Session:
+    """FastAPI dependency: the signed-in person, or SignInRequired."""
+    tokens, person = request.session.get("tokens"), request.session.get("person")
+    if not tokens or not person:
+        # Never signed in, or the session ended while working (a cookie that no longer
+        # opens, or an htmx request from a page that was signed in).
+        had = _settings(request).session_cookie in request.cookies
+        raise SignInRequired(here(request), expired=had or bool(request.headers.get("HX-Request")))
+    if tokens["expires_at"] - time.time() < REFRESH_MARGIN:
+        tokens = await _refresh(request, tokens)
+        person = request.session["person"]
+    principal = Principal(person["sub"], Role(person["role"]), person["unit"], person["name"])
+    return Session(principal, tokens["access_token"])
 
 
 def public_token(request: Request) -> str:
     """The token the reporter pages call the services with (the `public` role, as the mobile
-    app does); with the identity provider, the console's own client-credentials token."""
-    return _codec(request).issue("console-h5", Role.PUBLIC, ttl=timedelta(minutes=5))
+    app does): an HS256 development token, accepted only in development and test."""
+    codec: TokenCodec = request.app.state.token_codec
+    return codec.issue("console-h5", Role.PUBLIC, ttl=timedelta(minutes=5))
 
 
 def signin_redirect(request: Request, next_path: str, expired: bool = True) -> Response:
@@ -132,52 +209,78 @@ def signin_redirect(request: Request, next_path: str, expired: bool = True) -> R
     return RedirectResponse(url, status_code=303)
 
 
-@router.get("/signin", response_class=HTMLResponse)
-async def signin_page(request: Request, next: str = "/", expired: int = 0) -> Response:
-    settings = request.app.state.settings
+def _page(request: Request, status_code: int = 200, **context: Any) -> Response:
+    values = {"next": "/", "expired": False, "signed_out": False, "error": None, **context}
     response: Response = request.app.state.templates.TemplateResponse(
-        request,
-        "signin.html",
-        {
-            "people": DEMO_PEOPLE if settings.dev_signin else (),
-            "next": safe_next(next),
-            "expired": bool(expired),
-            "units": request.app.state.unit_names,
-        },
+        request, "signin.html", values, status_code=status_code
     )
     return response
 
 
-@router.post("/signin")
-async def signin(request: Request, person: str = Form(...), next: str = Form("/")) -> Response:
-    settings = request.app.state.settings
-    chosen = {p.key: p for p in DEMO_PEOPLE}.get(person)
-    if not settings.dev_signin or chosen is None:
-        return RedirectResponse("/signin", status_code=303)
-    token = _codec(request).issue(
-        chosen.subject,
-        chosen.role,
-        unit=chosen.unit,
-        name=chosen.name,
-        ttl=timedelta(hours=settings.session_hours),
-    )
-    target = safe_next(next)
-    if target == "/":
-        target = HOME[chosen.role]
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        settings.session_cookie,
-        token,
-        max_age=int(settings.session_hours * 3600),
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-    )
+@router.get("/signin", response_class=HTMLResponse)
+async def signin_page(
+    request: Request, next: str = "/", expired: int = 0, signed_out: int = 0
+) -> Response:
+    return _page(request, next=safe_next(next), expired=bool(expired), signed_out=bool(signed_out))
+
+
+@router.get("/signin/start")
+async def signin_start(request: Request, next: str = "/") -> Response:
+    """To the provider's login page; it comes back to /signin/callback."""
+    request.session["next"] = safe_next(next)
+    try:
+        response: Response = await _idp(request).authorize_redirect(
+            request, _base(request) + "/signin/callback", ui_locales="zh-CN"
+        )
+    except httpx.HTTPError as exc:
+        log.warning("console.provider_unreachable", error=repr(exc))
+        return _page(
+            request, 503, next=safe_next(next), error="统一身份认证服务暂不可用，请稍后再试。"
+        )
     return response
+
+
+@router.get("/signin/callback")
+async def signin_callback(request: Request) -> Response:
+    next_path = safe_next(request.session.get("next"))
+    try:
+        token = await _idp(request).authorize_access_token(
+            request, claims_options=_claims_options(request)
+        )
+        person = _person(token.get("userinfo") or {})
+    except httpx.HTTPError as exc:
+        log.warning("console.provider_unreachable", error=repr(exc))
+        return _page(request, 503, next=next_path, error="统一身份认证服务暂不可用，请稍后再试。")
+    except OAuthError as exc:
+        log.info("console.signin_refused", error=exc.error, description=exc.description)
+        return _page(request, 400, next=next_path, error="登录未完成或已失效，请重新登录。")
+    except AuthError as exc:
+        log.info("console.signin_no_role", reason=exc.reason)
+        request.session.clear()
+        return _page(
+            request,
+            403,
+            next=next_path,
+            error="该账号没有工作台角色（话务员、承办单位、督办人员或管理员）。",
+        )
+    _keep(request, token, person)
+    target = next_path if next_path != "/" else HOME[Role(person["role"])]
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
-    response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(request.app.state.settings.session_cookie)
-    return response
+    """Ends the console's session and the provider's (then back to /signin)."""
+    id_token = (request.session.get("tokens") or {}).get("id_token")
+    request.session.clear()
+    back = _base(request) + "/signin?signed_out=1"
+    if not id_token:
+        return RedirectResponse(back, status_code=303)
+    try:
+        logout = await _idp(request).create_logout_url(
+            post_logout_redirect_uri=back, id_token_hint=id_token
+        )
+    except httpx.HTTPError as exc:  # the provider's session ends by itself (its idle timeout)
+        log.warning("console.provider_unreachable", error=repr(exc))
+        return RedirectResponse(back, status_code=303)
+    return RedirectResponse(logout["url"], status_code=303)
