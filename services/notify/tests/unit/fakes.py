@@ -4,8 +4,8 @@ use the real store, broker and servers)."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, replace
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
