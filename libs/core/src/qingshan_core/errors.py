@@ -105,6 +105,16 @@ class Forbidden(QingshanError):
     title_en = "Forbidden"
 
 
+class Gone(QingshanError):
+    """The record existed but what was asked for has been removed for good (410), e.g. a
+    reporter's identity erased on request or after its retention period."""
+
+    status = 410
+    code = "gone"
+    title = "已依法删除"
+    title_en = "Gone"
+
+
 class Conflict(QingshanError):
     """Not possible as things stand (409): `current` says how they stand, where it is known."""
 

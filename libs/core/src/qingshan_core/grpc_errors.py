@@ -20,6 +20,7 @@ STATUS: tuple[tuple[type[QingshanError], grpc.StatusCode], ...] = (
     (errors.NotFound, grpc.StatusCode.NOT_FOUND),
     (errors.Unauthorized, grpc.StatusCode.UNAUTHENTICATED),
     (errors.Forbidden, grpc.StatusCode.PERMISSION_DENIED),
+    (errors.Gone, grpc.StatusCode.NOT_FOUND),
     (errors.AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
     (errors.ConcurrentUpdate, grpc.StatusCode.ABORTED),
     (errors.Conflict, grpc.StatusCode.FAILED_PRECONDITION),

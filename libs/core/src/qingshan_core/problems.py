@@ -116,6 +116,7 @@ _BY_STATUS: dict[int, type[QingshanError]] = {
         errors.NotFound,
         errors.Unauthorized,
         errors.Forbidden,
+        errors.Gone,
         errors.Conflict,
         errors.RuleViolation,
         errors.TooManyRequests,
@@ -241,6 +242,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 ERRORS: dict[int | str, dict[str, Any]] = AUTH | REFUSED
 MALFORMED: dict[int | str, dict[str, Any]] = {400: _doc("请求体无法解析 / unparseable body")}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _doc("未找到 / not found")}
+GONE: dict[int | str, dict[str, Any]] = {410: _doc("已依法删除 / removed for good (erased)")}
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: _doc("当前状态下不能执行，或同时被修改 / not possible in the current state, or a race")
 }

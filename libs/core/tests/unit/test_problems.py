@@ -36,6 +36,10 @@ def _app():
     async def limited() -> dict[str, str]:
         raise errors.TooManyRequests(retry_after=7)
 
+    @app.get("/erased")
+    async def erased() -> dict[str, str]:
+        raise errors.Gone("举报人身份已删除", "the reporter's identity was erased")
+
     return app
 
 
@@ -69,6 +73,13 @@ async def test_retry_after_is_a_member_and_a_header():
     assert r.json()["detail"] == "请求过于频繁，请稍后重试"
 
 
+async def test_gone_is_a_410_problem():
+    r = await _send("GET", "/erased")
+    assert r.status_code == 410 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "gone" and r.json()["title"] == "已依法删除"
+    assert r.json()["detail_en"] == "the reporter's identity was erased"
+
+
 async def test_framework_errors_are_problems_too():
     unknown = await _send("GET", "/nowhere")
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
@@ -99,6 +110,7 @@ def test_one_grpc_status_per_kind():
         errors.NotFound(): grpc.StatusCode.NOT_FOUND,
         errors.Unauthorized(): grpc.StatusCode.UNAUTHENTICATED,
         errors.Forbidden(): grpc.StatusCode.PERMISSION_DENIED,
+        errors.Gone(): grpc.StatusCode.NOT_FOUND,
         errors.InvalidTransition(): grpc.StatusCode.FAILED_PRECONDITION,
         errors.AlreadyExists(): grpc.StatusCode.ALREADY_EXISTS,
         ConcurrencyConflict("c/1 v2"): grpc.StatusCode.ABORTED,

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from fastapi import FastAPI
 
+from complaints.adapters.audit import AUDIT, AUDIT_INDEXES, PiiAudit
 from complaints.adapters.config_store import CalendarStore, PolicyStore
 from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
@@ -15,8 +16,18 @@ from complaints.adapters.units import UNITS, UnitRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
 from complaints.entrypoints import grpc_api
-from complaints.entrypoints.http import admin, complaints, metrics, open311, public, units, worklist
-from complaints.service_layer.context import Context, IntakeRules
+from complaints.entrypoints.http import (
+    admin,
+    complaints,
+    metrics,
+    open311,
+    privacy,
+    public,
+    units,
+    worklist,
+)
+from complaints.service_layer.context import Context, IntakeRules, Retention
+from complaints.service_layer.erasure import anonymise_expired
 from complaints.service_layer.rates import check_targets
 from complaints.service_layer.sweeper import sweep_due
 from qingshan_core.batching import SequenceBatcher
@@ -37,7 +48,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     assert isinstance(s, Settings)
     runtime.indexes += [
         *INDEXES,
-        IndexSpec("pii_audit", [("complaint_id", 1), ("at", -1)]),
+        *AUDIT_INDEXES,
         IndexSpec("complaint_notes", [("complaint_id", 1), ("at", 1)]),
     ]
     policies, calendars = PolicyStore(runtime.db), CalendarStore(runtime.db)
@@ -50,7 +61,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         keys=KeyIndex(runtime.db.complaint_keys),
         places=PlaceIndex(runtime.db.complaint_places, repo.coll),
         ops=runtime.outbox("ops_alerts"),
-        audit=runtime.db.pii_audit,
+        audit=PiiAudit(runtime.db[AUDIT]),
         notes=runtime.db.complaint_notes,
         counters=SequenceBatcher(runtime.db.counters),
         policies=policies,
@@ -65,6 +76,12 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         ),
         warning_rule=rule,
         rate_target=s.rate_target,
+        retention=Retention(
+            identity=timedelta(days=s.retention_identity_days),
+            content=timedelta(days=s.retention_content_days),
+            reveal_audit=timedelta(days=s.retention_reveal_audit_days),
+            reveal_daily_threshold=s.reveal_daily_threshold,
+        ),
         id_prefix=s.id_prefix,
     )
     repo.clock = lambda: ctx.clock()
@@ -80,9 +97,14 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     async def rates() -> None:
         await check_targets(ctx)
 
+    async def retention() -> None:
+        await anonymise_expired(ctx)
+
     runtime.every(s.sweep_seconds, sweep, "deadline-sweeper")
     runtime.every(s.rates_check_seconds, rates, "rates-below-target")
     runtime.every(s.config_refresh_seconds, refresh, "config-refresh")
+    # Daily, the first round an hour after start (not with every restart of every replica).
+    runtime.every(s.retention_check_seconds, retention, "retention", first_delay=3600)
     grpc_api.register(runtime, ctx)
 
 
@@ -95,6 +117,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         wire=wire,
         routers=[
             worklist.router,  # before complaints: /v1/complaints/queues is not a case id
+            privacy.router,  # before complaints: /v1/complaints/{id}/erase is not an action
             complaints.router,
             public.router,
             metrics.router,

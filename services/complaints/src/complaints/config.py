@@ -30,6 +30,15 @@ class Settings(ServiceSettings):
     hotspot_window_hours: int = Field(default=24, ge=1)
     hotspot_threshold: int = Field(default=3, ge=2)
     address_prefixes: str = "重庆市,南川区"
+    # Retention (docs/retention.md), in days after a case ended (closed, followed up, merged):
+    # then the daily job removes the reporter's identity, later the free text. The reveal audit
+    # is kept at least this long (the service never deletes an entry of it).
+    retention_identity_days: int = Field(default=180, ge=1)
+    retention_content_days: int = Field(default=1095, ge=1)
+    retention_reveal_audit_days: int = Field(default=1095, ge=183)
+    retention_check_seconds: float = Field(default=86400.0, gt=0)
+    # More identity reveals than this by one person in one day raise RevealsUnusual (once).
+    reveal_daily_threshold: int = Field(default=20, ge=1)
     # Case numbers are <prefix><yyyymmdd><daily sequence>, e.g. TS2026112900042.
     id_prefix: str = Field(default="TS", pattern=r"^[A-Z]{1,6}$")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from complaints.adapters.audit import AuditFilter
+
 pytestmark = pytest.mark.integration
 
 
@@ -158,7 +160,7 @@ async def test_identity_reveal_is_for_supervisors_and_audited(service):
         url, params={"purpose": "有奖举报核实"}, headers=service.auth("supervisor")
     )
     assert r.json() == {"anonymous": False, "name": "张三", "phone": "13812345678"}
-    audit = await service.ctx.audit.find({"complaint_id": cid}).to_list()
+    audit, _ = await service.ctx.audit.page(AuditFilter(complaint_id=cid), skip=0, limit=10)
     assert [(a["actor_id"], a["purpose"]) for a in audit] == [("supervisor-1", "有奖举报核实")]
     masked = (
         await service.client.get(f"/v1/complaints/{cid}", headers=service.auth("operator"))

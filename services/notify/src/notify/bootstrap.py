@@ -34,6 +34,7 @@ from notify.entrypoints.grpc_api import SERVICE_NAME, NotifyServicer
 from notify.entrypoints.http import directory, gaps, messages, rules
 from notify.entrypoints.jobs import Jobs
 from notify.service_layer.context import NotifyContext, Policies
+from notify.service_layer.erasure import erase_expired
 from notify.service_layer.ports import Clock, Sender
 from qingshan.notify.v1 import notify_service_pb2_grpc as pb_grpc
 from qingshan_core import kafka
@@ -140,6 +141,12 @@ def _wire(clock: Clock) -> Wire:
         ctx.wake = jobs.wake
         runtime.every(s.jobs_poll_seconds, jobs.run_periodic_once, "notify-periodic")
         runtime.every(3600, jobs.cleanup, "notify-cleanup")
+        keep = timedelta(days=s.retention_deliveries_days)
+
+        async def retention() -> None:
+            await erase_expired(ctx, keep)
+
+        runtime.every(s.retention_check_seconds, retention, "notify-retention", first_delay=3600)
         runtime.indexes.extend([*config_indexes(), *delivery_indexes(), *store_indexes()])
         if s.seed_defaults:
             await seed_defaults(runtime.db, catalog, s.credential_keyring(), config)

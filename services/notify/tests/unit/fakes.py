@@ -4,6 +4,7 @@ use the real store, broker and servers)."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -226,6 +227,16 @@ class FakeDeliveries:
                 out = [d for d in out if str(getattr(d, key)) == want]
         return out[: q.limit]
 
+    async def about(self, subject: str, event_ids: Sequence[str]) -> list[Delivery]:
+        found = [d for d in self._all() if d.subject == subject or d.event_id in event_ids]
+        ids = {d.id for d in found}
+        return found + [
+            d for d in self._all() if d.id not in ids and ids.intersection(d.digest_items)
+        ]
+
+    async def unerased_before(self, before: datetime, limit: int) -> list[Delivery]:
+        return [d for d in self._all() if d.created_at < before and d.erased_at is None][:limit]
+
 
 @dataclass
 class FakeEvents:
@@ -236,6 +247,12 @@ class FakeEvents:
 
     async def get(self, eid: str) -> IncomingEvent | None:
         return self.items.get(eid)
+
+    async def forget_subject(self, subject: str) -> list[str]:
+        ids = [k for k, e in self.items.items() if e.subject == subject]
+        for k in ids:
+            del self.items[k]
+        return ids
 
 
 @dataclass

@@ -133,6 +133,20 @@ class PlaceIndex:
             )
         return probes
 
+    async def forget(self, ids: Sequence[str], complaint_id: str) -> int:
+        """Remove the case's reports from these documents; returns how many went. Each item is
+        pulled by its exact value (FerretDB 1.x pulls no conditions), so a report added
+        meanwhile stays."""
+        pulled = 0
+        for doc in await find_by_ids(self.coll, ids):
+            for item in doc.get("items", []):
+                if item["id"] == complaint_id:
+                    res = await self.coll.update_one(
+                        {"_id": doc["_id"]}, {"$pull": {"items": item}}
+                    )
+                    pulled += res.modified_count
+        return pulled
+
     async def open_among(self, ids: Sequence[str]) -> set[str]:
         """Which of these cases are still open (one query)."""
         if not ids:

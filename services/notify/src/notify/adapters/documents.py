@@ -276,6 +276,7 @@ def delivery_from(doc: Document) -> Delivery:
         "acknowledged_at",
         "sent_at",
         "failed_at",
+        "erased_at",
     ):
         fields[k] = _aware(fields.get(k))
     fields["channel"] = Channel(doc["channel"])

@@ -99,6 +99,7 @@ async def create_deliveries(
             id=did,
             event_id=event.id,
             event_type=event.type,
+            subject=event.subject,
             rule_id=rule.id,
             recipient=a.key,
             recipient_id=a.recipient_id,
