@@ -6,7 +6,8 @@
   KeycloakRealmImport): the JSON schemas
   in deploy/k8s/schemas/, written from the fields the operators document. Kubernetes types
   nested in them are checked against the Kubernetes schemas of the first target version.
-- References and hardening: what a schema cannot see (a selector matching no pod, a topic of an
+- References, hardening and NetworkPolicies (every ingress rule with `from`): what a schema
+  cannot see (a selector matching no pod, a topic of an
   unknown Kafka cluster, a container that may write its root filesystem...).
 
 Usage: validate.py --kustomize PATH [--overlay DIR]... [--k8s-version X.Y.Z]...
@@ -175,6 +176,19 @@ def check_references(docs: list[Doc]) -> list[str]:
     return problems
 
 
+def check_network_policies(docs: list[Doc]) -> list[str]:
+    """Every ingress rule of every NetworkPolicy names who may connect (`from`): a rule with
+    ports only would admit any pod of any namespace."""
+    problems = []
+    for d in docs:
+        if d["kind"] != "NetworkPolicy":
+            continue
+        for i, rule in enumerate((d.get("spec") or {}).get("ingress") or []):
+            if not rule.get("from"):
+                problems.append(f"{ref(d)}: ingress rule {i} has no `from` (admits every pod)")
+    return problems
+
+
 def check_hardening(docs: list[Doc]) -> list[str]:
     """Every qingshan pod: non-root, no privilege escalation, no capabilities, RuntimeDefault
     seccomp, read-only root filesystem, no service-account token, requests and limits."""
@@ -212,7 +226,7 @@ def check_overlay(
     except ValueError as exc:
         return [], [str(exc)]
     problems = check_core(docs, versions) + check_custom(docs, versions[0])
-    problems += check_references(docs) + check_hardening(docs)
+    problems += check_references(docs) + check_hardening(docs) + check_network_policies(docs)
     return docs, problems
 
 

@@ -22,7 +22,6 @@ from aiokafka.helpers import create_ssl_context
 
 from qingshan_core.events import Envelope
 
-
 Protocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 Mechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
@@ -66,7 +65,7 @@ class KafkaSecurity:
 
     def ssl_context(self) -> ssl.SSLContext:
         """Verifies the broker's certificate and host name against `ca_file` (TLS 1.2+)."""
-        ctx = create_ssl_context(
+        ctx: ssl.SSLContext = create_ssl_context(
             cafile=self.ca_file or None,
             certfile=self.cert_file or None,
             keyfile=self.key_file or None,

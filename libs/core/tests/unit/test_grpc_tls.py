@@ -20,8 +20,8 @@ from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from qingshan_core.oidc import TokenVerifier
 from qingshan_core.grpc_server import GrpcServer, GrpcTls
+from qingshan_core.oidc import TokenVerifier
 from qingshan_core.settings import ServiceSettings
 
 pytestmark = pytest.mark.unit
