@@ -2,11 +2,12 @@
 
 - Core resources: `kubernetes-validate --strict` against each target Kubernetes version. Its
   warnings (e.g. no schema for an unknown apiVersion) count as failures.
-- Custom resources (Strimzi Kafka/KafkaNodePool/KafkaTopic, MongoDBCommunity, Keycloak and
+- Custom resources (Strimzi Kafka/KafkaNodePool/KafkaTopic/KafkaUser, MongoDBCommunity, Keycloak and
   KeycloakRealmImport): the JSON schemas
   in deploy/k8s/schemas/, written from the fields the operators document. Kubernetes types
   nested in them are checked against the Kubernetes schemas of the first target version.
-- References and hardening: what a schema cannot see (a selector matching no pod, a topic of an
+- References, hardening and NetworkPolicies (every ingress rule with `from`): what a schema
+  cannot see (a selector matching no pod, a topic of an
   unknown Kafka cluster, a container that may write its root filesystem...).
 
 Usage: validate.py --kustomize PATH [--overlay DIR]... [--k8s-version X.Y.Z]...
@@ -38,6 +39,7 @@ CUSTOM = {
     ("kafka.strimzi.io/v1", "Kafka"): "strimzi-kafka.v1.json",
     ("kafka.strimzi.io/v1", "KafkaNodePool"): "strimzi-kafkanodepool.v1.json",
     ("kafka.strimzi.io/v1", "KafkaTopic"): "strimzi-kafkatopic.v1.json",
+    ("kafka.strimzi.io/v1", "KafkaUser"): "strimzi-kafkauser.v1.json",
     ("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity"): "mongodbcommunity.v1.json",
     ("k8s.keycloak.org/v2alpha1", "Keycloak"): "keycloak.v2alpha1.json",
     ("k8s.keycloak.org/v2alpha1", "KeycloakRealmImport"): "keycloakrealmimport.v2alpha1.json",
@@ -151,6 +153,10 @@ def check_references(docs: list[Doc]) -> list[str]:
     for d in docs:
         by_kind.setdefault(d["kind"], set()).add(d["metadata"]["name"])
     pod_labels = [t["metadata"].get("labels", {}) for _, t in _pods(docs)]
+    # The MongoDB operator labels a replica set's pods app=<name>-svc (its NetworkPolicy's).
+    pod_labels += [
+        {"app": f"{d['metadata']['name']}-svc"} for d in docs if d["kind"] == "MongoDBCommunity"
+    ]
     for d in docs:
         kind, spec = d["kind"], d.get("spec") or {}
         selector = _selector(d)
@@ -160,13 +166,26 @@ def check_references(docs: list[Doc]) -> list[str]:
             target = spec["scaleTargetRef"]
             if target["name"] not in by_kind.get(target["kind"], set()):
                 problems.append(f"{ref(d)}: scales {target['kind']}/{target['name']}, not rendered")
-        if kind in ("KafkaTopic", "KafkaNodePool"):
+        if kind in ("KafkaTopic", "KafkaNodePool", "KafkaUser"):
             cluster = d["metadata"].get("labels", {}).get("strimzi.io/cluster")
             if cluster not in by_kind.get("Kafka", set()):
                 problems.append(f"{ref(d)}: strimzi.io/cluster={cluster} is no Kafka rendered here")
     problems += _missing_config_maps(docs, by_kind.get("ConfigMap", set()))
     if by_kind.get("Kafka") and not by_kind.get("KafkaNodePool"):
         problems.append("Kafka without any KafkaNodePool: KRaft clusters need node pools")
+    return problems
+
+
+def check_network_policies(docs: list[Doc]) -> list[str]:
+    """Every ingress rule of every NetworkPolicy names who may connect (`from`): a rule with
+    ports only would admit any pod of any namespace."""
+    problems = []
+    for d in docs:
+        if d["kind"] != "NetworkPolicy":
+            continue
+        for i, rule in enumerate((d.get("spec") or {}).get("ingress") or []):
+            if not rule.get("from"):
+                problems.append(f"{ref(d)}: ingress rule {i} has no `from` (admits every pod)")
     return problems
 
 
@@ -207,7 +226,7 @@ def check_overlay(
     except ValueError as exc:
         return [], [str(exc)]
     problems = check_core(docs, versions) + check_custom(docs, versions[0])
-    problems += check_references(docs) + check_hardening(docs)
+    problems += check_references(docs) + check_hardening(docs) + check_network_policies(docs)
     return docs, problems
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Fetch, start, wait for, stop and wipe qingshan's local servers (Kafka KRaft, FerretDB and
-Keycloak, the OpenID Connect provider: deploy/local/idp.py).
+Keycloak, the OpenID Connect provider: deploy/local/idp.py). Kafka listens in plain text and,
+on the next port but one, with SASL_SSL + SCRAM-SHA-512 (deploy/local/kafka_tls.py).
 
 Standard library only: it runs before the project's virtualenv exists.
 
@@ -31,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import idp  # sibling module (Keycloak), imported after the path is set
+import kafka_tls  # sibling module (the SASL_SSL listener)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -55,6 +57,11 @@ class Profile:
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def secure_port(self) -> int:
+        """The SASL_SSL (SCRAM-SHA-512) listener's port."""
+        return self.kafka_port + 2
 
     @property
     def mongo_uri(self) -> str:
@@ -378,17 +385,20 @@ def _kafka_config(p: Profile) -> Path:
     data = kdir / "data"
     cfg = kdir / "server.properties"
     kdir.mkdir(parents=True, exist_ok=True)
+    secure = kafka_tls.listener_properties(p.dir, p.secure_port)
+    listener = secure.pop("listener")
     cfg.write_text(
         "\n".join(
             [
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@127.0.0.1:{p.controller_port}",
-                f"listeners=PLAINTEXT://127.0.0.1:{p.kafka_port},CONTROLLER://127.0.0.1:{p.controller_port}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka_port}",
+                f"listeners=PLAINTEXT://127.0.0.1:{p.kafka_port},CONTROLLER://127.0.0.1:{p.controller_port},{listener}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka_port},{listener}",
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL",
+                *(f"{k}={v}" for k, v in secure.items()),
                 f"log.dirs={data}",
                 "num.partitions=3",
                 "offsets.topic.replication.factor=1",
@@ -407,7 +417,9 @@ def _kafka_config(p: Profile) -> Path:
     (kdir / "log4j2.xml").write_text((HERE / "kafka" / "log4j2.xml").read_text())
     if not (data / "meta.properties").exists():
         cluster_id = _java(["kafka.tools.StorageTool", "random-uuid"]).strip()
-        _java(["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(cfg)])
+        fmt = ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(cfg)]
+        _java([*fmt, *kafka_tls.format_args()])
+        kafka_tls.user_added(p.dir)
     return cfg
 
 
@@ -522,6 +534,8 @@ def wait(p: Profile, what: tuple[str, ...] = SERVERS, timeout: float = 180) -> N
             raise SystemExit(f"timed out waiting for {pending}")
         if pending:
             time.sleep(0.2)
+    if "kafka" in what:
+        kafka_tls.ensure_user(p.dir, p.bootstrap, _java)
     started = p.dir / "keycloak.started"
     if "keycloak" in what and started.exists():
         took = time.time() - float(started.read_text())
@@ -577,9 +591,13 @@ def down(p: Profile) -> None:
 
 
 def wipe(p: Profile) -> None:
+    """Stop and delete the profile's data; the broker's certificates stay (kafka_tls)."""
     down(p)
-    shutil.rmtree(p.dir, ignore_errors=True)
-    log(f"wiped {p.dir}")
+    keep = kafka_tls.tls_dir(p.dir)
+    for path in p.dir.iterdir() if p.dir.exists() else ():
+        if path != keep:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    log(f"wiped {p.dir} (kept {keep.name}/)")
 
 
 def status(p: Profile) -> None:
@@ -640,6 +658,8 @@ def main() -> None:  # noqa: C901, PLR0912
             )
         case "env":
             print(f"QINGSHAN_KAFKA_BOOTSTRAP={p.bootstrap}\nQINGSHAN_MONGO_URI={p.mongo_uri}")
+            for key, value in kafka_tls.env(p.dir, p.secure_port).items():
+                print(f"{key}={value}")
             print(f"QINGSHAN_OIDC_ISSUER={p.issuer}")
         case "start-kafka":
             start_kafka(p)

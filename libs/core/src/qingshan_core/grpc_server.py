@@ -4,13 +4,16 @@ Every method of every service a servicer registers is authenticated once, here: 
 `AuthInterceptor` verifies the bearer token (`authorization: Bearer <jwt>` metadata, scheme
 case-insensitive) with the same verifier as the HTTP API and checks the roles the service was
 registered with. The method reads its caller with `caller()`. Health and reflection stay open
-(probes and tooling carry no token).
+(probes and tooling carry no token). Reflection is served only when asked for (development);
+with a certificate and key (`GrpcTls`) the port speaks TLS only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -77,11 +80,38 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         )
 
 
+@dataclass(frozen=True)
+class GrpcTls:
+    """The server's certificate chain and private key (PEM bytes)."""
+
+    cert_chain: bytes
+    private_key: bytes
+
+    @classmethod
+    def from_files(cls, cert_file: str, key_file: str) -> GrpcTls | None:
+        """Read both files; None when neither is configured (a plain-text port)."""
+        if not cert_file and not key_file:
+            return None
+        return cls(Path(cert_file).read_bytes(), Path(key_file).read_bytes())
+
+    def credentials(self) -> grpc.ServerCredentials:
+        return grpc.ssl_server_credentials([(self.private_key, self.cert_chain)])
+
+
 class GrpcServer:
     """Owns a grpc.aio server, its health servicer and the names it reflects."""
 
-    def __init__(self, port: int, verifier: Verifier, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        port: int,
+        verifier: Verifier,
+        host: str = "127.0.0.1",
+        tls: GrpcTls | None = None,
+        reflection: bool = True,
+    ) -> None:
         self.address = f"{host}:{port}"
+        self.tls = tls
+        self.reflection = reflection
         self._roles: dict[str, tuple[Role, ...]] = {}
         # The caller is authenticated first; then errors of qingshan_core.errors (and the
         # services' subclasses) raised by the method become status codes.
@@ -100,13 +130,18 @@ class GrpcServer:
         self._roles[service_name] = tuple(roles)
 
     async def start(self) -> int:
-        names: Sequence[str] = [
-            *self._names,
-            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-            reflection.SERVICE_NAME,
-        ]
-        reflection.enable_server_reflection(names, self.server)
-        port: int = self.server.add_insecure_port(self.address)
+        if self.reflection:
+            names: Sequence[str] = [
+                *self._names,
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ]
+            reflection.enable_server_reflection(names, self.server)
+        port: int = (
+            self.server.add_secure_port(self.address, self.tls.credentials())
+            if self.tls is not None
+            else self.server.add_insecure_port(self.address)
+        )
         await self.server.start()
         await self.set_serving(False)
         return port

@@ -20,12 +20,17 @@ Document = dict[str, Any]
 MAX_POOL = 40
 
 
-def create_client(uri: str, app_name: str, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
+def create_client(
+    uri: str, app_name: str, timeout_ms: int = 5000, tls_ca_file: str = ""
+) -> AsyncMongoClient[Document]:
     """A client that keeps datetimes timezone-aware (UTC) and fails fast when the store is gone.
     At most MAX_POOL connections: a replica never takes all of the store's per-database
-    connections (FerretDB on SQLite has 100), whatever its concurrency."""
+    connections (FerretDB on SQLite has 100), whatever its concurrency. With `tls_ca_file` it
+    connects over TLS and verifies the server's certificate against that CA."""
+    tls: dict[str, Any] = {"tls": True, "tlsCAFile": tls_ca_file} if tls_ca_file else {}
     return AsyncMongoClient(
         uri,
+        **tls,
         appname=app_name,
         maxPoolSize=MAX_POOL,
         tz_aware=True,

@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from qingshan_core import kafka
 from qingshan_core.consumer import ConsumerConfig, ConsumerRunner, Handler
 from qingshan_core.events import dead_letter_topic
-from qingshan_core.grpc_server import GrpcServer, Registrar
+from qingshan_core.grpc_server import GrpcServer, GrpcTls, Registrar
 from qingshan_core.idempotency import ProcessedEvents
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec, create_client, ensure_indexes, ping
@@ -65,10 +65,18 @@ class Runtime:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.client = create_client(s.mongo_uri, app_name=f"qingshan-{s.service_name}")
+        self.client = create_client(
+            s.mongo_uri, app_name=f"qingshan-{s.service_name}", tls_ca_file=s.mongo_tls_ca_file
+        )
         self.db: AsyncDatabase[Document] = self.client[s.mongo_db]
         self.token_verifier = verifier_for(s)
-        self.grpc = GrpcServer(s.grpc_port, self.token_verifier, host=s.http_host)
+        self.grpc = GrpcServer(
+            s.grpc_port,
+            self.token_verifier,
+            host=s.http_host,
+            tls=GrpcTls.from_files(s.grpc_tls_cert_file, s.grpc_tls_key_file),
+            reflection=s.grpc_reflection,
+        )
         self._consumer_specs: list[ConsumerSpec] = []
         self._aggregates: list[str] = []
         self._jobs: list[tuple[float, Callable[[], Awaitable[Any]], str, float]] = []
@@ -122,11 +130,13 @@ class Runtime:
         self._relay = OutboxRelay(
             self.db,
             self._aggregates,
-            lambda: kafka.create_producer(s.kafka_bootstrap, f"{s.service_name}-relay"),
+            lambda: kafka.create_producer(
+                s.kafka_bootstrap, f"{s.service_name}-relay", security=s.kafka_security
+            ),
             name=f"{s.service_name}-outbox-relay",
             poll_seconds=s.relay_poll_seconds,
             batch=s.relay_batch,
-            published=partial(kafka.published_ids, s.kafka_bootstrap),
+            published=partial(kafka.published_ids, s.kafka_bootstrap, security=s.kafka_security),
         )
         self._spawn(self._relay.run(), "relay")
         for spec in self._consumer_specs:
@@ -135,6 +145,7 @@ class Runtime:
                     group_id=self.group_id(spec.name),
                     topics=spec.topics,
                     bootstrap=s.kafka_bootstrap,
+                    security=s.kafka_security,
                     max_attempts=s.consumer_max_attempts,
                     backoff_seconds=s.consumer_backoff_seconds,
                 ),
@@ -205,7 +216,11 @@ class Runtime:
         while True:
             try:
                 created = await kafka.ensure_topics(
-                    s.kafka_bootstrap, self.topics(), s.topic_partitions, s.topic_replication
+                    s.kafka_bootstrap,
+                    self.topics(),
+                    s.topic_partitions,
+                    s.topic_replication,
+                    security=s.kafka_security,
                 )
                 if created:
                     log.info("runtime.topics_created", topics=created)
@@ -226,7 +241,10 @@ class Runtime:
         now = time.monotonic()
         at, ok = self._broker_ok
         if now - at > 2.0:
-            ok = await kafka.broker_reachable(self.settings.kafka_bootstrap, timeout=2.0)
+            s = self.settings
+            ok = await kafka.broker_reachable(
+                s.kafka_bootstrap, timeout=2.0, security=s.kafka_security
+            )
             self._broker_ok = (now, ok)
         return {"store": await ping(self.client), "broker": ok}
 

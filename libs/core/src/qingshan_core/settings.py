@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from qingshan_core.kafka import KafkaSecurity, Mechanism, Protocol
 from qingshan_core.ratelimit import parse_limit, parse_networks
 
 DEV_JWT_SECRET = "qingshan-development-only-secret-change-me"  # refused outside development
@@ -25,7 +26,22 @@ class ServiceSettings(BaseSettings):
     grpc_port: int = 50050
     mongo_uri: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = ""
+    # PEM CA of the store's certificates: when set, the client connects with TLS and checks it.
+    mongo_tls_ca_file: str = ""
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # Transport security of every Kafka client (producer, consumers, admin): TLS with the CA
+    # that signed the brokers' certificates (and optionally a client certificate), and SASL.
+    kafka_security_protocol: Protocol = "PLAINTEXT"
+    kafka_ssl_ca_file: str = ""
+    kafka_ssl_cert_file: str = ""
+    kafka_ssl_key_file: str = ""
+    kafka_sasl_mechanism: Mechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+    # gRPC over TLS when both are set (PEM); plain text otherwise. Reflection is served in
+    # development only.
+    grpc_tls_cert_file: str = ""
+    grpc_tls_key_file: str = ""
     topic_partitions: int = 3
     topic_replication: int = 1
     # The OpenID Connect provider whose tokens the service accepts (a Keycloak realm URL, e.g.
@@ -83,12 +99,33 @@ class ServiceSettings(BaseSettings):
             )
         if not self.mongo_db:
             self.mongo_db = f"qingshan_{self.service_name}"
+        if bool(self.grpc_tls_cert_file) != bool(self.grpc_tls_key_file):
+            raise ValueError("grpc_tls_cert_file and grpc_tls_key_file: set both or neither")
+        self.kafka_security  # noqa: B018 (raises ValueError naming what SASL or TLS lacks)
         return self
 
     @property
     def accepts_development_tokens(self) -> bool:
         """HS256 development tokens: only in an explicit development or test environment."""
         return self.environment in ("development", "test")
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        """TLS and SASL settings every Kafka client of the service uses."""
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            ca_file=self.kafka_ssl_ca_file,
+            cert_file=self.kafka_ssl_cert_file,
+            key_file=self.kafka_ssl_key_file,
+            mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=self.kafka_sasl_password.get_secret_value(),
+        )
+
+    @property
+    def grpc_reflection(self) -> bool:
+        """Server reflection (lists every method to anyone): development only."""
+        return self.environment == "development"
 
     @property
     def audience(self) -> str:

@@ -103,7 +103,9 @@ def _wire(clock: Clock) -> Wire:
         dlt = KafkaDeadLetters(
             dead_letter_topic(group),
             group,
-            lambda: kafka.create_producer(s.kafka_bootstrap, f"{group}-delivery-dlt"),
+            lambda: kafka.create_producer(
+                s.kafka_bootstrap, f"{group}-delivery-dlt", security=s.kafka_security
+            ),
         )
         events = MongoEvents(runtime.db, s.timezone)
         resilience = MongoResilience(runtime.db)
