@@ -13,8 +13,16 @@ from complaints.adapters.places import PlaceIndex
 from complaints.adapters.repository import COLLECTION, INDEXES, ComplaintRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
-from complaints.entrypoints import grpc_api
-from complaints.entrypoints.http import admin, complaints, errors, metrics, open311, public
+from complaints.entrypoints import grpc_api, platform_steps
+from complaints.entrypoints.http import (
+    admin,
+    complaints,
+    errors,
+    metrics,
+    open311,
+    platform,
+    public,
+)
 from complaints.service_layer.context import Context, IntakeRules
 from complaints.service_layer.rates import check_targets
 from complaints.service_layer.sweeper import sweep_due
@@ -77,6 +85,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     runtime.every(s.rates_check_seconds, rates, "rates-below-target")
     runtime.every(s.config_refresh_seconds, refresh, "config-refresh")
     grpc_api.register(runtime, ctx)
+    app.state.platform_dispatcher = platform_steps.wire(runtime, ctx, s)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -92,6 +101,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             metrics.router,
             admin.router,
             open311.router,
+            platform.router,
         ],
         max_body_bytes=64 * 1024,
     )

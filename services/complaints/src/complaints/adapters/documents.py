@@ -189,6 +189,8 @@ def state_doc(c: Complaint) -> Doc:
         "extension_used": c.extension_used,
         "merged_into": c.merged_into,
         "reopen_count": c.reopen_count,
+        "urge_count": c.urge_count,
+        "supervise_count": c.supervise_count,
         "raised_alerts": sorted(c.raised_alerts),
         "history": [_history_doc(h) for h in c.history],
         "is_open": c.is_open,
@@ -246,6 +248,8 @@ def from_doc(doc: Doc, keyring: Keyring | None = None) -> Complaint:
         extension_used=int(doc.get("extension_used") or 0),
         merged_into=doc.get("merged_into"),
         reopen_count=int(doc.get("reopen_count") or 0),
+        urge_count=int(doc.get("urge_count") or 0),
+        supervise_count=int(doc.get("supervise_count") or 0),
         raised_alerts=set(doc.get("raised_alerts") or ()),
         history=[_history_from(h) for h in doc.get("history") or ()],
     )

@@ -9,7 +9,9 @@ unreplied but not yet due) are left out of both sides and reported as ``pending`
 month is not flagged below target for cases that still have time. Once every case of the period
 is past its deadline this is exactly DOMAIN.md's figure. A case replied early whose deadline is
 still ahead is decided (on time) and counts. Merged duplicates are not cases of their own and
-never count; anonymous cases have no reply deadline and so are outside 按时回复率.
+never count, nor do orders the platform withdrew (撤单); anonymous cases have no reply deadline
+and so are outside 按时回复率. The platform's 催办 and 督办 are counted beside the rates, by the
+cases received in the period.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ class CaseFacts:
     reply_by: datetime | None  # None: no reply duty (anonymous)
     first_replied_at: datetime | None
     merged: bool = False
+    withdrawn: bool = False  # 撤单 by the platform: not a case of the district's any more
+    urges: int = 0  # 催办 received from the platform
+    supervisions: int = 0  # 督办 received from the platform
+
+    @property
+    def counted(self) -> bool:
+        """Whether the case counts in the rates at all."""
+        return not (self.merged or self.withdrawn)
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ def assignment_rate(
     """交办率 of the cases received in ``period`` (optionally of one unit) as of ``as_of``."""
     hits = misses = pending = 0
     for case in cases:
-        if case.merged or case.received_at not in period or case.received_at > as_of:
+        if not case.counted or case.received_at not in period or case.received_at > as_of:
             continue
         if unit_id is not None and case.unit_id != unit_id:
             continue
@@ -112,7 +122,7 @@ def on_time_reply_rate(
     """按时回复率 of the cases whose reply deadline falls in ``period``, as of ``as_of``."""
     hits = misses = pending = 0
     for case in cases:
-        if case.merged or case.reply_by is None or case.reply_by not in period:
+        if not case.counted or case.reply_by is None or case.reply_by not in period:
             continue
         if unit_id is not None and case.unit_id != unit_id:
             continue
@@ -127,3 +137,31 @@ def on_time_reply_rate(
         else:
             misses += 1
     return Rate(hits, hits + misses, pending)
+
+
+@dataclass(frozen=True)
+class Escalations:
+    """The platform's 催办 and 督办 of the cases received in a period: how many cases were
+    urged at all, and how many 催办 and 督办 there were."""
+
+    cases: int
+    urged_cases: int
+    urges: int
+    supervisions: int
+
+
+def escalation_counts(
+    cases: Iterable[CaseFacts], period: Period, unit_id: str | None = None
+) -> Escalations:
+    """催办/督办 counts of the cases received in ``period`` (optionally of one unit)."""
+    total = urged = urges = supervisions = 0
+    for case in cases:
+        if not case.counted or case.received_at not in period:
+            continue
+        if unit_id is not None and case.unit_id != unit_id:
+            continue
+        total += 1
+        urged += bool(case.urges or case.supervisions)
+        urges += case.urges
+        supervisions += case.supervisions
+    return Escalations(total, urged, urges, supervisions)

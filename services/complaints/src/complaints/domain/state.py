@@ -26,7 +26,7 @@ from complaints.domain.model import (
 )
 from complaints.domain.policy import DeadlinePolicy, Duration
 from complaints.domain.rates import CaseFacts
-from complaints.domain.transitions import ALLOWED_FROM, OPEN, check
+from complaints.domain.transitions import ALLOWED_FROM, OPEN, PLATFORM_ACTIONS, check
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,9 @@ class ComplaintState:
     extension_used: int = 0
     merged_into: str | None = None
     reopen_count: int = 0
+    # 催办 / 督办 received from the platform the order came from.
+    urge_count: int = 0
+    supervise_count: int = 0
     raised_alerts: set[str] = field(default_factory=set)
     history: list[HistoryEntry] = field(default_factory=list)
     events: list[ev.Event] = field(default_factory=list, repr=False)
@@ -133,6 +136,9 @@ class ComplaintState:
             reply_by=self.first_reply_due or (reply.due if reply else None),
             first_replied_at=self.first_replied_at,
             merged=self.status is Status.MERGED,
+            withdrawn=self.status is Status.WITHDRAWN,
+            urges=self.urge_count,
+            supervisions=self.supervise_count,
         )
 
     def duplicate_probe(self) -> DuplicateProbe:
@@ -153,8 +159,8 @@ class ComplaintState:
         """The actions ``actor`` could take right now (for UIs and 409 messages)."""
         allowed: list[Action] = []
         for action in ALLOWED_FROM:
-            if action is Action.RAISE_ALERT:  # internal to the monitor, never offered
-                continue
+            if action is Action.RAISE_ALERT or action in PLATFORM_ACTIONS:
+                continue  # the monitor's own, or the platform's (its own API)
             try:
                 check(actor, action, self.status, self.unit_id)
                 self._guard(action)

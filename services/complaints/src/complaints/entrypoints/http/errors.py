@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from complaints.adapters.repository import NotFound
 from complaints.domain.errors import Forbidden, InvalidTransition, RuleViolation
 from complaints.service_layer.intake import IdempotencyConflict, IntakeInProgress
+from complaints.service_layer.platform_inbound import RequestIdReused
 from qingshan_core.outbox import ConcurrencyConflict
 
 # What an operator reads, by the domain's stable rule codes.
@@ -35,6 +36,10 @@ RULES_ZH = {
     "description_required": "请填写问题描述",
     "reason_required": "请填写原因",
     "text_required": "请填写答复内容",
+    "not_a_platform_order": "该案件不是平台派发的工单",
+    "redispatch_same_unit": "案件已由该单位承办",
+    "satisfaction_invalid": "满意度须为满意、基本满意或不满意",
+    "approved_required": "请填写是否同意延期",
 }
 
 
@@ -117,6 +122,16 @@ def install(app: FastAPI) -> None:
             content={
                 "code": "idempotency_key_reused",
                 "detail": "Idempotency-Key 已用于不同的请求 / key reused for a different request",
+            },
+        )
+
+    @app.exception_handler(RequestIdReused)
+    async def _request_id(_: Request, exc: RequestIdReused) -> JSONResponse:
+        return JSONResponse(
+            status_code=409,
+            content={
+                "code": "request_id_reused",
+                "detail": "请求号已用于该工单的另一类请求 / request id reused for another request",
             },
         )
 
