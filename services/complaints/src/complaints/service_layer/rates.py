@@ -10,7 +10,15 @@ from fractions import Fraction
 from complaints.adapters.documents import Doc, local
 from complaints.adapters.event_mapping import ts
 from complaints.domain.model import Status
-from complaints.domain.rates import CaseFacts, Period, Rate, assignment_rate, on_time_reply_rate
+from complaints.domain.rates import (
+    CaseFacts,
+    Escalations,
+    Period,
+    Rate,
+    assignment_rate,
+    escalation_counts,
+    on_time_reply_rate,
+)
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import raise_once
 from qingshan.complaints.v1 import events_pb2 as pb
@@ -24,6 +32,8 @@ FACT_FIELDS = {
     "reply_by": 1,
     "first_replied_at": 1,
     "status": 1,
+    "urge_count": 1,
+    "supervise_count": 1,
 }
 
 
@@ -35,6 +45,7 @@ class Rates:
     unit_id: str | None
     assignment: Rate
     on_time_reply: Rate
+    escalations: Escalations
 
 
 def facts_from(doc: Doc) -> CaseFacts:
@@ -51,6 +62,9 @@ def facts_from(doc: Doc) -> CaseFacts:
         reply_by=local(doc.get("reply_by")),
         first_replied_at=local(doc.get("first_replied_at")),
         merged=doc.get("status") == Status.MERGED.value,
+        withdrawn=doc.get("status") == Status.WITHDRAWN.value,
+        urges=int(doc.get("urge_count") or 0),
+        supervisions=int(doc.get("supervise_count") or 0),
     )
 
 
@@ -70,6 +84,7 @@ async def compute(ctx: Context, period: Period, unit_id: str | None, as_of: date
         unit_id=unit_id,
         assignment=assignment_rate(facts, period, as_of, unit_id=unit_id),
         on_time_reply=on_time_reply_rate(facts, period, as_of, unit_id=unit_id),
+        escalations=escalation_counts(facts, period, unit_id=unit_id),
     )
 
 

@@ -62,6 +62,13 @@ async def rates(
         "target_percent": f"{ctx.rate_target * 100:.2f}",
         "assignment_rate": _rate(result.assignment),
         "on_time_reply_rate": _rate(result.on_time_reply),
+        # The platforms' 催办 and 督办 of the cases received in the period.
+        "platform_escalations": {
+            "cases": result.escalations.cases,
+            "urged_cases": result.escalations.urged_cases,
+            "urges": result.escalations.urges,
+            "supervisions": result.escalations.supervisions,
+        },
     }
 
 
