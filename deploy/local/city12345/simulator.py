@@ -157,6 +157,7 @@ class Simulator:
                     headers={"Retry-After": str(f.retry_after)},
                 )
             step = str(data.get("办理环节", ""))
+            self.book.get(number)  # an unknown order is 404 before anything else
             if step in f.refuse:
                 raise Refused(f.refuse[step], "STEP_REFUSED", f"平台拒收{step}：不符合对接规范")
             if not key:
