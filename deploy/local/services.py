@@ -4,7 +4,9 @@
     python3 deploy/local/services.py [--profile dev] up|down|status
 
 Each service runs from the project's virtualenv with its HTTP and gRPC ports, pointed at the
-profile's Kafka and FerretDB; `up` waits until every /readyz answers 200.
+profile's Kafka and FerretDB; `up` waits until every /readyz answers 200. In the `dev` profile
+the city 12345 platform simulator (deploy/local/city12345) runs beside them on port 8090 and
+complaints sends the district's steps on its orders there.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ BASES = {
     "p8": (9000, 9050),
 }
 PYTHON = stack.ROOT / ".venv" / "bin" / "python"
+SIMULATOR = stack.ROOT / "deploy" / "local" / "city12345" / "simulator.py"
+CITY = "city12345"
+CITY_PORT_OFFSET = 90  # dev: 8090
 
 
 def ports(profile: stack.Profile, name: str) -> tuple[int, int]:
@@ -62,7 +67,23 @@ def service_env(profile: stack.Profile, name: str) -> dict[str, str]:
             prefix + "ENVIRONMENT": "development" if profile.name == "dev" else "test",
         }
     )
+    if name == "complaints" and profile.name == "dev":
+        city = f"http://127.0.0.1:{city_port(profile)}"
+        env.setdefault(prefix + "PLATFORMS", json.dumps({"12345": {"base_url": city}}))
     return env
+
+
+def city_port(profile: stack.Profile) -> int:
+    return BASES[profile.name][0] + CITY_PORT_OFFSET
+
+
+def start_city(profile: stack.Profile) -> None:
+    """The city 12345 platform simulator (dev only), dispatching to this profile's complaints."""
+    if profile.name != "dev" or stack._running(profile, CITY):
+        return
+    complaints = f"http://127.0.0.1:{ports(profile, 'complaints')[0]}"
+    argv = [str(PYTHON), str(SIMULATOR), "--port", str(city_port(profile)), "--complaints"]
+    stack._spawn(profile, CITY, [*argv, complaints, "--mint-token"], cwd=stack.ROOT)
 
 
 def ready(port: int) -> tuple[bool, str]:
@@ -76,6 +97,7 @@ def ready(port: int) -> tuple[bool, str]:
 
 
 def up(profile: stack.Profile, timeout: float = 90) -> None:
+    start_city(profile)
     for name in SERVICES:
         if stack._running(profile, name):
             continue
@@ -102,6 +124,7 @@ def up(profile: stack.Profile, timeout: float = 90) -> None:
 def down(profile: stack.Profile) -> None:
     for name in SERVICES:
         stack.stop(profile, name)
+    stack.stop(profile, CITY)
 
 
 def describe(profile: stack.Profile) -> str:
@@ -111,6 +134,11 @@ def describe(profile: stack.Profile) -> str:
         lines.append(
             f"  {name:<10} http://127.0.0.1:{http}  (API docs http://127.0.0.1:{http}/docs)"
             f"  gRPC 127.0.0.1:{grpc}"
+        )
+    if profile.name == "dev":
+        lines.append(
+            f"  city12345  http://127.0.0.1:{city_port(profile)}/_sim/orders  (the platform "
+            "simulator: POST an order to dispatch it)"
         )
     lines.append(f"  Kafka      {profile.bootstrap}    FerretDB {profile.mongo_uri}")
     lines.append(f"  logs       {profile.dir / 'logs'}")

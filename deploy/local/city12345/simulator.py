@@ -19,13 +19,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
-import hashlib
-import hmac
 import json
+import os
 import sys
-import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -38,35 +35,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Sibling modules (the simulator runs as a script and is loaded by path in tests).
 from city_orders import CityBook, Order, Refused
+from city_wire import DEV_KEYS, DropMiddleware, Dropped, Faults, parse_keys, verify
 
 BEIJING = timezone(timedelta(hours=8))
-DEV_KEYS = "dev1:qingshan-development-only-platform-signing-key"
-MAX_SKEW = 300  # seconds a signature's timestamp may be off
-
-
-@dataclass
-class Faults:
-    """What the platform does wrong on purpose, set by a test or PUT /_sim/faults."""
-
-    slow_seconds: float = 0.0  # every step request waits this long before it is answered
-    fail_next: int = 0  # the next N step requests answer `fail_status`, not handled
-    fail_status: int = 503
-    retry_after: int = 1
-    drop_next: int = 0  # the next N steps are taken, then the connection is dropped
-    refuse: dict[str, int] = field(default_factory=dict)  # 办理环节 → status it is refused with
-
-
-class Dropped(Exception):
-    """Drop the connection without an answer."""
-
-
-def parse_keys(spec: str) -> dict[str, bytes]:
-    out = {}
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        kid, _, secret = part.partition(":")
-        out[kid] = secret.encode()
-    return out
 
 
 class Simulator:
@@ -80,7 +53,7 @@ class Simulator:
         self.requests: list[dict[str, Any]] = []  # every step request that reached us
         self.complaints_url, self.token = complaints_url.rstrip("/"), token
         self.app = Starlette(routes=self._routes())
-        self.app.add_middleware(_DropMiddleware)
+        self.app.add_middleware(DropMiddleware)
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self.port = 0
@@ -121,30 +94,13 @@ class Simulator:
             Route("/_sim/faults", self._faults_route, methods=["PUT", "GET"]),
         ]
 
-    def _verify(self, request: Request, body: bytes) -> None:
-        h = request.headers
-        kid, stamp = h.get("x-qingshan-key-id", ""), h.get("x-qingshan-timestamp", "")
-        nonce, signature = h.get("x-qingshan-nonce", ""), h.get("x-qingshan-signature", "")
-        if kid not in self.keys or not stamp.isdigit() or not nonce:
-            raise Refused(401, "SIGNATURE_MISSING", "缺少或无法识别签名")
-        if abs(time.time() - int(stamp)) > MAX_SKEW:
-            raise Refused(401, "SIGNATURE_EXPIRED", "签名时间戳已过期")
-        mac = hmac.new(
-            self.keys[kid], stamp.encode() + b"\n" + nonce.encode() + b"\n" + body, hashlib.sha256
-        ).hexdigest()
-        if not hmac.compare_digest(mac, signature):
-            raise Refused(401, "SIGNATURE_INVALID", "签名校验失败")
-        if nonce in self.nonces:
-            raise Refused(401, "NONCE_REUSED", "请求已被使用（重放）")
-        self.nonces.add(nonce)
-
     async def _step(self, request: Request) -> Response:
         body = await request.body()
         number = request.path_params["number"]
         key = request.headers.get("idempotency-key", "")
         f = self.faults
         try:
-            self._verify(request, body)
+            verify(request, body, self.keys, self.nonces)
             data = json.loads(body)
             self.requests.append({"number": number, "key": key, "body": data})
             if f.slow_seconds:
@@ -301,34 +257,26 @@ def _rid() -> str:
     return f"REQ-{uuid.uuid4().hex}"
 
 
-class _DropMiddleware:
-    """Turns `Dropped` into a connection that ends mid-answer (the client sees no answer)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        try:
-            await self.app(scope, receive, send)
-        except Dropped:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [(b"content-length", b"1000")],
-                }
-            )
-            await send({"type": "http.response.body", "body": b"{", "more_body": True})
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--port", type=int, default=8090)
     ap.add_argument("--complaints", default="http://127.0.0.1:8001")
     ap.add_argument("--token", default="", help="a bearer token of role integration")
     ap.add_argument("--keys", default=DEV_KEYS, help="kid:secret,... shared with qingshan")
+    ap.add_argument(
+        "--mint-token",
+        action="store_true",
+        help="sign an integration token with QINGSHAN_JWT_SECRET or the development secret",
+    )
     args = ap.parse_args()
-    sim = Simulator(args.complaints, args.token, args.keys)
+    token = args.token
+    if args.mint_token and not token:
+        from qingshan_core.auth import TokenCodec
+        from qingshan_core.settings import DEV_JWT_SECRET
+
+        secret = os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET)
+        token = TokenCodec(secret).issue("city-12345", "integration", ttl=timedelta(days=365))
+    sim = Simulator(args.complaints, token, args.keys)
     config = uvicorn.Config(sim.app, host="127.0.0.1", port=args.port, log_level="info")
     uvicorn.Server(config).run()
 
