@@ -75,9 +75,9 @@ from faults.stackctl import (
     log,
     service_env,
     sh,
+    stored_ids,
 )
 from qingshan_core.auth import TokenCodec
-from qingshan_core.mongo import create_client
 from qingshan_core.settings import DEV_JWT_SECRET
 
 TOPICS = ["qingshan.complaints.v1", "qingshan.risk.v1"]
@@ -133,17 +133,6 @@ async def settle(
         f"settle budget spent: {len(unpublished)} unpublished, {len(undelivered)} undelivered, "
         f"{steps_due} district steps not at the city platform"
     )
-
-
-async def stored_ids() -> set[str]:
-    client = create_client(MONGO, "faults-check")
-    try:
-        out: set[str] = set()
-        for db, coll in (("qingshan_complaints", "complaints"), ("qingshan_risk", "incidents")):
-            out |= {d["_id"] async for d in client[db][coll].find({}, {"_id": 1})}
-        return out
-    finally:
-        await client.close()
 
 
 async def run_phases(

@@ -18,6 +18,8 @@ from types import ModuleType
 
 import httpx
 
+from qingshan_core.mongo import create_client
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / "deploy" / "local"
 # Another profile of deploy/local (e.g. p5) keeps a short run off a checkout's own ports.
@@ -194,3 +196,14 @@ async def fault_store(intake: Callable[[], Awaitable[int]]) -> None:
     if status != 201:
         raise RuntimeError(f"intake after the store came back answered {status}, not 201")
     log(f"store back; every service ready again after {took:.1f} s (none restarted), intake 201")
+
+
+async def stored_ids() -> set[str]:
+    client = create_client(MONGO, "faults-check")
+    try:
+        out: set[str] = set()
+        for db, coll in (("qingshan_complaints", "complaints"), ("qingshan_risk", "incidents")):
+            out |= {d["_id"] async for d in client[db][coll].find({}, {"_id": 1})}
+        return out
+    finally:
+        await client.close()
