@@ -83,6 +83,14 @@ def build(
     duty: str,
 ) -> list[Row]:
     rows = {p: Row(p) for p in phases}
+    accepted = _count_answers(rows, sent)
+    _count_events(rows, phases, accepted, stored, records)
+    _count_notifications(rows, accepted, records, hits, duty)
+    return list(rows.values())
+
+
+def _count_answers(rows: dict[str, Row], sent: list[Sent]) -> dict[str, Sent]:
+    """What the intake answered, per phase; returns the accepted requests by entity id."""
     accepted: dict[str, Sent] = {}
     for s in sent:
         row = rows[s.phase]
@@ -97,6 +105,17 @@ def build(
             row.other_5xx += 1
         elif s.status == 0:
             row.no_answer += 1
+    return accepted
+
+
+def _count_events(
+    rows: dict[str, Row],
+    phases: list[str],
+    accepted: dict[str, Sent],
+    stored: set[str],
+    records: list[Published],
+) -> None:
+    """Accepted requests stored and published (else lost), and repeated events."""
     created = {(r.subject, r.type) for r in records}
     for eid, s in accepted.items():
         row = rows[s.phase]
@@ -114,6 +133,15 @@ def build(
         else:
             first[r.ce_id] = r.phase if r.phase in rows else phases[0]
 
+
+def _count_notifications(
+    rows: dict[str, Row],
+    accepted: dict[str, Sent],
+    records: list[Published],
+    hits: list[Hit],
+    duty: str,
+) -> None:
+    """Messages delivered, repeated and missing, against the phase of the event behind them."""
     phase_of = {eid: s.phase for eid, s in accepted.items()}
     expected = expected_notifications(records, phase_of, duty)
     origin = expected_notifications(records, phase_of, duty, every=True)
@@ -137,7 +165,6 @@ def build(
     for key, phase in expected.items():
         rows[phase].expected_notes += 1
         rows[phase].notes_missing += got[key] == 0
-    return list(rows.values())
 
 
 COLUMNS = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -19,15 +19,16 @@ from prometheus_client import Histogram
 from pymongo.asynchronous.database import AsyncDatabase
 
 from qingshan_core import kafka
-from qingshan_core.auth import TokenCodec
 from qingshan_core.consumer import ConsumerConfig, ConsumerRunner, Handler
 from qingshan_core.events import dead_letter_topic
 from qingshan_core.grpc_server import GrpcServer, Registrar
 from qingshan_core.idempotency import ProcessedEvents
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec, create_client, ensure_indexes, ping
+from qingshan_core.oidc import verifier_for
 from qingshan_core.outbox import OutboxCollection
 from qingshan_core.relay import OutboxRelay
+from qingshan_core.roles import STAFF, Role
 from qingshan_core.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -59,15 +60,15 @@ class Runtime:
     _relay: OutboxRelay | None = None
     _grpc: GrpcServer | None = None
     _broker_ok: tuple[float, bool] = (0.0, False)
+    # What a reader of /readyz should know about this process (e.g. it started unseeded).
+    notes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         s = self.settings
         self.client = create_client(s.mongo_uri, app_name=f"qingshan-{s.service_name}")
         self.db: AsyncDatabase[Document] = self.client[s.mongo_db]
-        self.token_codec = TokenCodec(
-            s.jwt_secret.get_secret_value(), issuer=s.jwt_issuer, audience=s.jwt_audience
-        )
-        self.grpc = GrpcServer(s.grpc_port, host=s.http_host)
+        self.token_verifier = verifier_for(s)
+        self.grpc = GrpcServer(s.grpc_port, self.token_verifier, host=s.http_host)
         self._consumer_specs: list[ConsumerSpec] = []
         self._aggregates: list[str] = []
         self._jobs: list[tuple[float, Callable[[], Awaitable[Any]], str, float]] = []
@@ -97,8 +98,11 @@ class Runtime:
         """Declare a consumer group; it starts with the runtime."""
         self._consumer_specs.append(spec)
 
-    def serve_grpc(self, registrar: Registrar, service_name: str) -> None:
-        self.grpc.add(registrar, service_name)
+    def serve_grpc(
+        self, registrar: Registrar, service_name: str, roles: Iterable[Role] = STAFF
+    ) -> None:
+        """Serve a gRPC service; every method authenticated, open to `roles` (see grpc_server)."""
+        self.grpc.add(registrar, service_name, roles)
 
     def group_id(self, name: str) -> str:
         return f"qingshan.{self.settings.service_name}.{name}"
@@ -165,6 +169,10 @@ class Runtime:
     def on_stop(self, hook: Callable[[], Awaitable[Any]]) -> None:
         """Await `hook` when the runtime stops, after the loops (close clients, flush)."""
         self._stop_hooks.append(hook)
+
+    def note(self, key: str, text: str) -> None:
+        """Say something about this process in /readyz's details (kept until it stops)."""
+        self.notes[key] = text
 
     def every(
         self,

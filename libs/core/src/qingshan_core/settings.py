@@ -17,7 +17,8 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QINGSHAN_", extra="ignore")
 
-    environment: Literal["development", "test", "staging", "production"] = "development"
+    # No default: development (which accepts HS256 development tokens) is chosen explicitly.
+    environment: Literal["development", "test", "staging", "production"]
     service_name: str = "qingshan"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -27,6 +28,17 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_partitions: int = 3
     topic_replication: int = 1
+    # The OpenID Connect provider whose tokens the service accepts (a Keycloak realm URL, e.g.
+    # https://id.example.gov.cn/realms/qingshan); required outside development and test.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""  # the `aud` a token must carry; `qingshan-<service>` when empty
+    oidc_jwks_url: str = ""  # discovered from the issuer when empty
+    # A token naming a kid the cached JWKS lacks refetches it, at most once per this interval.
+    oidc_refetch_seconds: float = Field(default=10.0, ge=0, le=600)
+    token_max_lifetime_seconds: int = Field(default=3600, gt=0, le=86400)  # exp - iat at most
+    token_leeway_seconds: int = Field(default=60, ge=0, le=300)
+    # HS256 development tokens (python -m qingshan_core.token, the in-process test harnesses):
+    # accepted only when the environment is development or test, never elsewhere.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "qingshan"
     jwt_audience: str = "qingshan"
@@ -63,17 +75,25 @@ class ServiceSettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_dev_secret(self) -> ServiceSettings:
-        secret = self.jwt_secret.get_secret_value()
-        weak = secret == DEV_JWT_SECRET or len(secret) < 32
-        if self.environment not in ("development", "test") and weak:
+    def _require_an_issuer(self) -> ServiceSettings:
+        if not self.accepts_development_tokens and not self.oidc_issuer:
             raise ValueError(
-                "jwt_secret: the development secret (or one shorter than 32 characters) is "
-                f"refused in {self.environment}; set a real secret"
+                f"oidc_issuer: required in {self.environment} (set QINGSHAN_<SERVICE>_OIDC_ISSUER "
+                "to the identity provider's issuer URL); development tokens are refused there"
             )
         if not self.mongo_db:
             self.mongo_db = f"qingshan_{self.service_name}"
         return self
+
+    @property
+    def accepts_development_tokens(self) -> bool:
+        """HS256 development tokens: only in an explicit development or test environment."""
+        return self.environment in ("development", "test")
+
+    @property
+    def audience(self) -> str:
+        """The audience a provider's token must name to be accepted here."""
+        return self.oidc_audience or f"qingshan-{self.service_name}"
 
     @property
     def topic(self) -> str:

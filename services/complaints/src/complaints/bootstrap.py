@@ -11,17 +11,19 @@ from complaints.adapters.config_store import CalendarStore, PolicyStore
 from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
 from complaints.adapters.repository import COLLECTION, INDEXES, ComplaintRepository
+from complaints.adapters.units import UNITS, UnitRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
 from complaints.entrypoints import grpc_api, platform_steps
 from complaints.entrypoints.http import (
     admin,
     complaints,
-    errors,
     metrics,
     open311,
     platform,
     public,
+    units,
+    worklist,
 )
 from complaints.service_layer.context import Context, IntakeRules
 from complaints.service_layer.rates import check_targets
@@ -42,7 +44,11 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     """Declare indexes, aggregates, jobs and gRPC; build the use-case context."""
     s = runtime.settings
     assert isinstance(s, Settings)
-    runtime.indexes += [*INDEXES, IndexSpec("pii_audit", [("complaint_id", 1), ("at", -1)])]
+    runtime.indexes += [
+        *INDEXES,
+        IndexSpec("pii_audit", [("complaint_id", 1), ("at", -1)]),
+        IndexSpec("complaint_notes", [("complaint_id", 1), ("at", 1)]),
+    ]
     policies, calendars = PolicyStore(runtime.db), CalendarStore(runtime.db)
     await policies.load()
     await calendars.load()
@@ -54,10 +60,12 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         places=PlaceIndex(runtime.db.complaint_places, repo.coll),
         ops=runtime.outbox("ops_alerts"),
         audit=runtime.db.pii_audit,
+        notes=runtime.db.complaint_notes,
         counters=SequenceBatcher(runtime.db.counters),
         policies=policies,
         calendars=calendars,
         keyring=s.keyring(),
+        units=UnitRepository(runtime.outbox(UNITS)),
         intake=IntakeRules(
             duplicate_window=timedelta(hours=s.duplicate_window_hours),
             hotspot_window=timedelta(hours=s.hotspot_window_hours),
@@ -90,20 +98,20 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The complaints service's ASGI app (settings are read when it starts, not at import)."""
-    app = build_app(
+    return build_app(
         title="qingshan complaints",
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=wire,
         routers=[
+            worklist.router,  # before complaints: /v1/complaints/queues is not a case id
             complaints.router,
             public.router,
             metrics.router,
             admin.router,
             open311.router,
             platform.router,
+            units.router,
         ],
         max_body_bytes=64 * 1024,
     )
-    errors.install(app)
-    return app

@@ -64,7 +64,7 @@ async def test_impossible_transition_is_409_with_current_state(service):
     await _act(service, cid, "assign", "supervisor", unit_id="town-01")
     r = await _act(service, cid, "close", "supervisor")
     assert r.status_code == 409
-    assert r.json()["current_state"] == "assigned" and r.json()["code"] == "invalid_transition"
+    assert r.json()["current"]["state"] == "assigned" and r.json()["code"] == "invalid_transition"
 
 
 async def test_only_the_holding_unit_may_act_and_roles_are_enforced(service):
@@ -116,7 +116,7 @@ async def test_missing_action_fields_are_422_in_chinese(service):
     cid = (await _new(service))["id"]
     r = await _act(service, cid, "assign", "supervisor")
     assert r.status_code == 422 and r.json()["code"] == "unit_id_required"
-    assert "承办单位" in r.json()["message"]
+    assert "承办单位" in r.json()["detail"] and r.json()["field"] == "unit_id"
     r = await _act(service, cid, "assign", "supervisor", unit_id="x", bogus=1)
     assert r.status_code == 422
     assert (await _act(service, cid, "teleport", "supervisor")).status_code == 404

@@ -135,7 +135,7 @@ def test_escalation_counts_per_period_and_unit() -> None:
             "unit_id": unit,
             "received_at": MONDAY,
             "assign_by": MONDAY + timedelta(days=1),
-            "first_assigned_at": MONDAY,
+            "assigned_at": MONDAY,
             "reply_by": None,
             "first_replied_at": None,
             "urges": urges,

@@ -14,6 +14,7 @@ from notify.adapters.config_cache import ConfigCache, MongoConfigVersion
 from notify.adapters.dead_letters import KafkaDeadLetters
 from notify.adapters.deliveries import DELIVERIES, MongoDeliveries, delivery_indexes
 from notify.adapters.event_codec import build_catalog
+from notify.adapters.gaps import GAPS, MongoGaps
 from notify.adapters.repositories import MongoDirectory, MongoRules, MongoTemplates, config_indexes
 from notify.adapters.seed import seed_defaults
 from notify.adapters.senders import (
@@ -28,9 +29,9 @@ from notify.config import Settings
 from notify.domain.model import Channel, QuietHours
 from notify.domain.resilience import RateLimit, RetryPolicy
 from notify.entrypoints.consumer import event_handlers
+from notify.entrypoints.grpc_api import ALLOWED as GRPC_ROLES
 from notify.entrypoints.grpc_api import SERVICE_NAME, NotifyServicer
-from notify.entrypoints.http import directory, messages, rules
-from notify.entrypoints.http.deps import add_error_handlers
+from notify.entrypoints.http import directory, gaps, messages, rules
 from notify.entrypoints.jobs import Jobs
 from notify.service_layer.context import NotifyContext, Policies
 from notify.service_layer.ports import Clock, Sender
@@ -124,6 +125,7 @@ def _wire(clock: Clock) -> Wire:
             resilience=resilience,
             senders=_senders(s, client),
             dead_letters=dlt,
+            gaps=MongoGaps(runtime.outbox(GAPS)),
             policies=policies(s),
             source=s.source,
         )
@@ -142,10 +144,11 @@ def _wire(clock: Clock) -> Wire:
         if s.seed_defaults:
             await seed_defaults(runtime.db, catalog, s.credential_keyring(), config)
         runtime.consume(ConsumerSpec(s.consumer_name, s.consume_topics, event_handlers(ctx)))
-        servicer = NotifyServicer(ctx, runtime.token_codec)
+        servicer = NotifyServicer(ctx)
         runtime.serve_grpc(
             lambda server: pb_grpc.add_NotifyServiceServicer_to_server(servicer, server),  # type: ignore[no-untyped-call]
             SERVICE_NAME,
+            GRPC_ROLES,
         )
         app.state.notify = ctx
         app.state.notify_jobs = jobs
@@ -162,9 +165,8 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=_wire(clock or SystemClock()),
-        routers=[directory.router, rules.router, messages.router],
+        routers=[directory.router, rules.router, messages.router, gaps.router],
     )
-    add_error_handlers(app)
     runtime_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

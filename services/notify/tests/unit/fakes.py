@@ -19,14 +19,16 @@ from notify.domain.model import (
     EscalationChain,
     Group,
     Recipient,
+    RegistryUnit,
     Rule,
     Status,
     Template,
 )
 from notify.domain.resilience import CircuitBreaker
-from notify.domain.routing import Directory
+from notify.domain.routing import Directory, Gap
+from notify.domain.unit_registry import effective_chains
 from notify.service_layer.context import NotifyContext, Policies
-from notify.service_layer.ports import DeliveryQuery, IncomingEvent, SendResult
+from notify.service_layer.ports import DeliveryQuery, GapRecord, IncomingEvent, SendResult
 
 
 @dataclass
@@ -50,9 +52,11 @@ class FakeDirectory:
     recipients: dict[str, Recipient] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     chains: dict[str, EscalationChain] = field(default_factory=dict)
+    units: dict[str, RegistryUnit] = field(default_factory=dict)
 
     async def snapshot(self) -> Directory:
-        return Directory(dict(self.recipients), dict(self.groups), dict(self.chains))
+        chains = effective_chains(self.chains.values(), self.units.values())
+        return Directory(dict(self.recipients), dict(self.groups), chains, dict(self.units))
 
     stored = snapshot
 
@@ -91,6 +95,16 @@ class FakeDirectory:
 
     async def delete_chain(self, unit: str) -> bool:
         return self.chains.pop(unit, None) is not None
+
+    async def list_units(self) -> list[RegistryUnit]:
+        return list(self.units.values())
+
+    async def apply_unit(self, unit: RegistryUnit) -> bool:
+        old = self.units.get(unit.id)
+        if old is not None and old.version >= unit.version:
+            return False
+        self.units[unit.id] = unit
+        return True
 
 
 @dataclass
@@ -255,6 +269,44 @@ class FakeSender:
 
 
 @dataclass
+class FakeGaps:
+    """Gap records by key, plus the RecipientUnreachable events they would publish."""
+
+    records: dict[str, GapRecord] = field(default_factory=dict)
+    published: list[tuple[str, str]] = field(default_factory=list)  # (key, day)
+
+    async def record(
+        self, gap: Gap, rule: Rule, event: IncomingEvent, now: datetime, day: str
+    ) -> bool:
+        key = gap.key(rule.id)
+        old = self.records.get(key)
+        if old is not None and old.last_event_id == event.id:
+            return False
+        publish = old is None or old.day != day
+        self.records[key] = GapRecord(
+            key,
+            rule.id,
+            rule.name,
+            event.type,
+            gap.kind.value,
+            gap.scope,
+            gap.role,
+            gap.reason,
+            old.first_seen if old else now,
+            now,
+            (old.notices if old else 0) + 1,
+            event.id,
+            day,
+        )
+        if publish:
+            self.published.append((key, day))
+        return publish
+
+    async def list(self) -> list[GapRecord]:
+        return list(self.records.values())
+
+
+@dataclass
 class FakeDeadLetters:
     records: list[tuple[str, str]] = field(default_factory=list)
 
@@ -275,6 +327,7 @@ def make_ctx(clock: Clock, senders: dict[str, FakeSender], **policy: Any) -> Not
         resilience=FakeResilience(),
         senders=senders,
         dead_letters=FakeDeadLetters(),
+        gaps=FakeGaps(),
         policies=replace(Policies(), **policy),
         rand=lambda: 0.5,
     )

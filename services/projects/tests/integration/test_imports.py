@@ -54,9 +54,9 @@ async def test_bad_rows_are_all_listed_and_nothing_is_written(empty: Service) ->
     r = await _upload(empty, bad, **empty.auth(Role.SUPERVISOR))
     assert r.status_code == 422, r.text
     body = r.json()
-    assert body["written"] is False and "未写入任何数据" in body["message"]
+    assert body["written"] is False and "未写入任何数据" in body["detail"]
     # The header is row 1, so 序号 n sits on row n + 1.
-    where = {(d["row"], d["column"]) for d in body["detail"]}
+    where = {(d["row"], d["column"]) for d in body["errors"]}
     assert where == {
         (3, "investment_wan"),
         (4, "investment_wan"),
@@ -64,9 +64,9 @@ async def test_bad_rows_are_all_listed_and_nothing_is_written(empty: Service) ->
         (6, "years"),
         (7, "lead_units"),
     }
-    for d in body["detail"]:
-        assert d["zh"] and d["en"] and d["column_zh"]
-    assert "不能为负数" in next(d["zh"] for d in body["detail"] if d["row"] == 3)
+    for d in body["errors"]:
+        assert d["detail"] and d["detail_en"] and d["column_zh"]
+    assert "不能为负数" in next(d["detail"] for d in body["errors"] if d["row"] == 3)
     assert await _count(empty, "subitems") == 0
     assert await _count(empty, "imports") == 0
 
@@ -125,9 +125,9 @@ async def test_corrections_apply_and_adjustable_changes_are_refused(seeded: Serv
     h = seeded.auth(Role.SUPERVISOR)
     refused = await _upload(seeded, _table({2: {"investment_wan": "800"}}), **h)
     assert refused.status_code == 422
-    [issue] = refused.json()["detail"]
+    [issue] = refused.json()["errors"]
     assert (issue["row"], issue["column"]) == (3, "investment_wan")
-    assert "动态调整" in issue["zh"]
+    assert "动态调整" in issue["detail"]
     fixed = await _upload(seeded, _table({2: {"lead_units": "区生态环境局、区经济信息委"}}), **h)
     assert fixed.status_code == 200, fixed.text
     assert (fixed.json()["corrected"], fixed.json()["unchanged"]) == (1, 89)

@@ -15,7 +15,9 @@ from complaints.adapters.documents import Doc, from_doc, new_doc, state_doc
 from complaints.adapters.event_mapping import step_pb, to_proto
 from complaints.adapters.keys import track_key
 from complaints.adapters.schedule import AlertSchedule
+from complaints.domain.clocks import flags
 from complaints.domain.complaint import Complaint
+from complaints.domain.errors import NotFound
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule, next_alert_at
 from qingshan_core.events import Envelope
 from qingshan_core.mongo import IndexSpec, find_by_ids
@@ -36,6 +38,9 @@ INDEXES = [
     IndexSpec(COLLECTION, [("reply_by", ASCENDING)]),
     IndexSpec(COLLECTION, [("unit_id", ASCENDING), ("status", ASCENDING)]),
     IndexSpec(COLLECTION, [("place_key", ASCENDING), ("received_at", DESCENDING)]),
+    # The console's work queues and searches.
+    IndexSpec(COLLECTION, [("is_open", ASCENDING), ("flags", ASCENDING)]),
+    IndexSpec(COLLECTION, [("complainant.phone_hash", ASCENDING)]),
 ]
 
 
@@ -43,10 +48,6 @@ class CalendarSource(Protocol):
     """Whatever holds the current working-day calendar (reloaded when admins change it)."""
 
     calendar: WorkCalendar
-
-
-class NotFound(Exception):
-    """No complaint with that id (or tracking code)."""
 
 
 @dataclass
@@ -87,7 +88,10 @@ class ComplaintRepository:
         ]
 
     def _derived(self, c: Complaint) -> Doc:
-        return {"next_alert_at": next_alert_at(c, self.calendars.calendar, self.rule)}
+        return {
+            "next_alert_at": next_alert_at(c, self.calendars.calendar, self.rule),
+            "flags": flags(c),  # the work queues' 即将超期 / 已超期 / 已督办
+        }
 
     async def add(
         self,
@@ -190,10 +194,16 @@ class ComplaintRepository:
         return [d["_id"] async for d in cursor.limit(limit)]
 
     async def search(
-        self, query: Doc, *, skip: int = 0, limit: int = 50, projection: Doc | None = None
+        self,
+        query: Doc,
+        *,
+        skip: int = 0,
+        limit: int = 50,
+        projection: Doc | None = None,
+        sort: Sequence[tuple[str, int]] = (("received_at", DESCENDING),),
     ) -> tuple[list[Doc], int]:
         proj: dict[str, Any] = projection or {"_outbox": 0, "history": 0}
-        cursor = self.coll.find(query, proj).sort("received_at", DESCENDING).skip(skip)
+        cursor = self.coll.find(query, proj).sort(list(sort)).skip(skip)
         docs = await cursor.limit(limit).to_list()
         return docs, await self.coll.count_documents(query)
 

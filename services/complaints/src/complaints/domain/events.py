@@ -122,9 +122,10 @@ class ComplaintReopened(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ComplaintMerged(Event):
-    """This duplicate was merged into its first case."""
+    """This duplicate was merged into its first case (``reason``: the supervisor's, if any)."""
 
     into_id: str
+    reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

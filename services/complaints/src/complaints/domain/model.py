@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# The one Role enum, re-exported for the domain (SYSTEM: the deadline sweeper).
+from qingshan_core.roles import Role as Role
+
 
 class Channel(StrEnum):
     """Where a complaint came in."""
@@ -133,18 +136,6 @@ _SATISFACTION_LABELS = {
     Satisfaction.BASICALLY_SATISFIED: "基本满意",
     Satisfaction.DISSATISFIED: "不满意",
 }
-
-
-class Role(StrEnum):
-    """Who is acting. SYSTEM is internal (the deadline sweeper) and never put in a user token."""
-
-    OPERATOR = "operator"
-    INTEGRATION = "integration"
-    PUBLIC = "public"
-    UNIT_HANDLER = "unit_handler"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-    SYSTEM = "system"
 
 
 class Action(StrEnum):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from complaints.domain.errors import Forbidden, InvalidTransition
 from complaints.domain.model import Action, Actor, Channel, Role, Status
+from complaints.domain.policy import Stage
 
 R, S = Role, Status
 
@@ -26,7 +27,8 @@ ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
     Action.CLOSE: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
     Action.FOLLOW_UP: frozenset({R.OPERATOR, R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
     Action.REOPEN: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
-    Action.MERGE: frozenset({R.SUPERVISOR, R.ADMIN}),
+    # 并单: the hotline operator attaches a repeat call to the case that exists.
+    Action.MERGE: frozenset({R.OPERATOR, R.SUPERVISOR, R.ADMIN}),
     Action.RAISE_ALERT: frozenset({R.SYSTEM}),
     Action.URGE: frozenset({R.INTEGRATION}),
     Action.SUPERVISE: frozenset({R.INTEGRATION}),
@@ -47,6 +49,14 @@ UNIT_BOUND: frozenset[Action] = frozenset(
 AWAITING_ASSIGNMENT = frozenset({S.RECEIVED, S.RETURNED})
 OPEN = frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED, S.REPLIED})
 _UNANSWERED = frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED})
+
+# While which states each stage's obligation is still to be met (its clock runs).
+STAGE_OPEN_WHILE: dict[Stage, frozenset[Status]] = {
+    Stage.ASSIGN: AWAITING_ASSIGNMENT,
+    Stage.ACCEPT: frozenset({S.ASSIGNED}),
+    Stage.REPLY: AWAITING_ASSIGNMENT | {S.ASSIGNED, S.ACCEPTED},
+    Stage.CLOSE: OPEN,
+}
 
 ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.ASSIGN: AWAITING_ASSIGNMENT,

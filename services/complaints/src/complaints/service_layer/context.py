@@ -14,6 +14,7 @@ from complaints.adapters.places import PlaceIndex
 from complaints.adapters.platform_mapping import PlatformConfig
 from complaints.adapters.platform_queue import PlatformQueue
 from complaints.adapters.repository import ComplaintRepository
+from complaints.adapters.units import UnitRepository
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule
 from qingshan_core.batching import SequenceBatcher
 from qingshan_core.outbox import OutboxCollection
@@ -54,10 +55,12 @@ class Context:
     places: PlaceIndex
     ops: OutboxCollection
     audit: Any  # AsyncCollection of PII reads
+    notes: Any  # AsyncCollection of internal notes (内部备注)
     counters: SequenceBatcher  # daily case-number sequences
     policies: PolicyStore
     calendars: CalendarStore
     keyring: Keyring
+    units: UnitRepository
     intake: IntakeRules = field(default_factory=IntakeRules)
     warning_rule: WarningRule = DEFAULT_RULE
     rate_target: float = 1.0

@@ -23,6 +23,7 @@ from complaints.domain.model import Actor, Channel, Satisfaction
 from complaints.domain.platform import UrgeLevel
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import note_stale_calendar
+from qingshan_core.errors import Conflict
 from qingshan_core.outbox import ConcurrencyConflict
 
 ATTEMPTS = 3
@@ -40,8 +41,19 @@ class Kind(StrEnum):
     REDISPATCH = "redispatch"  # 改派
 
 
-class RequestIdReused(Exception):
-    """The request id was used before for another kind of request on this order."""
+class RequestIdReused(Conflict):
+    """The request id was used before for another kind of request on this order (409, with
+    the kind it was used for as ``current``)."""
+
+    code = "request_id_reused"
+
+    def __init__(self, request_id: str, kind: str) -> None:
+        super().__init__(
+            "请求号已用于该工单的另一类请求",
+            "request id reused for another request",
+            current={"request_id": request_id, "kind": kind},
+        )
+        self.request_id = request_id
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,7 @@ async def handle(
         earlier = next((r for r in seen if r["id"] == req.request_id), None)
         if earlier is not None:
             if earlier["kind"] != req.kind.value:
-                raise RequestIdReused(req.request_id)
+                raise RequestIdReused(req.request_id, earlier["kind"])
             return Handled(loaded, duplicate=True)
         now = ctx.clock()
         _command(ctx, cfg, req, actor, now)(loaded.complaint)

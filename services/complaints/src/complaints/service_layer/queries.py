@@ -8,7 +8,8 @@ from typing import Any
 
 from complaints.adapters.documents import Doc, from_doc, local
 from complaints.domain.complaint import Complaint
-from complaints.domain.model import Actor, Complainant
+from complaints.domain.errors import NotFound
+from complaints.domain.model import Actor, Complainant, Status
 from complaints.domain.policy import Stage
 from complaints.service_layer.context import Context
 
@@ -62,8 +63,6 @@ async def reveal_complainant(
     """Decrypt the reporter's identity for a permitted role, writing the audit record first."""
     doc = await ctx.repo.find_one({"_id": complaint_id})
     if doc is None:
-        from complaints.adapters.repository import NotFound
-
         raise NotFound(complaint_id)
     await ctx.audit.insert_one(
         {
@@ -78,14 +77,17 @@ async def reveal_complainant(
     return from_doc(doc, ctx.keyring).complainant
 
 
-def public_view(doc: Doc) -> dict[str, Any]:
-    """What a reporter sees by tracking code: status, public timeline and the reply only."""
+def public_view(doc: Doc, joined: Doc | None = None) -> dict[str, Any]:
+    """What a reporter sees by tracking code: status, public timeline and the reply only. A
+    merged case shows the reply of the case it joined (``joined``): its reporter is owed it."""
     c: Complaint = from_doc(doc)
     timeline = [
         {"at": h.at, "status": h.to_status.value, "label": h.to_status.label}
         for h in c.history
         if h.from_status != h.to_status
     ]
+    answered = {"replied", "closed", "followed_up"}
+    source = joined if joined is not None and c.status is Status.MERGED else doc
     return {
         "tracking_code": c.tracking_code,
         "status": c.status.value,
@@ -94,5 +96,24 @@ def public_view(doc: Doc) -> dict[str, Any]:
         "category_label": c.category.label,
         "received_at": c.received_at,
         "timeline": timeline,
-        "reply": c.reply_text if c.status.value in {"replied", "closed", "followed_up"} else None,
+        "reply": source.get("reply_text") if source.get("status") in answered else None,
     }
+
+
+async def joined_case(ctx: Context, doc: Doc) -> Doc | None:
+    """The case a merged case joined, following later merges of that case (None otherwise)."""
+    seen = {doc["_id"]}
+    target = doc
+    while target.get("status") == Status.MERGED.value and target.get("merged_into"):
+        nxt = await ctx.repo.find_one({"_id": target["merged_into"]})
+        if nxt is None or nxt["_id"] in seen:
+            return None
+        seen.add(nxt["_id"])
+        target = nxt
+    return None if target is doc else target
+
+
+async def track(ctx: Context, tracking_code: str) -> dict[str, Any]:
+    """The public view of the case with this code (NotFound when there is none)."""
+    doc = await ctx.repo.by_tracking_code(tracking_code)
+    return public_view(doc, await joined_case(ctx, doc))

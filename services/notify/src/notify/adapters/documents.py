@@ -18,6 +18,7 @@ from notify.domain.model import (
     Priority,
     QuietHours,
     Recipient,
+    RegistryUnit,
     Robot,
     Rule,
     Status,
@@ -150,6 +151,29 @@ def chain_from(d: Document) -> EscalationChain:
         tuple(d.get("handlers", ())),
         tuple(d.get("unit_heads", ())),
         tuple(d.get("bureau", ())),
+    )
+
+
+def registry_unit_doc(u: RegistryUnit) -> Document:
+    return {
+        "name": u.name,
+        "kind": u.kind,
+        "head": u.head,
+        "contacts": list(u.contacts),
+        "active": u.active,
+        "version": u.version,
+    }
+
+
+def registry_unit_from(d: Document) -> RegistryUnit:
+    return RegistryUnit(
+        d["_id"],
+        d.get("name", ""),
+        d.get("kind", ""),
+        d.get("head", ""),
+        tuple(d.get("contacts", ())),
+        bool(d.get("active", True)),
+        int(d.get("version", 0)),
     )
 
 

@@ -64,6 +64,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "【工作日历】{{ data.year }}年节假日数据缺失",
         "{{ data.year }}年的期限暂按周一至周五计算，请管理员录入国务院办公厅放假安排。",
     ),
+    R + "WorkCalendarStale": (
+        "【工作日历】{{ data.year }}年节假日数据缺失（风险源与危废）",
+        "联单确认、预案备案等{{ data.year }}年的工作日期限暂按周一至周五计算，"
+        "请管理员录入国务院办公厅放假安排。",
+    ),
     R + "IncidentRegistered": (
         "【突发环境事件】{{ data.title }}",
         "事件编号：{{ data.incident_id }}\n报告等级：{{ data.reporting_grade|label }}\n"
@@ -85,6 +90,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     R + "IncidentGraded": (
         "【事件定级】{{ data.incident_id }} 定为{{ data.grade|label }}",
         "报告时限：{{ data.report_by }}。",
+    ),
+    R + "IncidentRegraded": (
+        "【事件级别变更】{{ data.incident_id }} 按{{ data.reporting_grade|label }}程序报告",
+        "级别：{{ data.grade|label }}"
+        "{% if data.old_grade %}（原{{ data.old_grade|label }}）{% endif %}"
+        "\n依据：{{ data.criteria|join('、') }}\n报告时限：{{ data.report_by }}。",
     ),
     R + "IncidentCrossBoundaryNotificationRequired": (
         "【跨界通报】事件 {{ data.incident_id }} 须通报{{ data.neighbour }}",

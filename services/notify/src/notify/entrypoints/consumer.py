@@ -8,6 +8,7 @@ from google.protobuf.message import Message
 from notify.adapters.event_codec import to_incoming
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.planning import plan_event
+from notify.service_layer.units import UNIT_EVENT_TYPES, apply_unit_event
 from qingshan_core.consumer import Handler
 from qingshan_core.events import Envelope
 from qingshan_core.logging import get_logger
@@ -18,7 +19,12 @@ log = get_logger(__name__)
 def event_handlers(ctx: NotifyContext) -> dict[str, Handler]:
     async def on_event(env: Envelope, message: Message) -> None:
         """Plan the deliveries an event calls for; the dispatcher sends them."""
-        outcome = await plan_event(ctx, to_incoming(env, message, ctx.policies.tz))
+        event = to_incoming(env, message, ctx.policies.tz)
+        if event.type in UNIT_EVENT_TYPES:
+            # complaints' unit registry changed: first the directory, then any rule on it.
+            changed = await apply_unit_event(ctx, event)
+            log.info("notify.unit_applied", unit_id=event.subject, type=env.type, changed=changed)
+        outcome = await plan_event(ctx, event)
         if outcome.rules:
             log.info(
                 "notify.planned",

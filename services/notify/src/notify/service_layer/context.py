@@ -18,6 +18,7 @@ from notify.service_layer.ports import (
     DeliveryRepo,
     DirectoryRepo,
     EventStore,
+    GapStore,
     Renderer,
     ResilienceStore,
     RuleRepo,
@@ -64,6 +65,7 @@ class NotifyContext:
     resilience: ResilienceStore
     senders: SenderMap
     dead_letters: DeadLetters
+    gaps: GapStore
     policies: Policies = field(default_factory=Policies)
     source: str = "/qingshan/notify"
     rand: Callable[[], float] = random.random

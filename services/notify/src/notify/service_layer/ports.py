@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from notify.domain.delivery import Delivery
-from notify.domain.model import EscalationChain, Group, Recipient, Rule, Template
+from notify.domain.model import EscalationChain, Group, Recipient, RegistryUnit, Rule, Template
 from notify.domain.resilience import CircuitBreaker
-from notify.domain.routing import Attrs, Directory
+from notify.domain.routing import Attrs, Directory, Gap
 
 
 class Clock(Protocol):
@@ -79,6 +79,10 @@ class DirectoryRepo(Protocol):
     async def list_chains(self) -> list[EscalationChain]: ...
     async def save_chain(self, chain: EscalationChain) -> None: ...
     async def delete_chain(self, unit: str) -> bool: ...
+    async def list_units(self) -> list[RegistryUnit]: ...
+    async def apply_unit(self, unit: RegistryUnit) -> bool:
+        """Keep a newer state of a registry unit; False when the stored one is as new."""
+        ...
 
 
 class RuleRepo(Protocol):
@@ -155,12 +159,44 @@ class DeadLetters(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class GapRecord:
+    """A target of a rule that reached nobody: since when, how often, the latest reason."""
+
+    key: str
+    rule_id: str
+    rule_name: str
+    event_type: str
+    kind: str
+    scope: str
+    role: str
+    reason: str
+    first_seen: datetime
+    last_seen: datetime
+    notices: int
+    last_event_id: str
+    day: str
+
+
+class GapStore(Protocol):
+    async def record(
+        self, gap: Gap, rule: Rule, event: IncomingEvent, now: datetime, day: str
+    ) -> bool:
+        """Count one notice that went nowhere for `gap`; True when this was the gap's first
+        today (`day`, local) and RecipientUnreachable went into the outbox with it. An event
+        already counted (a redelivery) counts nothing."""
+        ...
+
+    async def list(self) -> list[GapRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What planning did with one event (for logs and the direct-send answer)."""
 
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)  # keys of targets that reached nobody
     rules: list[str] = field(default_factory=list)
     ready: list[Delivery] = field(default_factory=list)
 

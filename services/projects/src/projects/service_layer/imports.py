@@ -21,20 +21,43 @@ from projects.domain.row import ReserveRow
 from projects.domain.subitem import SubItem
 from projects.domain.table_files import import_csv, import_xlsx
 from projects.domain.table_import import ImportIssue, ImportRejected
+from projects.domain.table_schema import BY_KEY
 from projects.service_layer.context import Context
 from projects.service_layer.import_checks import file_row_numbers, store_issues
 from projects.service_layer.mutate import mutate
 from projects.service_layer.ports import Busy, ImportRecord, Stored
+from qingshan_core.errors import FieldProblem, RuleViolation
 
 Format = Literal["csv", "xlsx"]
 XLSX_MAGIC = b"PK\x03\x04"
 
 
-class ImportRefused(Exception):
-    """The file was refused; nothing was written. `issues` lists every problem."""
+class ImportRefused(RuleViolation):
+    """The file was refused; nothing was written (422). `issues` lists every problem, each an
+    entry of `errors` with its row, column and the column's Chinese name."""
+
+    code = "import_refused"
 
     def __init__(self, issues: Sequence[ImportIssue]) -> None:
-        super().__init__(f"{len(issues)} problem(s)")
+        n = len(issues)
+        super().__init__(
+            f"导入被拒绝：共{n}处问题，未写入任何数据",
+            f"import refused: {n} problem(s), nothing was written",
+            errors=[
+                FieldProblem(
+                    i.column,
+                    i.zh,
+                    i.en,
+                    {
+                        "row": i.row,
+                        "column": i.column,
+                        "column_zh": BY_KEY[i.column].zh if i.column in BY_KEY else i.column,
+                    },
+                )
+                for i in issues
+            ],
+            extra={"written": False},
+        )
         self.issues = tuple(issues)
 
 

@@ -1,0 +1,86 @@
+"""What the console's browser tests share: its address on the suite's profile, signing in as a
+demo person, axe-core on the page, the documentation's screenshots, and direct API calls to
+set up what a journey starts from."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from playwright.async_api import Page
+
+from qingshan_core.auth import TokenCodec
+from qingshan_core.settings import DEV_JWT_SECRET
+from qingshan_core.testing.browser import http_port, shoot
+from qingshan_core.testing.pytest_plugin import ROOT
+
+AXE = ROOT / "services" / "console" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "services" / "console" / "docs" / "screenshots"
+CODEC = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET))
+
+
+def console() -> str:
+    return f"http://127.0.0.1:{http_port('console')}"
+
+
+def complaints() -> str:
+    return f"http://127.0.0.1:{http_port('complaints')}"
+
+
+async def sign_in(page: Page, person: str, then: str = "/") -> None:
+    """Sign in through the development sign-in as one of its demo people."""
+    await page.goto(console() + "/signin?next=" + quote(then, safe=""))
+    await page.click(f"[data-person='{person}']")
+    await page.wait_for_load_state("networkidle")
+
+
+async def accessible(page: Page, name: str) -> None:
+    """axe-core on the page as it is now: no serious or critical violation."""
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    lines = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in bad
+    ]
+    assert not bad, f"{name}: accessibility violations:\n" + "\n".join(lines)
+
+
+async def document(page: Page, name: str) -> None:
+    """The page's screenshot for the README, after its accessibility check."""
+    await accessible(page, name)
+    await shoot(page, SCREENSHOTS, name)
+
+
+def token(role: str, unit: str | None = None, sub: str | None = None) -> str:
+    return CODEC.issue(sub or f"browser-{role}", role, unit=unit)
+
+
+async def api(method: str, path: str, role: str, unit: str | None = None, **kw: Any) -> Any:
+    """One call to the complaints API as `role` (for setting up and checking journeys)."""
+    headers = {"Authorization": f"Bearer {token(role, unit)}"}
+    async with httpx.AsyncClient(base_url=complaints(), timeout=20) as c:
+        r = await c.request(method, path, headers=headers, **kw)
+    assert r.status_code < 300, r.text
+    return r.json()
+
+
+async def new_case(**over: Any) -> dict[str, Any]:
+    """A case taken in over the API, at an address of its own."""
+    tag = uuid.uuid4().hex[:6]
+    body: dict[str, Any] = {
+        "channel": "12345",
+        "external_id": f"GD{tag}",
+        "category": "air",
+        "description": f"化工厂排放刺鼻气体 {tag}",
+        "location": {"address": f"东城街道工业园{tag}号", "town": "东城街道"},
+        "complainant": {"name": "王五", "phone": "13700001111"},
+        **over,
+    }
+    case: dict[str, Any] = await api("POST", "/v1/complaints", "operator", json=body)
+    return case
