@@ -32,7 +32,6 @@ from complaints.domain.model import (
 from complaints.domain.platform import PlatformCommands
 from complaints.domain.policy import DeadlinePolicy, Duration
 from complaints.domain.state import (
-    ComplaintState,
     ExtensionRequest,
     HistoryEntry,
     ReworkRound,

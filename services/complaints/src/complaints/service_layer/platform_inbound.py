@@ -16,13 +16,14 @@ from typing import Any
 
 from complaints.adapters.keys import intake_key
 from complaints.adapters.platform_mapping import PlatformConfig
-from complaints.adapters.repository import Loaded, NotFound
+from complaints.adapters.repository import Loaded
 from complaints.domain.complaint import Complaint
-from complaints.domain.errors import RuleViolation
+from complaints.domain.errors import NotFound, RuleViolation
 from complaints.domain.model import Actor, Channel, Satisfaction
 from complaints.domain.platform import UrgeLevel
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import note_stale_calendar
+from complaints.service_layer.units import assignable_unit
 from qingshan_core.errors import Conflict
 from qingshan_core.outbox import ConcurrencyConflict
 
@@ -103,6 +104,10 @@ async def handle(
             return Handled(loaded, duplicate=True)
         now = ctx.clock()
         _command(ctx, cfg, req, actor, now)(loaded.complaint)
+        if req.kind is Kind.REDISPATCH:
+            # 改派 hands the case to a unit like 交办 does: 422 naming the unit when the
+            # registry does not hold it (or holds it retired), before anything is written.
+            await assignable_unit(ctx, loaded.complaint.unit_id)
         seen.append({"id": req.request_id, "kind": req.kind.value, "at": now})
         try:
             await ctx.repo.save(

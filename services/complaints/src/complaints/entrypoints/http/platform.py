@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from complaints.adapters.documents import Doc
 from complaints.adapters.platform_mapping import PlatformConfig
-from complaints.adapters.repository import NotFound
+from complaints.domain.errors import NotFound
 from complaints.domain.model import Channel, Status
 from complaints.domain.platform import Step
 from complaints.entrypoints.http.complaints import ctx_of
