@@ -25,7 +25,9 @@ import uvicorn
 from complaints.adapters.platform_mapping import PlatformConfig
 from complaints.bootstrap import create_app
 from complaints.config import Settings
+from complaints.domain.units import UnitKind
 from complaints.service_layer.context import Context
+from complaints.service_layer.units import register_unit
 from qingshan_core.auth import TokenCodec
 from qingshan_core.mongo import create_client
 
@@ -34,6 +36,8 @@ from .conftest import free_port
 ROOT = Path(__file__).resolve().parents[4]
 SIMULATOR = ROOT / "deploy" / "local" / "city12345" / "simulator.py"
 UNIT = "town-dongcheng"
+# The registry units the loop's cases go to (assigning and 改派 need a registry unit).
+UNITS = {UNIT: "东城街道（测试）", "town-xicheng": "西城街道（测试）"}
 
 
 def load_simulator() -> ModuleType:
@@ -155,6 +159,10 @@ async def platform_loop(infra: dict[str, str], **over: Any) -> AsyncIterator[Loo
         if task.done():
             await task
         await asyncio.sleep(0.05)
+    for unit_id, name in UNITS.items():
+        await register_unit(
+            app.state.ctx, unit_id, name, UnitKind.TOWN, head=None, contacts=(), by="tests"
+        )
     codec = TokenCodec(settings.jwt_secret.get_secret_value())
     sim = load_simulator().Simulator(
         f"http://127.0.0.1:{http_port}", codec.issue("city-12345", "integration")

@@ -112,17 +112,27 @@ async def test_platform_requests_are_idempotent_and_refused_where_the_state_forb
             f"{path}/withdraw", json={"request_id": "REQ-1", "reason": "x"}, headers=loop.city
         )
         assert other.status_code == 409 and other.json()["code"] == "request_id_reused"
+        assert other.json()["current"] == {"request_id": "REQ-1", "kind": "urge"}
         # 回访 before 办结: 409 with the current state.
         visit = {"request_id": "REQ-2", "satisfaction": "满意"}
         r = await loop.http.post(f"{path}/follow-up", json=visit, headers=loop.city)
-        assert r.status_code == 409 and r.json()["current_state"] == "assigned", r.text
+        assert r.status_code == 409 and r.json()["current"]["state"] == "assigned", r.text
         # An extension decision without a pending request is 409 too.
         r = await loop.http.post(
             f"{path}/extension-decision",
             json={"request_id": "REQ-3", "approved": True},
             headers=loop.city,
         )
-        assert r.status_code == 409 and r.json()["current_state"] == "assigned"
+        assert r.status_code == 409 and r.json()["current"]["state"] == "assigned"
+        # 改派 to a unit the registry does not hold: 422 naming the unit, nothing written.
+        r = await loop.http.post(
+            f"{path}/redispatch",
+            json={"request_id": "REQ-4a", "unit_id": "town-nowhere", "reason": "x"},
+            headers=loop.city,
+        )
+        assert r.status_code == 422 and r.json()["code"] == "unit_unknown", r.text
+        assert r.json()["field"] == "unit_id" and "town-nowhere" in r.json()["detail"]
+        assert (await loop.ctx.repo.find_one({"_id": case_id}))["unit_id"] == UNIT
         # 改派, then 撤单; after that nothing more.
         r = await loop.http.post(
             f"{path}/redispatch",
@@ -139,7 +149,7 @@ async def test_platform_requests_are_idempotent_and_refused_where_the_state_forb
         r = await loop.http.post(
             f"{path}/supervise", json={"request_id": "REQ-6"}, headers=loop.city
         )
-        assert r.status_code == 409 and r.json()["current_state"] == "withdrawn"
+        assert r.status_code == 409 and r.json()["current"]["state"] == "withdrawn"
         # Wrong caller, unknown order, bad values.
         r = await loop.http.post(f"{path}/urge", json={"request_id": "R7"}, headers=loop.handler)
         assert r.status_code == 403
