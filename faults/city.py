@@ -52,7 +52,7 @@ class CityLoad:
 
     sim: Any
     complaints_url: str
-    headers: dict[str, dict[str, str]]  # operator / handler / supervisor
+    headers: dict[str, dict[str, str]]  # operator / handler / supervisor / admin
     every: float = 1.0
     cases: dict[str, str] = field(default_factory=dict)  # order number → case id
     undispatched: list[str] = field(default_factory=list)
@@ -62,8 +62,19 @@ class CityLoad:
     def stop(self) -> None:
         self._stop = True
 
+    async def register_unit(self, c: httpx.AsyncClient) -> None:
+        """The load's unit in complaints' registry (assigning needs a registry unit, and a
+        unit handler's token must name one); already there from an earlier run is fine."""
+        unit = {"id": UNIT, "name": "故障演练单位", "kind": "town"}
+        r = await c.post(
+            f"{self.complaints_url}/v1/units", json=unit, headers=self.headers["admin"]
+        )
+        if r.status_code not in (201, 409):
+            raise RuntimeError(f"registering {UNIT} failed: {r.status_code} {r.text}")
+
     async def run(self) -> None:
         async with httpx.AsyncClient(timeout=15) as c:
+            await self.register_unit(c)
             n = 0
             while not self._stop:
                 if not self.timeline or self.timeline[-1][1] != Phase.name:

@@ -188,7 +188,9 @@ async def suite(args: argparse.Namespace) -> int:
     await receiver.start()
     codec = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET))
     complaints_url = f"http://127.0.0.1:{HTTP['complaints']}"
-    sim = load_simulator().Simulator(complaints_url, codec.issue("faults-city", "integration"))
+    sim = load_simulator().Simulator(
+        complaints_url, lambda: codec.issue("faults-city", "integration")
+    )
     await sim.start(CITY_PORT)
     try:
         log(f"starting the faults stack (Kafka {BOOTSTRAP}, FerretDB {MONGO}) and the services")
@@ -213,6 +215,7 @@ async def suite(args: argparse.Namespace) -> int:
                     "Authorization": f"Bearer {codec.issue('faults-h', 'unit_handler', UNIT)}"
                 },
                 "supervisor": {"Authorization": f"Bearer {codec.issue('faults-s', 'supervisor')}"},
+                "admin": {"Authorization": f"Bearer {codec.issue('faults-admin', 'admin')}"},
             },
         )
         started = time.monotonic()

@@ -23,7 +23,9 @@ import json
 import os
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,11 @@ BEIJING = timezone(timedelta(hours=8))
 class Simulator:
     """The city platform: its book of orders, its API, and its calls to the district."""
 
-    def __init__(self, complaints_url: str, token: str, keys: str = DEV_KEYS) -> None:
+    def __init__(
+        self, complaints_url: str, token: str | Callable[[], str], keys: str = DEV_KEYS
+    ) -> None:
+        """`token`: a bearer token of role integration, or a function minting a fresh one
+        for every call (the services refuse tokens living longer than an hour)."""
         self.book = CityBook()
         self.faults = Faults()
         self.keys = parse_keys(keys)
@@ -171,7 +177,8 @@ class Simulator:
     # --- the city's calls to the district --------------------------------------------------
 
     async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}"}
+        token = self.token() if callable(self.token) else self.token
+        headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(timeout=30) as c:
             return await c.post(f"{self.complaints_url}{path}", json=body, headers=headers)
 
@@ -266,16 +273,18 @@ def main() -> None:
     ap.add_argument(
         "--mint-token",
         action="store_true",
-        help="sign an integration token with QINGSHAN_JWT_SECRET or the development secret",
+        help="sign integration tokens with QINGSHAN_JWT_SECRET or the development secret "
+        "(HS256 development tokens: complaints accepts them in development and test only), "
+        "a fresh short-lived one for every call",
     )
     args = ap.parse_args()
-    token = args.token
+    token: str | Callable[[], str] = args.token
     if args.mint_token and not token:
         from qingshan_core.auth import TokenCodec
         from qingshan_core.settings import DEV_JWT_SECRET
 
-        secret = os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET)
-        token = TokenCodec(secret).issue("city-12345", "integration", ttl=timedelta(days=365))
+        codec = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET))
+        token = partial(codec.issue, "city-12345", "integration", ttl=timedelta(minutes=10))
     sim = Simulator(args.complaints, token, args.keys)
     config = uvicorn.Config(sim.app, host="127.0.0.1", port=args.port, log_level="info")
     uvicorn.Server(config).run()
