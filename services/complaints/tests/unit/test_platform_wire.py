@@ -138,6 +138,8 @@ def test_development_signing_keys_are_refused_outside_development(monkeypatch) -
     monkeypatch.setenv("QINGSHAN_COMPLAINTS_JWT_SECRET", "j" * 40)
     monkeypatch.setenv("QINGSHAN_COMPLAINTS_PII_KEYS", "k:" + "A" * 43 + "=")
     monkeypatch.setenv("QINGSHAN_COMPLAINTS_PII_INDEX_KEY", "B" * 43 + "=")
+    # Production verifies the identity provider's tokens (no development tokens there).
+    monkeypatch.setenv("QINGSHAN_COMPLAINTS_OIDC_ISSUER", "https://idp.example/realms/qingshan")
     with pytest.raises(ValidationError, match="platform_keys"):
         Settings(environment="production")
     with pytest.raises(ValidationError, match="platform_keys"):
@@ -150,13 +152,13 @@ def test_platforms_come_from_settings_or_a_document(tmp_path: Path, monkeypatch)
     monkeypatch.setenv("QINGSHAN_COMPLAINTS_PLATFORMS", '{"12345": {"base_url": "http://a"}}')
     doc = tmp_path / "platforms.json"
     doc.write_text('{"12369": {"base_url": "https://b", "dissatisfied": "record"}}')
-    s = Settings(platforms_file=doc)
+    s = Settings(environment="test", platforms_file=doc)
     configs = s.platform_configs()
     assert configs["12345"].url("X") == "http://a/orders/X/steps"
     assert configs["12369"].dissatisfied == "record" and s.platforms_connected
     monkeypatch.setenv("QINGSHAN_COMPLAINTS_PLATFORMS", '{"110": {}}')
     with pytest.raises(ValidationError, match="unknown platform"):
-        Settings()
+        Settings(environment="test")
 
 
 def test_mutual_tls_loads_our_certificate_and_the_platforms_ca(tmp_path: Path) -> None:
