@@ -89,7 +89,7 @@ async def test_merging_an_overdue_case_leaves_the_months_reply_rate_unchanged(se
     dup = await d.case("2026-03-03T09:00:00")  # reply due end of 10 March
     for cid in (first, dup):
         assert (
-            await d.act(cid, "2026-03-03T10:00:00", "assign", "operator", unit_id="u1")
+            await d.act(cid, "2026-03-03T10:00:00", "assign", "operator", unit_id="town-01")
         ).is_success
 
     before = await d.rates("2026-03-20T09:00:00")
@@ -115,9 +115,11 @@ async def test_merging_an_overdue_case_leaves_the_months_reply_rate_unchanged(se
     assert after["assignment_rate"]["denominator"] == 2
 
     # The first case answers (late): the merged case's reporter sees that answer.
-    assert (await d.act(first, "2026-03-23T09:00:00", "accept", "unit_handler", "u1")).is_success
+    assert (
+        await d.act(first, "2026-03-23T09:00:00", "accept", "unit_handler", "town-01")
+    ).is_success
     replied = await d.act(
-        first, "2026-03-23T10:00:00", "reply", "unit_handler", "u1", text="已责令停工整改"
+        first, "2026-03-23T10:00:00", "reply", "unit_handler", "town-01", text="已责令停工整改"
     )
     assert replied.status_code == 200, replied.text
     doc = await service.ctx.repo.coll.find_one({"_id": dup})
@@ -129,7 +131,7 @@ async def test_merging_an_overdue_case_leaves_the_months_reply_rate_unchanged(se
         final["on_time_reply_rate"]["denominator"],
     ) == (0, 2)
     unit = await service.client.get(
-        "/v1/metrics/rates", params=MARCH, headers=service.auth("unit_handler", "u1")
+        "/v1/metrics/rates", params=MARCH, headers=service.auth("unit_handler", "town-01")
     )
     assert unit.json()["on_time_reply_rate"]["denominator"] == 2
 
@@ -153,9 +155,9 @@ async def test_rework_is_counted_with_its_own_deadline(service):
     d = Driver(service)
     cid = await d.case("2026-03-02T09:00:00")
     steps = [
-        ("2026-03-02T10:00:00", "assign", "operator", None, {"unit_id": "u1"}),
-        ("2026-03-02T11:00:00", "accept", "unit_handler", "u1", {}),
-        ("2026-03-03T10:00:00", "reply", "unit_handler", "u1", {"text": "已处理"}),
+        ("2026-03-02T10:00:00", "assign", "operator", None, {"unit_id": "town-01"}),
+        ("2026-03-02T11:00:00", "accept", "unit_handler", "town-01", {}),
+        ("2026-03-03T10:00:00", "reply", "unit_handler", "town-01", {"text": "已处理"}),
         ("2026-03-04T10:00:00", "close", "supervisor", None, {}),
         ("2026-03-05T10:00:00", "follow-up", "operator", None, {"satisfaction": "dissatisfied"}),
         ("2026-03-05T11:00:00", "reopen", "supervisor", None, {"reason": "群众不满意"}),
@@ -170,7 +172,7 @@ async def test_rework_is_counted_with_its_own_deadline(service):
         "pending": 1,
         "percent": None,
     }
-    r = await d.act(cid, "2026-03-20T10:00:00", "reply", "unit_handler", "u1", text="再次整改")
+    r = await d.act(cid, "2026-03-20T10:00:00", "reply", "unit_handler", "town-01", text="再次整改")
     assert r.status_code == 200, r.text
     done = await d.rates("2026-03-25T09:00:00")
     assert done["rework_reply_rate"]["numerator"] == 0
