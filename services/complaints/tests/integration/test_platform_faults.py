@@ -194,10 +194,18 @@ async def test_an_urge_reaches_the_unit_head_inbox(infra):
                     "/v1/recipients", json={"id": "head-a", "name": "李主任"}, headers=admin
                 )
                 assert r.status_code == 201, r.text
-                r = await n.put(
-                    f"/v1/escalation-chains/{UNIT}", json={"unit_heads": ["head-a"]}, headers=admin
+                # The unit head is the registry's (complaints' /v1/units); notify learns it
+                # from the unit events on complaints' topic.
+                r = await loop.http.patch(
+                    f"/v1/units/{UNIT}", json={"head": "head-a"}, headers=admin
                 )
                 assert r.status_code == 200, r.text
+
+                async def chain() -> bool:
+                    got = (await n.get("/v1/escalation-chains", headers=admin)).json()
+                    return any(c["unit"] == UNIT and c["unit_heads"] == ["head-a"] for c in got)
+
+                await eventually(chain, timeout=30)
                 number, _ = await loop.dispatch()
                 r = await loop.sim.urge(number, note="群众多次来电")
                 assert r.status_code == 200, r.text
