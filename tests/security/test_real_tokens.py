@@ -49,7 +49,13 @@ GRPC_CALL: dict[str, tuple[Any, str, Any, set[str]]] = {
         {"operator", "supervisor", "admin", "integration"},
     ),
     "projects": (pgrpc.ProjectsServiceStub, "GetIndicators", ppb.GetIndicatorsRequest(), STAFF),
-    "risk": (rgrpc.RiskRegistryStub, "ListRiskSources", rpb.ListRiskSourcesRequest(), STAFF),
+    # Handling units have no risk access (issue 14: nothing in the registry is a unit's).
+    "risk": (
+        rgrpc.RiskRegistryStub,
+        "ListRiskSources",
+        rpb.ListRiskSourcesRequest(),
+        STAFF - {"unit_handler"},
+    ),
     "notify": (
         ngrpc.NotifyServiceStub,
         "ListDeliveries",
