@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from faults.harness import Hit, Published, Sent
+from faults.harness import Hit, Load, Published, Receiver, Sent, TopicReader
 from notify.domain.delivery import delivery_id
 from notify.domain.model import Channel
 
@@ -33,6 +33,12 @@ class Row:
     note_dups: int = 0
     resends: int = 0
     notes_missing: int = 0
+    # The city platform: district steps taken in the phase, and of them never taken by the
+    # city, taken twice, or taken out of order (cases).
+    steps: int = 0
+    steps_lost: int = 0
+    steps_twice: int = 0
+    steps_disorder: int = 0
     lost_ids: list[str] = field(default_factory=list)
 
 
@@ -178,6 +184,10 @@ COLUMNS = [
     ("msgs twice", "note_dups"),
     ("SMS resent", "resends"),
     ("msgs missing", "notes_missing"),
+    ("city steps", "steps"),
+    ("steps lost", "steps_lost"),
+    ("steps twice", "steps_twice"),
+    ("out of order", "steps_disorder"),
 ]
 
 
@@ -211,8 +221,37 @@ def failures(rows: list[Row], strict: bool = False) -> list[str]:
             ("notifications never delivered", r.notes_missing),
             ("5xx other than 503", r.other_5xx),
             ("503 without Retry-After", r.s503_no_retry_after),
+            ("district steps the city platform never took", r.steps_lost),
+            ("district steps the city platform took twice", r.steps_twice),
+            ("cases whose steps reached the city platform out of order", r.steps_disorder),
         ):
             if n:
                 ids = f" e.g. {r.lost_ids[:5]}" if what.startswith("accepted") else ""
                 out.append(f"{r.phase}: {n} {what}{ids}")
     return out
+
+
+def evidence(
+    load: Load, reader: TopicReader, receiver: Receiver, problems: list[str]
+) -> dict[str, object]:
+    """What a failure needs for its diagnosis: the repeated event ids and messages, the
+    answers that were neither accepted nor a 503."""
+    repeated = {i: n for i, n in reader.by_id.items() if n > 1}
+    hits: dict[str, int] = {}
+    for h in receiver.hits:
+        k = "/".join(hit_key(h))
+        hits[k] = hits.get(k, 0) + 1
+    odd = [vars(s) for s in load.sent if s.status >= 500 and s.status != 503]
+    no_answer: dict[str, list[dict[str, object]]] = {}
+    for s in load.sent:
+        if s.status == 0:
+            no_answer.setdefault(f"{s.phase}/{s.error}", []).append(vars(s))
+    return {
+        "problems": problems,
+        "events_published_more_than_once": {
+            i: [vars(r) for r in reader.records if r.ce_id == i] for i in list(repeated)[:50]
+        },
+        "messages_received_more_than_once": {k: n for k, n in hits.items() if n > 1},
+        "answers_5xx_other_than_503": odd[:50],
+        "no_answer": {k: {"count": len(v), "first": v[:10]} for k, v in no_answer.items()},
+    }

@@ -13,6 +13,9 @@ does) also gets a working bureau: an e-mail sink (deploy/local/mailsink.py) that
 to, and the demonstration data (deploy/local/bureau.py) seeded through the services' APIs
 (deploy/local/seed.py). Whether a profile is development decides it: the services run with
 QINGSHAN_<SERVICE>_ENVIRONMENT=development there and `test` everywhere else.
+
+In the `dev` profile the city 12345 platform simulator (deploy/local/city12345) runs beside
+them on port 8090 and complaints sends the district's steps on its orders there.
 """
 
 from __future__ import annotations
@@ -80,6 +83,9 @@ def demo_env(profile: stack.Profile) -> dict[str, str]:
 
 CONSOLE = "console"  # no gRPC, no store: the pages, calling the services' HTTP APIs
 PROCESSES = [*SERVICES, CONSOLE]
+SIMULATOR = HERE / "city12345" / "simulator.py"
+CITY = "city12345"
+CITY_PORT_OFFSET = 90  # dev: 8090
 
 
 def ports(profile: stack.Profile, name: str) -> tuple[int, int]:
@@ -125,7 +131,23 @@ def service_env(profile: stack.Profile, name: str, demo: bool = False) -> dict[s
             prefix + "OIDC_ISSUER": profile.issuer,  # the profile's Keycloak
         }
     )
+    if name == "complaints" and profile.name == "dev":
+        city = f"http://127.0.0.1:{city_port(profile)}"
+        env.setdefault(prefix + "PLATFORMS", json.dumps({"12345": {"base_url": city}}))
     return env
+
+
+def city_port(profile: stack.Profile) -> int:
+    return BASES[profile.name][0] + CITY_PORT_OFFSET
+
+
+def start_city(profile: stack.Profile) -> None:
+    """The city 12345 platform simulator (dev only), dispatching to this profile's complaints."""
+    if profile.name != "dev" or stack._running(profile, CITY):
+        return
+    complaints = f"http://127.0.0.1:{ports(profile, 'complaints')[0]}"
+    argv = [str(PYTHON), str(SIMULATOR), "--port", str(city_port(profile)), "--complaints"]
+    stack._spawn(profile, CITY, [*argv, complaints, "--mint-token"], cwd=stack.ROOT)
 
 
 def ready(port: int) -> tuple[bool, str]:
@@ -161,6 +183,7 @@ def seed(profile: stack.Profile) -> str:
 
 
 def up(profile: stack.Profile, timeout: float = 90, demo: bool = False) -> None:
+    start_city(profile)
     if demo:
         start_mailsink(profile)
     for name in PROCESSES:
@@ -188,6 +211,7 @@ def up(profile: stack.Profile, timeout: float = 90, demo: bool = False) -> None:
 def down(profile: stack.Profile) -> None:
     for name in [*reversed(PROCESSES), MAILSINK]:
         stack.stop(profile, name)
+    stack.stop(profile, CITY)
 
 
 def describe(profile: stack.Profile, seeded: str = "") -> str:
@@ -200,6 +224,11 @@ def describe(profile: stack.Profile, seeded: str = "") -> str:
         lines.append(
             f"  {name:<10} http://127.0.0.1:{http}  (API docs http://127.0.0.1:{http}/docs)"
             f"  gRPC 127.0.0.1:{grpc}"
+        )
+    if profile.name == "dev":
+        lines.append(
+            f"  city12345  http://127.0.0.1:{city_port(profile)}/_sim/orders  (the platform "
+            "simulator: POST an order to dispatch it)"
         )
     lines.append(f"  Kafka      {profile.bootstrap}    FerretDB {profile.mongo_uri}")
     lines.append(stack.idp.describe(profile.keycloak_port))

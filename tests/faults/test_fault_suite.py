@@ -37,7 +37,16 @@ def test_fault_suite_loses_nothing_and_repeats_nothing():
     assert run.returncode == 0, report
 
     # The faults happened and the load went on through them.
-    assert set(rows) >= {"steady", "kafka", "notify", "complaints", "store", "settle"}
+    assert set(rows) >= {
+        "steady",
+        "kafka",
+        "notify",
+        "complaints",
+        "store",
+        "city-down",
+        "city-slow",
+        "settle",
+    }
     assert all(rows[p]["accepted"] > 0 for p in ("steady", "kafka", "notify", "complaints"))
     assert rows["store"]["s503"] > 0, "the store outage produced no 503 at all"
     total = {k: sum(r[k] for r in rows.values()) for k in rows["steady"] if k != "phase"}
@@ -46,3 +55,7 @@ def test_fault_suite_loses_nothing_and_repeats_nothing():
     assert total["lost"] == total["event_dups"] == total["note_dups"] == 0, total
     assert total["expected_notes"] > 0 and total["delivered"] >= total["expected_notes"], total
     assert total["notes_missing"] == total["other_5xx"] == total["s503_no_retry_after"] == 0
+    # The city platform down, then slow: the district's steps went on, and every one of them
+    # reached the city once, in order per case.
+    assert rows["city-down"]["steps"] > 0 and rows["city-slow"]["steps"] > 0
+    assert total["steps_lost"] == total["steps_twice"] == total["steps_disorder"] == 0, total

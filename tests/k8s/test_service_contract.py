@@ -161,20 +161,26 @@ async def test_the_grpc_port_answers_the_standard_health_check() -> None:
 
 def expected_topics() -> set[str]:
     notify = NotifySettings(environment="test")
+    complaints = settings_class("complaints")(environment="test")
     produced = {settings_class(svc)(environment="test").topic for svc in SERVICES}
     group = f"qingshan.notify.{notify.consumer_name}"  # Runtime.group_id
-    return produced | set(notify.consume_topics) | {dead_letter_topic(group)}
+    steps = f"qingshan.complaints.{complaints.platform_consumer_name}"  # type: ignore[attr-defined]
+    return produced | set(notify.consume_topics) | {dead_letter_topic(g) for g in (group, steps)}
 
 
 def test_consumer_groups_are_the_known_ones() -> None:
-    """Only notify declares a consumer group today. A new ConsumerSpec needs its dead-letter
-    KafkaTopic in deploy/k8s/components/kafka/topics.yaml (and then an update here)."""
+    """notify's events and complaints' platform steps are the consumer groups today. A new
+    ConsumerSpec needs its dead-letter KafkaTopic in deploy/k8s/components/kafka/topics.yaml
+    (and then an update here)."""
     declaring = sorted(
         str(p.relative_to(ROOT))
         for p in ROOT.glob("services/*/src/**/*.py")
         if "ConsumerSpec(" in p.read_text(encoding="utf-8")
     )
-    assert declaring == ["services/notify/src/notify/bootstrap.py"]
+    assert declaring == [
+        "services/complaints/src/complaints/entrypoints/platform_steps.py",
+        "services/notify/src/notify/bootstrap.py",
+    ]
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])

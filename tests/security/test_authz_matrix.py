@@ -79,6 +79,19 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET /open311/v2/requests/{service_request_id}.json": (
             "public integration operator supervisor admin"
         ),
+        # The city platforms' own API on the orders they sent: their service accounts only.
+        **{
+            f"{method} /v1/platforms/{{platform}}/orders/{{order_number}}{tail}": "integration"
+            for method, tail in (
+                ("GET", ""),
+                ("POST", "/urge"),
+                ("POST", "/supervise"),
+                ("POST", "/extension-decision"),
+                ("POST", "/follow-up"),
+                ("POST", "/withdraw"),
+                ("POST", "/redispatch"),
+            )
+        },
     },
     "projects": OPS
     | {

@@ -15,12 +15,13 @@ from complaints.adapters.repository import COLLECTION, INDEXES, ComplaintReposit
 from complaints.adapters.units import UNITS, UnitRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
-from complaints.entrypoints import grpc_api
+from complaints.entrypoints import grpc_api, platform_steps
 from complaints.entrypoints.http import (
     admin,
     complaints,
     metrics,
     open311,
+    platform,
     privacy,
     public,
     units,
@@ -106,6 +107,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     # Daily, the first round an hour after start (not with every restart of every replica).
     runtime.every(s.retention_check_seconds, retention, "retention", first_delay=3600)
     grpc_api.register(runtime, ctx)
+    app.state.platform_dispatcher = platform_steps.wire(runtime, ctx, s)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -123,6 +125,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             metrics.router,
             admin.router,
             open311.router,
+            platform.router,
             units.router,
         ],
         max_body_bytes=64 * 1024,

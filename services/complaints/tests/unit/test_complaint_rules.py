@@ -25,8 +25,9 @@ EXPECTED_ROLES: dict[Action, set[Role]] = {
     Action.ACCEPT: {Role.UNIT_HANDLER},
     Action.RETURN: {Role.UNIT_HANDLER},
     Action.REQUEST_EXTENSION: {Role.UNIT_HANDLER},
-    Action.APPROVE_EXTENSION: {Role.SUPERVISOR, Role.ADMIN},
-    Action.REJECT_EXTENSION: {Role.SUPERVISOR, Role.ADMIN},
+    # Issue 17: the city centre decides the extensions of its work orders.
+    Action.APPROVE_EXTENSION: {Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
+    Action.REJECT_EXTENSION: {Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
     Action.REPLY: {Role.UNIT_HANDLER},
     Action.CLOSE: {Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
     Action.FOLLOW_UP: {Role.OPERATOR, Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
@@ -42,6 +43,7 @@ EXPECTED_FROM: dict[Status, set[Action]] = {
     Status.CLOSED: {Action.FOLLOW_UP},
     Status.FOLLOWED_UP: {Action.REOPEN},  # after 不满意
     Status.MERGED: set(),
+    Status.WITHDRAWN: set(),  # 撤单 by the platform: final
 }
 # The state an action needs, to test roles in isolation.
 PRECONDITION: dict[Action, Status] = {

@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 from pymongo import ASCENDING, DESCENDING
 
 from complaints.adapters.documents import Doc, from_doc, new_doc, state_doc
-from complaints.adapters.event_mapping import to_proto
+from complaints.adapters.event_mapping import step_pb, to_proto
 from complaints.adapters.keys import track_key
 from complaints.adapters.schedule import AlertSchedule
 from complaints.domain.clocks import flags
@@ -117,11 +117,14 @@ class ComplaintRepository:
         extra_events: Sequence[Message] = (),
         trace_id: str | None = None,
     ) -> int:
-        """Write the changed state and new events iff nobody else wrote in between."""
+        """Write the changed state and new events iff nobody else wrote in between. The
+        district's steps on a platform's order go with them (PlatformStepQueued), so the
+        platform hears of each step exactly as it was stored."""
         c = loaded.complaint
         update = {**state_doc(c), **self._derived(c), **(fields or {})}
+        steps = [step_pb(s, c) for s in c.outbound_steps(len(loaded.doc.get("history") or ()))]
         version = await self.outbox.update(
-            c.id, loaded.version, update, self._envelopes(c, extra_events, trace_id)
+            c.id, loaded.version, update, self._envelopes(c, [*extra_events, *steps], trace_id)
         )
         await self._saved(loaded, update)
         return version

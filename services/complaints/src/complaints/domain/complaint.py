@@ -1,7 +1,8 @@
 """The Complaint aggregate: an explicit state machine with an append-only history.
 
 received → assigned → accepted → replied → closed → followed_up; returned (退单) waits for
-reassignment like received; merged is final. Anonymous cases: handled in full, with the close
+reassignment like received; merged and withdrawn (撤单 by the platform) are final. Anonymous
+cases: handled in full, with the close
 deadline as their handling limit, but there is no reply duty (no reply deadline, not counted in
 按时回复率; a reply may still be recorded), they may be closed straight from accepted, get no
 回访 and are never eligible for a reward.
@@ -28,9 +29,9 @@ from complaints.domain.model import (
     Status,
     Urgency,
 )
+from complaints.domain.platform import PlatformCommands
 from complaints.domain.policy import DeadlinePolicy, Duration
 from complaints.domain.state import (
-    ComplaintState,
     ExtensionRequest,
     HistoryEntry,
     ReworkRound,
@@ -46,8 +47,9 @@ EARLIEST_RECEIPT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(kw_only=True, eq=False)
-class Complaint(ComplaintState):
-    """One complaint case. Build new ones with ``receive``; the constructor rehydrates."""
+class Complaint(PlatformCommands):
+    """One complaint case. Build new ones with ``receive``; the constructor rehydrates. The
+    platform's own commands (催办/督办, 撤单, 改派) are in domain/platform.py."""
 
     @classmethod
     def receive(

@@ -46,6 +46,10 @@ RULES_ZH = {
     "text_required": "请填写内容",
     "note_too_long": "备注过长（最多2000字）",
     "phone_invalid": "请输入有效的电话号码",
+    "not_a_platform_order": "该案件不是平台派发的工单",
+    "redispatch_same_unit": "案件已由该单位承办",
+    "satisfaction_invalid": "满意度须为满意、基本满意或不满意",
+    "approved_required": "请填写是否同意延期",
 }
 REASONS_ZH = {
     "role not allowed": "角色无权执行",

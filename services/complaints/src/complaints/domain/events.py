@@ -128,6 +128,35 @@ class ComplaintMerged(Event):
     reason: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class ComplaintUrged(Event):
+    """催办 (level "urge") or 督办 ("supervise") from the platform; counts are totals so far."""
+
+    unit_id: str | None
+    level: str
+    urge_count: int
+    supervise_count: int
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintWithdrawn(Event):
+    """撤单: the platform withdrew the order; final."""
+
+    unit_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintRedispatched(Event):
+    """改派: the platform sent the order to another unit, which must sign for it."""
+
+    from_unit_id: str | None
+    unit_id: str
+    reason: str
+    deadlines: Deadlines
+
+
 class AlertLevel(StrEnum):
     """Deadline alert levels, in the order they fire."""
 

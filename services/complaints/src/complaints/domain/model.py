@@ -97,6 +97,7 @@ class Status(StrEnum):
     FOLLOWED_UP = "followed_up"
     RETURNED = "returned"  # 退单: waits for reassignment exactly like RECEIVED
     MERGED = "merged"
+    WITHDRAWN = "withdrawn"  # 撤单 by the platform the order came from: final
 
     @property
     def label(self) -> str:
@@ -113,6 +114,7 @@ _STATUS_LABELS = {
     Status.FOLLOWED_UP: "回访",
     Status.RETURNED: "退单",
     Status.MERGED: "已合并",
+    Status.WITHDRAWN: "已撤单",
 }
 
 
@@ -152,6 +154,11 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MERGE = "merge"
     RAISE_ALERT = "raise-alert"
+    # What only the platform an order came from does (its own API, not the action endpoint).
+    URGE = "urge"  # 催办
+    SUPERVISE = "supervise"  # 督办
+    WITHDRAW = "withdraw"  # 撤单
+    REDISPATCH = "redispatch"  # 改派
 
 
 @dataclass(frozen=True)

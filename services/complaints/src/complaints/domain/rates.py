@@ -12,7 +12,9 @@
 
 The assignment that counts is the one in force: a case returned (退单) and not reassigned is not
 assigned, and a reassignment counts by its own time. A merged duplicate keeps its deadlines and
-counts by them (see ``joined``). Anonymous cases have no reply deadline: outside 按时回复率.
+counts by them (see ``joined``). Orders the platform withdrew (撤单) are no longer the
+district's cases and never count. Anonymous cases have no reply deadline: outside 按时回复率.
+The platform's 催办 and 督办 are counted beside the rates, by the cases received in the period.
 
 ``Reading.SO_FAR`` is the named variant "cases already due": 交办率 leaves out the cases still
 inside their limit (the old reading, used for the running month's early warning). For
@@ -57,6 +59,15 @@ class CaseFacts:
     first_replied_at: datetime | None
     merged: bool = False
     rework: tuple[ReworkFacts, ...] = ()
+    withdrawn: bool = False  # 撤单 by the platform: not a case of the district's any more
+    urges: int = 0  # 催办 received from the platform
+    supervisions: int = 0  # 督办 received from the platform
+
+    @property
+    def counted(self) -> bool:
+        """Whether the case counts in the rates at all (a merged duplicate does, by its own
+        deadlines; a withdrawn order does not)."""
+        return not self.withdrawn
 
 
 def joined(case: CaseFacts, first: CaseFacts, merged_at: datetime) -> CaseFacts:
@@ -148,7 +159,7 @@ def _tally(
 
 
 def _of_unit(case: CaseFacts, unit_id: str | None) -> bool:
-    return unit_id is None or case.unit_id == unit_id
+    return case.counted and (unit_id is None or case.unit_id == unit_id)
 
 
 def assignment_rate(
@@ -192,3 +203,29 @@ def rework_reply_rate(
         if r.reply_by is not None and r.reply_by in period
     )
     return _tally(due, as_of, Reading.SO_FAR)
+
+
+@dataclass(frozen=True)
+class Escalations:
+    """The platform's 催办 and 督办 of the cases received in a period: how many cases were
+    urged at all, and how many 催办 and 督办 there were."""
+
+    cases: int
+    urged_cases: int
+    urges: int
+    supervisions: int
+
+
+def escalation_counts(
+    cases: Iterable[CaseFacts], period: Period, unit_id: str | None = None
+) -> Escalations:
+    """催办/督办 counts of the cases received in ``period`` (optionally of one unit)."""
+    total = urged = urges = supervisions = 0
+    for case in cases:
+        if case.received_at not in period or not _of_unit(case, unit_id):
+            continue
+        total += 1
+        urged += bool(case.urges or case.supervisions)
+        urges += case.urges
+        supervisions += case.supervisions
+    return Escalations(total, urged, urges, supervisions)

@@ -26,7 +26,13 @@ from complaints.domain.model import (
 )
 from complaints.domain.policy import DeadlinePolicy, Duration
 from complaints.domain.rates import CaseFacts, ReworkFacts
-from complaints.domain.transitions import ALLOWED_FROM, OPEN, STAGE_OPEN_WHILE, check
+from complaints.domain.transitions import (
+    ALLOWED_FROM,
+    OPEN,
+    PLATFORM_ACTIONS,
+    STAGE_OPEN_WHILE,
+    check,
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,9 @@ class ComplaintState:
     merge_reason: str | None = None  # the supervisor's written reason, where the rule needs one
     reopen_count: int = 0
     rework: list[ReworkRound] = field(default_factory=list)
+    # 催办 / 督办 received from the platform the order came from.
+    urge_count: int = 0
+    supervise_count: int = 0
     raised_alerts: set[str] = field(default_factory=set)
     history: list[HistoryEntry] = field(default_factory=list)
     events: list[ev.Event] = field(default_factory=list, repr=False)
@@ -148,6 +157,9 @@ class ComplaintState:
             first_replied_at=self.first_replied_at,
             merged=self.status is Status.MERGED,
             rework=tuple(ReworkFacts(r.reply_due, r.replied_at) for r in self.rework),
+            withdrawn=self.status is Status.WITHDRAWN,
+            urges=self.urge_count,
+            supervisions=self.supervise_count,
         )
 
     def missed_stages(self, at: datetime) -> list[dl.StageDeadline]:
@@ -176,8 +188,8 @@ class ComplaintState:
         """The actions ``actor`` could take right now (for UIs and 409 messages)."""
         allowed: list[Action] = []
         for action in ALLOWED_FROM:
-            if action is Action.RAISE_ALERT:  # internal to the monitor, never offered
-                continue
+            if action is Action.RAISE_ALERT or action in PLATFORM_ACTIONS:
+                continue  # the monitor's own, or the platform's (its own API)
             try:
                 check(actor, action, self.status, self.unit_id)
                 self._guard(action)

@@ -12,6 +12,8 @@ from complaints.adapters.audit import PiiAudit
 from complaints.adapters.config_store import CalendarStore, PolicyStore
 from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
+from complaints.adapters.platform_mapping import PlatformConfig
+from complaints.adapters.platform_queue import PlatformQueue
 from complaints.adapters.repository import ComplaintRepository
 from complaints.adapters.units import UnitRepository
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule
@@ -80,6 +82,9 @@ class Context:
     # Ops alert keys known to be raised already (the store holds the truth; this only spares
     # every intake a failing insert while the calendar stays stale).
     raised: set[str] = field(default_factory=set)
+    # The city platforms: their configuration, and the steps waiting to go back to them.
+    platforms: dict[str, PlatformConfig] = field(default_factory=dict)
+    platform_queue: PlatformQueue | None = None
 
     @property
     def calendar(self) -> WorkCalendar:

@@ -12,11 +12,13 @@ from complaints.adapters.event_mapping import ts
 from complaints.domain.model import Status
 from complaints.domain.rates import (
     CaseFacts,
+    Escalations,
     Period,
     Rate,
     Reading,
     ReworkFacts,
     assignment_rate,
+    escalation_counts,
     joined,
     on_time_reply_rate,
     rework_reply_rate,
@@ -35,6 +37,8 @@ FACT_FIELDS = {
     "reply_by": 1,
     "first_replied_at": 1,
     "status": 1,
+    "urge_count": 1,
+    "supervise_count": 1,
     "merged_into": 1,
     "merged_at": 1,
     "rework": 1,
@@ -51,6 +55,7 @@ class Rates:
     unit_id: str | None
     assignment: Rate
     on_time_reply: Rate
+    escalations: Escalations
     rework_reply: Rate
     reading: Reading = Reading.DEFINED
 
@@ -69,6 +74,9 @@ def facts_from(doc: Doc) -> CaseFacts:
         reply_by=local(doc.get("reply_by")),
         first_replied_at=local(doc.get("first_replied_at")),
         merged=doc.get("status") == Status.MERGED.value,
+        withdrawn=doc.get("status") == Status.WITHDRAWN.value,
+        urges=int(doc.get("urge_count") or 0),
+        supervisions=int(doc.get("supervise_count") or 0),
         rework=tuple(
             ReworkFacts(local(r.get("reply_due")), local(r.get("replied_at")))
             for r in doc.get("rework") or ()
@@ -119,6 +127,7 @@ async def compute(
         unit_id=unit_id,
         assignment=assignment_rate(facts, period, as_of, unit_id=unit_id, reading=reading),
         on_time_reply=on_time_reply_rate(facts, period, as_of, unit_id=unit_id),
+        escalations=escalation_counts(facts, period, unit_id=unit_id),
         rework_reply=rework_reply_rate(facts, period, as_of, unit_id=unit_id),
         reading=reading,
     )

@@ -129,6 +129,22 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         priority=Priority.HIGH,
     ),
     Rule(
+        "default.complaints.ComplaintUrged",
+        "市级平台催办/督办 → 单位负责人 / the city platform urges: to the unit head",
+        C + "ComplaintUrged",
+        (INBOX, SMS),
+        (_unit("unit_head"),),
+        priority=Priority.HIGH,
+    ),
+    Rule(
+        "default.complaints.PlatformStepRefused",
+        "市级平台拒收办理环节 → 管理员 / a platform refused a step: to administrators",
+        C + "PlatformStepRefused",
+        (INBOX, EMAIL),
+        (_group(ADMINS),),
+        priority=Priority.HIGH,
+    ),
+    Rule(
         "default.complaints.RatesBelowTarget",
         "交办率/按时回复率未达100% → 督办人员（每日汇总）/ rates below target to supervisors",
         C + "RatesBelowTarget",

@@ -76,6 +76,13 @@ async def rates(
         "on_time_reply_rate": _rate(result.on_time_reply),
         "rework_reply_rate": _rate(result.rework_reply),
         "reading": result.reading.value,
+        # The platforms' 催办 and 督办 of the cases received in the period.
+        "platform_escalations": {
+            "cases": result.escalations.cases,
+            "urged_cases": result.escalations.urged_cases,
+            "urges": result.escalations.urges,
+            "supervisions": result.escalations.supervisions,
+        },
     }
 
 
