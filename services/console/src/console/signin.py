@@ -29,6 +29,8 @@ class DemoPerson:
     name: str
     role: Role
     unit: str | None = None
+    home: str | None = None  # where they start, when not their role's home
+    job: str = ""  # what they do, shown on the sign-in page
 
     @property
     def subject(self) -> str:
@@ -41,6 +43,12 @@ DEMO_PEOPLE = (
     DemoPerson("unit-02", "陈静", Role.UNIT_HANDLER, "town-02"),
     DemoPerson("supervisor", "赵敏", Role.SUPERVISOR),
     DemoPerson("admin", "周峰", Role.ADMIN),
+    # Part 2: the project reserve's planner (规划科, a supervisor account: import and adjust),
+    # the emergency officer (应急值守, a supervisor account: incidents and the risk map) and
+    # the head of 东城街道 (a unit account reading its inbox).
+    DemoPerson("planner", "孙涛", Role.SUPERVISOR, home="/reserve", job="规划科"),
+    DemoPerson("emergency", "刘洋", Role.SUPERVISOR, home="/risk/map", job="应急值守"),
+    DemoPerson("unit-head-01", "黄伟", Role.UNIT_HANDLER, "town-01", home="/inbox", job="负责人"),
 )
 HOME = {
     Role.OPERATOR: "/cases?queue=unassigned",
@@ -163,7 +171,7 @@ async def signin(request: Request, person: str = Form(...), next: str = Form("/"
     )
     target = safe_next(next)
     if target == "/":
-        target = HOME[chosen.role]
+        target = chosen.home or HOME[chosen.role]
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         settings.session_cookie,
