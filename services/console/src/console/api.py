@@ -92,6 +92,7 @@ class FieldError:
     field: str
     label: str
     message: str
+    row: int | None = None  # a refused table row (an import), as the file numbers it
 
 
 @dataclass
@@ -112,7 +113,9 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     name = str(item.get("field") or ".".join(str(p) for p in item.get("loc", [])[1:]) or "")
     text = str(item.get("detail") or item.get("message") or item.get("msg") or "")
     message = zh(text) or TYPE_ZH.get(str(item.get("type")), "") or "填写有误"
-    return FieldError(name, FIELD_LABELS.get(name, name), message)
+    label = str(item.get("column_zh") or FIELD_LABELS.get(name, name))
+    row = item.get("row")
+    return FieldError(name, label, message, row if isinstance(row, int) else None)
 
 
 def problem(
