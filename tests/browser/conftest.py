@@ -12,7 +12,7 @@ from .console_pages import complaints, token
 
 
 @pytest.fixture(scope="session")
-def registered_units(live_stack: None) -> None:
+def registered_units(_stack_session: None) -> None:
     """Every unit of the console's demo table in the registry (409: registered already)."""
     headers = {"Authorization": f"Bearer {token('admin')}"}
     with httpx.Client(base_url=complaints(), headers=headers, timeout=30) as c:

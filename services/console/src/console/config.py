@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "qingshan"
     jwt_audience: str = "qingshan"
     session_cookie: str = "qingshan_session"
-    session_hours: float = Field(default=8.0, gt=0)
+    # A session is one token, and tokens live at most an hour (qingshan_core.auth's
+    # DEFAULT_MAX_LIFETIME, which the services enforce): a longer one is refused everywhere.
+    session_hours: float = Field(default=1.0, gt=0, le=1.0)
     secure_cookies: bool = False  # true behind TLS (the Ingress)
     # The development sign-in (pick a demo person) exists only in development and test; it
     # goes when the identity provider's authorization-code + PKCE sign-in lands.
