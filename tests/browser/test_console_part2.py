@@ -183,9 +183,12 @@ async def test_the_unit_head_acknowledges_a_critical_notice(live_stack, page: Pa
 async def test_an_administrator_previews_a_template(live_stack, page: Page) -> None:
     await sign_in(page, "admin", "/admin/notify")
     await document(page, "notify-admin")
-    await page.locator("[data-template]").first.click()
+    await page.locator("[data-template*='IncidentRegistered']").first.click()
     await page.wait_for_url("**/admin/notify/templates/*")
-    await expect(page.get_by_test_id("preview")).not_to_be_empty()
-    await page.fill("#t-title", "【预览测试】{{ event_type }}")
-    await expect(page.locator("#preview .preview-title")).to_contain_text("【预览测试】")
+    shown = page.locator("#preview .preview-title")
+    await expect(shown).to_contain_text("突发环境事件")  # rendered from the sample event
+    sample = await shown.inner_text()
+    await page.fill("#t-title", "【预览测试】{{ data.title }}")  # unsaved: previewed as typed
+    await expect(shown).to_contain_text("【预览测试】")
+    assert (await shown.inner_text()).replace("【预览测试】", "") in sample
     await document(page, "notify-template")
