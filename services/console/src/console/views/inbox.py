@@ -22,14 +22,20 @@ RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 def inbox_order(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Unread first, then the most pressing, then the newest."""
     newest = sorted(items, key=lambda i: i["created_at"], reverse=True)
-    return sorted(newest, key=lambda i: (i["acknowledged_at"] is not None, RANK.get(i["priority"], 9)))
+    return sorted(
+        newest, key=lambda i: (i["acknowledged_at"] is not None, RANK.get(i["priority"], 9))
+    )
 
 
 @router.get("/inbox")
 async def inbox(request: Request, sess: Session = Depends(session)) -> Response:
     items = await api_of(request).call("GET", "notify", "/v1/inbox", sess.token)
     return await render(
-        request, sess, "inbox.html", items=inbox_order(items), priority=PRIORITY,
+        request,
+        sess,
+        "inbox.html",
+        items=inbox_order(items),
+        priority=PRIORITY,
         unread=sum(1 for i in items if i["acknowledged_at"] is None),
     )
 
@@ -48,13 +54,27 @@ async def admin(request: Request, sess: Session = Depends(session)) -> Response:
         return await api.call("GET", "notify", path, sess.token, params=params)
 
     rules, recipients, groups, chains, templates, deliveries, dead, gaps = await asyncio.gather(
-        get("/v1/rules"), get("/v1/recipients"), get("/v1/groups"), get("/v1/escalation-chains"),
-        get("/v1/templates"), get("/v1/deliveries", limit=30), get("/v1/deliveries", status="failed", limit=30),
+        get("/v1/rules"),
+        get("/v1/recipients"),
+        get("/v1/groups"),
+        get("/v1/escalation-chains"),
+        get("/v1/templates"),
+        get("/v1/deliveries", limit=30),
+        get("/v1/deliveries", status="failed", limit=30),
         get("/v1/admin/unreachable"),
     )
     return await render(
-        request, sess, "notify_admin.html", rules=rules, recipients=recipients, groups=groups,
-        chains=chains, templates=templates, deliveries=deliveries, dead=dead, gaps=gaps["items"],
+        request,
+        sess,
+        "notify_admin.html",
+        rules=rules,
+        recipients=recipients,
+        groups=groups,
+        chains=chains,
+        templates=templates,
+        deliveries=deliveries,
+        dead=dead,
+        gaps=gaps["items"],
         priority=PRIORITY,
     )
 
@@ -81,7 +101,18 @@ async def preview(
 ) -> Response:
     """The unsaved template rendered with the event type's sample data (as notify renders it)."""
     out = await api_of(request).call(
-        "POST", "notify", "/v1/templates/preview", sess.token,
-        json={"template": {"event_type": event_type, "channel": channel, "variant": variant, "title": title, "body": body}},
+        "POST",
+        "notify",
+        "/v1/templates/preview",
+        sess.token,
+        json={
+            "template": {
+                "event_type": event_type,
+                "channel": channel,
+                "variant": variant,
+                "title": title,
+                "body": body,
+            }
+        },
     )
     return await render(request, sess, "_preview.html", preview=out)

@@ -52,7 +52,9 @@ def as_of_instant(day: str | None) -> str | None:
     try:
         d = date.fromisoformat(day)
     except ValueError as exc:
-        raise ApiError(422, "日期格式不正确", [FieldError("as_of", "截至日期", "格式应为 YYYY-MM-DD")]) from exc
+        raise ApiError(
+            422, "日期格式不正确", [FieldError("as_of", "截至日期", "格式应为 YYYY-MM-DD")]
+        ) from exc
     return datetime.combine(d, time(23, 59, 59), SHANGHAI).isoformat()
 
 
@@ -69,7 +71,10 @@ async def reserve(request: Request, sess: Session = Depends(session)) -> Respons
     params: dict[str, Any] = {**flt, "year": year}
     if sort == "no" and not desc:  # the API's own order: page on the server
         data = await api.call(
-            "GET", "projects", "/v1/subitems", sess.token,
+            "GET",
+            "projects",
+            "/v1/subitems",
+            sess.token,
             params={**params, "limit": PAGE, "offset": (page - 1) * PAGE},
         )
         rows, total = data["items"], data["total"]
@@ -83,9 +88,19 @@ async def reserve(request: Request, sess: Session = Depends(session)) -> Respons
     kept = {k: v for k, v in {**flt, "sort": sort, "dir": "desc" if desc else ""}.items() if v}
     pages = max((total + PAGE - 1) // PAGE, 1)
     return await render(
-        request, sess, "reserve.html",
-        rows=rows, total=total, page=page, pages=pages, filters=flt, sort=sort, desc=desc,
-        sorts={k: v[0] for k, v in SORTS.items()}, stages=STAGES, sources=SOURCES,
+        request,
+        sess,
+        "reserve.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=flt,
+        sort=sort,
+        desc=desc,
+        sorts={k: v[0] for k, v in SORTS.items()},
+        stages=STAGES,
+        sources=SOURCES,
         field_options=[(g["key"], g["label"]) for g in fields["groups"]],
         query=lambda **over: urlencode({**kept, **over}),
         export=urlencode({k: v for k, v in flt.items() if v}),
@@ -97,7 +112,10 @@ async def export(request: Request, sess: Session = Depends(session)) -> Response
     """The reserve as the table it is imported from (the API's export, Chinese headers)."""
     fmt = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
     r = await api_of(request).call(
-        "GET", "projects", "/v1/export", sess.token,
+        "GET",
+        "projects",
+        "/v1/export",
+        sess.token,
         params={"format": fmt, "header": "zh", "bom": "true" if fmt == "csv" else None},
         raw=True,
     )
@@ -105,7 +123,9 @@ async def export(request: Request, sess: Session = Depends(session)) -> Response
     return Response(
         r.content,
         media_type=r.headers.get("content-type", "application/octet-stream"),
-        headers={"Content-Disposition": f"attachment; filename=reserve.{fmt}; filename*=UTF-8''{name}"},
+        headers={
+            "Content-Disposition": f"attachment; filename=reserve.{fmt}; filename*=UTF-8''{name}"
+        },
     )
 
 
@@ -135,9 +155,15 @@ async def rollups(request: Request, sess: Session = Depends(session)) -> Respons
         for (by, label), r in zip(ROLLUPS.items(), groups, strict=True)
     }
     return await render(
-        request, sess, "rollups.html",
-        preamble=preamble, rollups=dict(zip(ROLLUPS, groups, strict=True)), labels=ROLLUPS,
-        charts=charts, as_of=day, today=date.today().isoformat(),
+        request,
+        sess,
+        "rollups.html",
+        preamble=preamble,
+        rollups=dict(zip(ROLLUPS, groups, strict=True)),
+        labels=ROLLUPS,
+        charts=charts,
+        as_of=day,
+        today=date.today().isoformat(),
     )
 
 

@@ -35,7 +35,10 @@ KINDS = {
     "investment": "投资额",
     "years": "实施年度",
 }
-TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _refused(exc: ApiError) -> list[FieldError]:
@@ -60,7 +63,10 @@ async def _send(
     kind = TYPES["xlsx" if name.lower().endswith(".xlsx") else "csv"]
     try:
         out = await api_of(request).call(
-            "POST", "projects", "/v1/imports", sess.token,
+            "POST",
+            "projects",
+            "/v1/imports",
+            sess.token,
             params={"dry_run": "true" if dry_run else None},
             files={"file": (name, data, kind)},
         )
@@ -84,9 +90,12 @@ async def check_import(
         raise ApiError(413, "提交的内容过大", [FieldError("file", "文件", "文件超过 20 MB")])
     preview, refused = await _send(request, sess, name, data, dry_run=True)
     return await render(
-        request, sess, "import.html",
+        request,
+        sess,
+        "import.html",
         status_code=422 if refused else 200,
-        file_name=name, preview=preview,
+        file_name=name,
+        preview=preview,
         refused=refused and {"message": refused.message, "fields": _refused(refused)},
         payload=base64.b64encode(data).decode() if preview else None,
         recent=await _imports(request, sess),
@@ -104,12 +113,17 @@ async def confirm_import(
     try:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ApiError(422, "文件内容已损坏，请重新上传", [FieldError("file", "文件", "请重新上传")]) from exc
+        raise ApiError(
+            422, "文件内容已损坏，请重新上传", [FieldError("file", "文件", "请重新上传")]
+        ) from exc
     done, refused = await _send(request, sess, file_name, data, dry_run=False)
     return await render(
-        request, sess, "import.html",
+        request,
+        sess,
+        "import.html",
         status_code=422 if refused else 200,
-        file_name=file_name, done=done,
+        file_name=file_name,
+        done=done,
         refused=refused and {"message": refused.message, "fields": _refused(refused)},
         recent=await _imports(request, sess),
     )
@@ -119,8 +133,13 @@ async def confirm_import(
 async def subitem(sid: str, request: Request, sess: Session = Depends(session)) -> Response:
     item = await api_of(request).call("GET", "projects", f"/v1/subitems/{sid}", sess.token)
     return await render(
-        request, sess, "subitem.html",
-        item=item, gates=GATES, kinds=KINDS, me_subject=sess.principal.subject,
+        request,
+        sess,
+        "subitem.html",
+        item=item,
+        gates=GATES,
+        kinds=KINDS,
+        me_subject=sess.principal.subject,
         done=request.query_params.get("done"),
     )
 
@@ -148,7 +167,9 @@ async def change(
     await api_of(request).call(
         "POST", "projects", f"/v1/subitems/{sid}/{path}", sess.token, json=_clean(form, names)
     )
-    return Response(status_code=204, headers={"HX-Redirect": f"/reserve/subitems/{sid}?done={action}"})
+    return Response(
+        status_code=204, headers={"HX-Redirect": f"/reserve/subitems/{sid}?done={action}"}
+    )
 
 
 @router.post("/reserve/subitems/{sid}/adjustments/{aid}/{decision}")
@@ -160,14 +181,22 @@ async def decide(
     form = {k: str(v) for k, v in (await request.form()).items()}
     body = _clean(form, ("note",) if decision == "approve" else ("reason",))
     await api_of(request).call(
-        "POST", "projects", f"/v1/subitems/{sid}/adjustments/{aid}/{decision}", sess.token, json=body
+        "POST",
+        "projects",
+        f"/v1/subitems/{sid}/adjustments/{aid}/{decision}",
+        sess.token,
+        json=body,
     )
     if request.headers.get("HX-Request"):
-        return Response(status_code=204, headers={"HX-Redirect": f"/reserve/subitems/{sid}?done={decision}"})
+        return Response(
+            status_code=204, headers={"HX-Redirect": f"/reserve/subitems/{sid}?done={decision}"}
+        )
     return RedirectResponse(f"/reserve/subitems/{sid}?done={decision}", status_code=303)
 
 
 @router.get("/reserve/adjustments")
 async def pending(request: Request, sess: Session = Depends(session)) -> Response:
     rows = await api_of(request).call("GET", "projects", "/v1/adjustments", sess.token)
-    return await render(request, sess, "adjustments.html", rows=rows, kinds=KINDS, me_subject=sess.principal.subject)
+    return await render(
+        request, sess, "adjustments.html", rows=rows, kinds=KINDS, me_subject=sess.principal.subject
+    )

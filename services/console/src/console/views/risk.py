@@ -90,7 +90,9 @@ async def register(request: Request, sess: Session = Depends(session)) -> Respon
     media = [str(m) for m in form.getlist("media")]
     body = incident_body(dict(form), media)
     created = await api_of(request).call("POST", "risk", "/v1/incidents", sess.token, json=body)
-    return Response(status_code=204, headers={"HX-Redirect": f"/risk/incidents/{created['id']}?done=register"})
+    return Response(
+        status_code=204, headers={"HX-Redirect": f"/risk/incidents/{created['id']}?done=register"}
+    )
 
 
 @router.get("/risk/incidents/{iid}")
@@ -98,6 +100,12 @@ async def incident_page(iid: str, request: Request, sess: Session = Depends(sess
     incident = await api_of(request).call("GET", "risk", f"/v1/incidents/{iid}", sess.token)
     hours = 2 if incident["reporting_grade"] in ("I", "II") else 4
     return await render(
-        request, sess, "incident.html", i=incident, hours=hours, grades=GRADES, media=MEDIA,
+        request,
+        sess,
+        "incident.html",
+        i=incident,
+        hours=hours,
+        grades=GRADES,
+        media=MEDIA,
         done=request.query_params.get("done"),
     )
