@@ -180,7 +180,7 @@ def tail(infra: dict[str, str]) -> Callable[[], Any]:
 
 def seed_bytes() -> bytes:
     """The plan's reserve table as the service ships it (package data)."""
-    return Settings().reserve_table.read_bytes()
+    return Settings(environment="test").reserve_table.read_bytes()
 
 
 __all__ = ["PLAN_EXCERPT", "Service", "seed_bytes"]
