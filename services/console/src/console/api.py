@@ -92,6 +92,7 @@ class FieldError:
     field: str
     label: str
     message: str
+    row: int | None = None  # a refused table row (an import), as the file numbers it
 
 
 @dataclass
@@ -112,7 +113,9 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     name = str(item.get("field") or ".".join(str(p) for p in item.get("loc", [])[1:]) or "")
     text = str(item.get("detail") or item.get("message") or item.get("msg") or "")
     message = zh(text) or TYPE_ZH.get(str(item.get("type")), "") or "填写有误"
-    return FieldError(name, FIELD_LABELS.get(name, name), message)
+    label = str(item.get("column_zh") or FIELD_LABELS.get(name, name))
+    row = item.get("row")
+    return FieldError(name, label, message, row if isinstance(row, int) else None)
 
 
 def problem(
@@ -159,15 +162,20 @@ class Api:
         json: Any = None,
         next_path: str = "/",
         idempotency_key: str | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        raw: bool = False,
     ) -> Any:
-        """The decoded answer; ApiError for an error answer, SignInRequired for a 401."""
+        """The decoded answer (`raw`: the httpx response itself, e.g. a file); ApiError for
+        an error answer, SignInRequired for a 401. `files` uploads as multipart/form-data."""
         url = self.upstreams[service] + path
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         headers = {"Authorization": f"Bearer {token}"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         try:
-            r = await self.client.request(method, url, params=clean, json=json, headers=headers)
+            r = await self.client.request(
+                method, url, params=clean, json=json, headers=headers, files=files
+            )
         except httpx.HTTPError as exc:
             raise ApiError(503, STATUS_ZH[503]) from exc
         if r.status_code == 401:
@@ -178,6 +186,8 @@ class Api:
             except ValueError:
                 body = None
             raise problem(r.status_code, body, r.headers)
+        if raw:
+            return r
         return r.json() if r.content else None
 
     async def ready(self) -> dict[str, bool]:

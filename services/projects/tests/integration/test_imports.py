@@ -135,3 +135,18 @@ async def test_corrections_apply_and_adjustable_changes_are_refused(seeded: Serv
         "/v1/subitems", params={"lead_unit": "区经济信息委", "limit": 100}, headers=h
     )
     assert 2 in {i["no"] for i in rows.json()["items"]}
+
+
+async def test_a_dry_run_says_what_would_change_and_writes_nothing(empty: Service) -> None:
+    h = empty.auth(Role.SUPERVISOR)
+    files = {"file": ("reserve.csv", _table(), "text/csv")}
+    r = await empty.client.post("/v1/imports", params={"dry_run": "true"}, files=files, headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["dry_run"] is True and body["changed"] is False and body["import_id"] is None
+    assert body["added"] == body["rows"] > 0 and "尚未写入" in body["message"]
+    assert await _count(empty, "subitems") == 0
+    assert await _count(empty, "imports") == 0
+    bad = {"file": ("reserve.csv", _table({2: {"years": "2025-2021"}}), "text/csv")}
+    r = await empty.client.post("/v1/imports", params={"dry_run": "true"}, files=bad, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["row"] == 3, r.text

@@ -15,18 +15,28 @@ from console.units import Unit, units
 from qingshan_core.auth import Role
 
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.OPERATOR: [("/cases?queue=unassigned", "工作队列"), ("/intake", "受理登记")],
-    Role.UNIT_HANDLER: [("/cases?queue=mine", "本单位案件")],
+    Role.OPERATOR: [
+        ("/cases?queue=unassigned", "工作队列"),
+        ("/intake", "受理登记"),
+        ("/risk/map", "一张图"),
+        ("/inbox", "消息"),
+    ],
+    Role.UNIT_HANDLER: [("/cases?queue=mine", "本单位案件"), ("/inbox", "消息")],
     Role.SUPERVISOR: [
         ("/dashboard", "督办看板"),
         ("/cases?queue=open", "全部案件"),
         ("/cases?queue=extension", "延期审批"),
+        ("/reserve", "项目储备库"),
+        ("/risk/map", "一张图"),
+        ("/inbox", "消息"),
     ],
     Role.ADMIN: [
         ("/dashboard", "督办看板"),
         ("/cases?queue=open", "全部案件"),
-        ("/cases?queue=extension", "延期审批"),
-        ("/intake", "受理登记"),
+        ("/reserve", "项目储备库"),
+        ("/risk/map", "一张图"),
+        ("/inbox", "消息"),
+        ("/admin/notify", "通知配置"),
     ],
 }
 ASSIGNERS = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})

@@ -116,8 +116,11 @@ def validate(file: ImportFile, fmt: Format) -> tuple[ReserveRow, ...]:
     return result.rows
 
 
-async def import_table(ctx: Context, file: ImportFile, *, by: str) -> ImportOutcome:
-    """Import a reserve table, all or nothing; the same file twice changes nothing."""
+async def import_table(
+    ctx: Context, file: ImportFile, *, by: str, dry_run: bool = False
+) -> ImportOutcome:
+    """Import a reserve table, all or nothing; the same file twice changes nothing.
+    `dry_run`: every check, the counts of what it would change, and nothing written."""
     fmt = detect_format(file)
     rows = validate(file, fmt)
     stored = await ctx.subitems.table_state()
@@ -127,7 +130,7 @@ async def import_table(ctx: Context, file: ImportFile, *, by: str) -> ImportOutc
         raise ImportRefused(issues)
     sha = hashlib.sha256(file.data).hexdigest()
     counts = (len(diff.added), len(diff.changed), len(diff.unchanged), len(diff.absent))
-    if diff.is_noop:
+    if diff.is_noop or dry_run:
         return ImportOutcome(None, fmt, sha, len(rows), *counts)
     record = ImportRecord(
         id=import_id_for(sha, diff, stored),
