@@ -49,6 +49,9 @@ def auth(role: str, sub: str | None = None) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def bureau(infra):  # type: ignore[no-untyped-def]
+    # Services another suite left running (the browser journeys keep them up) were started
+    # without the demo's settings (the mail sink, the quick sweeper): start them again with them.
+    subprocess.run([*SCRIPT, "down"], check=True, timeout=60)
     done = subprocess.run(
         [*SCRIPT, "--demo", "up"], check=True, timeout=300, capture_output=True, text=True
     )
