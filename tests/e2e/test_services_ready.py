@@ -65,10 +65,12 @@ async def test_grpc_health_and_no_reflection(running_services, name):
         resp = await health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
         assert resp.status == health_pb2.HealthCheckResponse.SERVING
         stub = reflection_pb2_grpc.ServerReflectionStub(ch)
-        call = stub.ServerReflectionInfo()
+        # The request goes as the call's iterator: the server may end the stream before a
+        # separate write is sent (that write then fails INTERNAL on the client's side).
+        call = stub.ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(list_services="")])
+        )
         with pytest.raises(grpc.aio.AioRpcError):
-            await call.write(reflection_pb2.ServerReflectionRequest(list_services=""))
-            await call.read()
-        # The server may end the stream before the write is sent (the write then fails with
-        # INTERNAL): the call's own status is what the server answered.
+            async for _ in call:
+                pass
         assert await call.code() == grpc.StatusCode.UNIMPLEMENTED
