@@ -15,6 +15,8 @@ SERVICES := $(PYTHON) deploy/local/services.py
 PROTO_FILES := $(shell find proto -name '*.proto')
 PROTO_STAMP := libs/contracts/src/qingshan/.generated
 PYTEST_ARGS ?=
+CHROMIUM := /usr/bin/chromium
+CONSOLE_ASSETS := services/console/node_modules/.installed
 # `make test` runs against its own servers; TEST_PROFILE=ci picks yet other ports and data, so
 # a second checkout can run its suite while another one's test servers are in use.
 TEST_PROFILE ?= test
@@ -27,17 +29,18 @@ DOCKERFILE_LINT := .cache/dockerfile-lint/dockerfile-lint
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help install proto infra run stop test test-unit lint token clean wipe bench faults fuzz k8s k8s-kustomize
+.PHONY: help install browser proto infra run stop test test-unit lint token clean wipe bench faults fuzz k8s k8s-kustomize
 
 help:
-	@echo "make run     install everything, start Kafka, FerretDB and the four services"
+	@echo "make run     install everything, start Kafka, FerretDB, Keycloak and the four services"
 	@echo "make stop    stop them"
 	@echo "make test    install everything, run the whole suite against servers it starts"
-	@echo "make lint    ruff, mypy on the pure layers, buf lint"
+	@echo "make lint    ruff, mypy, import-linter, buf lint, buf breaking against main~1"
 	@echo "make bench   figures beside their baselines (own stack), bench/results.json"
 	@echo "make faults  kill -9 broker and services, stop the store, under load; counts"
 	@echo "make fuzz    schemathesis against every service's OpenAPI"
-	@echo "make token ROLE=operator [UNIT=town-01]   print a bearer token for local use"
+	@echo "make token ROLE=operator [UNIT=town-01]   a real token from the local Keycloak"
+	@echo "make token ROLE=supervisor SUB=duty-lead   a development token for a person of the directory"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,7 +50,26 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml s
 	$(UV) sync --frozen --all-packages --python $(PYTHON)
 	@touch $@
 
-install: $(VENV)/.synced proto
+install: $(VENV)/.synced proto browser $(CONSOLE_ASSETS)
+
+# The browser the browser tests drive: Debian's chromium package (never a browser download),
+# plus a font with Chinese glyphs for the pages and their screenshots. apt-get needs root (CI
+# runs as root); a machine that has both already is left alone.
+browser:
+	@if [ ! -x $(CHROMIUM) ] || ! { command -v fc-list >/dev/null && fc-list :lang=zh | grep -q .; }; then \
+		echo "make install: $(CHROMIUM) or a Chinese font is missing; installing Debian's chromium and fonts-wqy-microhei with apt-get"; \
+		mkdir -p .cache; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium fonts-wqy-microhei; } >.cache/apt-browser.log 2>&1 \
+			|| { tail -30 .cache/apt-browser.log; exit 1; }; \
+		echo "make install: $$($(CHROMIUM) --version) installed"; \
+	fi
+
+# The console's front-end packages (htmx, ECharts, Leaflet, axe-core) exactly as its
+# package-lock.json pins them; the console serves them itself (an intranet has no CDN).
+$(CONSOLE_ASSETS): services/console/package.json services/console/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix services/console
+	@touch $@
 
 # Python code generated from proto/, never committed (libs/contracts/src/qingshan is ignored).
 # Generated into a fresh directory and swapped in, so a running process never sees it half-made.
@@ -98,12 +120,21 @@ test: install infra
 $(BUF):
 	npm install --silent --prefix .cache/npm "@bufbuild/buf@$(BUF_VERSION)"
 
+# The previous commit of main, as buf reads it: through the repository's own git directory (a
+# worktree's .git is a file), so it works in a fresh clone and in a worktree alike.
+GIT_COMMON_DIR = $(shell git rev-parse --path-format=absolute --git-common-dir)
+BUF_AGAINST = $(GIT_COMMON_DIR)\#branch=main,ref=HEAD~1,subdir=proto
+
+# ruff (style, complexity and statement counts), mypy on the pure layers, the layer contracts
+# (import-linter, pyproject.toml), buf lint, and buf breaking against the previous commit of main.
 lint: install $(BUF)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy libs/core/src/qingshan_core \
 		$(wildcard services/*/src/*/domain) $(wildcard services/*/src/*/service_layer)
+	$(VENV)/bin/lint-imports
 	cd proto && ../$(BUF) lint
+	$(BUF) breaking proto --against '$(BUF_AGAINST)'
 
 # Figures beside their baselines, from a stack of its own (see bench/run.py); never asserted.
 bench: install infra
@@ -128,8 +159,16 @@ fuzz: install infra
 	if [ -n "$$started" ]; then $(STACK) --profile $(TEST_PROFILE) down; fi; \
 	exit $$status
 
-token: install
-	@$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)")
+# A real access token from the local Keycloak (`make run` started it): the role's demo user,
+# or for `integration` a service account by client credentials (deploy/local/idp.py). With SUB=,
+# a development token (HS256, accepted by the development profile only) for that subject: the
+# demo bureau's people (duty-lead, town-01-head ...) have inboxes but no Keycloak account.
+token:
+	@if [ -n "$(SUB)" ]; then \
+		$(PY) -m qingshan_core.token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)") --sub "$(SUB)"; \
+	else \
+		$(STACK) token --role "$(ROLE)" $(if $(UNIT),--unit "$(UNIT)"); \
+	fi
 
 clean:
 	rm -rf $(VENV) libs/contracts/src/qingshan .pytest_cache .mypy_cache .ruff_cache

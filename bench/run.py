@@ -355,7 +355,7 @@ def main() -> None:
     ap.add_argument("--rollups", default="10000,100000", help="sub-items ('' off)")
     args = ap.parse_args()
     run([*STACK, "wipe"])
-    run([*STACK, "up"])
+    run([*STACK, "up", "--no-keycloak"])  # development tokens only
     try:
         os.environ.update(e2e.notify_env(0))
         run([*SERVICES, "up"])

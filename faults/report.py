@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from faults.harness import Hit, Published, Sent
+from faults.harness import Hit, Load, Published, Receiver, Sent, TopicReader
 from notify.domain.delivery import delivery_id
 from notify.domain.model import Channel
 
@@ -37,6 +37,12 @@ class Row:
     alerts_missing: int = 0
     probes: int = 0  # readiness probes made during the fault, and those not answered 200
     probes_not_ready: int = 0
+    # The city platform: district steps taken in the phase, and of them never taken by the
+    # city, taken twice, or taken out of order (cases).
+    steps: int = 0
+    steps_lost: int = 0
+    steps_twice: int = 0
+    steps_disorder: int = 0
     lost_ids: list[str] = field(default_factory=list)
 
 
@@ -81,6 +87,14 @@ def build(
     duty: str,
 ) -> list[Row]:
     rows = {p: Row(p) for p in phases}
+    accepted = _count_answers(rows, sent)
+    _count_events(rows, phases, accepted, stored, records)
+    _count_notifications(rows, accepted, records, hits, duty)
+    return list(rows.values())
+
+
+def _count_answers(rows: dict[str, Row], sent: list[Sent]) -> dict[str, Sent]:
+    """What the intake answered, per phase; returns the accepted requests by entity id."""
     accepted: dict[str, Sent] = {}
     for s in sent:
         row = rows[s.phase]
@@ -95,6 +109,17 @@ def build(
             row.other_5xx += 1
         elif s.status == 0:
             row.no_answer += 1
+    return accepted
+
+
+def _count_events(
+    rows: dict[str, Row],
+    phases: list[str],
+    accepted: dict[str, Sent],
+    stored: set[str],
+    records: list[Published],
+) -> None:
+    """Accepted requests stored and published (else lost), and repeated events."""
     created = {(r.subject, r.type) for r in records}
     backdated = {s.ref for s in sent if s.backdated}
     for eid, s in accepted.items():
@@ -116,6 +141,15 @@ def build(
         else:
             first[r.ce_id] = r.phase if r.phase in rows else phases[0]
 
+
+def _count_notifications(
+    rows: dict[str, Row],
+    accepted: dict[str, Sent],
+    records: list[Published],
+    hits: list[Hit],
+    duty: str,
+) -> None:
+    """Messages delivered, repeated and missing, against the phase of the event behind them."""
     phase_of = {eid: s.phase for eid, s in accepted.items()}
     expected = expected_notifications(records, phase_of, duty)
     origin = expected_notifications(records, phase_of, duty, every=True)
@@ -139,7 +173,6 @@ def build(
     for key, phase in expected.items():
         rows[phase].expected_notes += 1
         rows[phase].notes_missing += got[key] == 0
-    return list(rows.values())
 
 
 COLUMNS = [
@@ -163,6 +196,10 @@ COLUMNS = [
     ("alerts missing", "alerts_missing"),
     ("probes", "probes"),
     ("probes !200", "probes_not_ready"),
+    ("city steps", "steps"),
+    ("steps lost", "steps_lost"),
+    ("steps twice", "steps_twice"),
+    ("out of order", "steps_disorder"),
 ]
 
 
@@ -204,8 +241,37 @@ def failures(
             ("notifications never delivered", r.notes_missing),
             ("5xx other than 503", r.other_5xx),
             ("503 without Retry-After", r.s503_no_retry_after),
+            ("district steps the city platform never took", r.steps_lost),
+            ("district steps the city platform took twice", r.steps_twice),
+            ("cases whose steps reached the city platform out of order", r.steps_disorder),
         ):
             if n:
                 ids = f" e.g. {r.lost_ids[:5]}" if what.startswith("accepted") else ""
                 out.append(f"{r.phase}: {n} {what}{ids}")
     return out
+
+
+def evidence(
+    load: Load, reader: TopicReader, receiver: Receiver, problems: list[str]
+) -> dict[str, object]:
+    """What a failure needs for its diagnosis: the repeated event ids and messages, the
+    answers that were neither accepted nor a 503."""
+    repeated = {i: n for i, n in reader.by_id.items() if n > 1}
+    hits: dict[str, int] = {}
+    for h in receiver.hits:
+        k = "/".join(hit_key(h))
+        hits[k] = hits.get(k, 0) + 1
+    odd = [vars(s) for s in load.sent if s.status >= 500 and s.status != 503]
+    no_answer: dict[str, list[dict[str, object]]] = {}
+    for s in load.sent:
+        if s.status == 0:
+            no_answer.setdefault(f"{s.phase}/{s.error}", []).append(vars(s))
+    return {
+        "problems": problems,
+        "events_published_more_than_once": {
+            i: [vars(r) for r in reader.records if r.ce_id == i] for i in list(repeated)[:50]
+        },
+        "messages_received_more_than_once": {k: n for k, n in hits.items() if n > 1},
+        "answers_5xx_other_than_503": odd[:50],
+        "no_answer": {k: {"count": len(v), "first": v[:10]} for k, v in no_answer.items()},
+    }

@@ -13,6 +13,13 @@ every twentieth), one fault after another:
               case, before the case's schedule entry; restarted, its repair scan must find
               the case so that its DeadlineOverdue is raised all the same
   store       stop FerretDB for 15 s, keep sending, start it (the services are not restarted)
+  city-down   the city 12345 platform (simulator) down for 12 s: its connections refused
+  city-slow   the city platform answers after 3 s (past complaints' 2 s timeout) for 12 s,
+              with a few 503s (Retry-After) and dropped answers
+
+Beside the intake load, the city platform dispatches an order a second and the district works
+every open one through 签收, 回复 and 办结; each step must reach the city once, in order
+(columns "city steps", "steps lost", "steps twice", "out of order").
 
 Then a client that honours Retry-After resubmits whatever was refused or unanswered (same order
 number / idempotency key), and the suite waits until everything accepted is published and every
@@ -29,7 +36,7 @@ DeadlineOverdue never came. Exit 1 when anything accepted is lost, an event is p
 twice, a message is delivered twice or never, an outage answers other than 503 with
 Retry-After, a probe is not 200 or intake refused while only the broker is down, or a
 back-dated case is never alerted. Details of any failure: .run/faults/faults-result.json.
-`--only kafka,store` runs just those faults (between steady and settle).
+`--faults kafka,store` (or `--only`) runs just those faults (between steady and settle).
 
 Own stack (profile `faults` of deploy/local/stack.py and services.py, ports from there;
 QINGSHAN_FAULTS_PROFILE picks another), stopped at the end whatever happens. Only 127.0.0.1.
@@ -50,10 +57,20 @@ import uuid
 
 import httpx
 
+from faults.city import (
+    UNIT,
+    CityLoad,
+    count,
+    load_simulator,
+    platform_down,
+    platform_retries,
+    platform_slow,
+)
 from faults.harness import Load, Phase, Receiver, TopicReader, complaint_body
-from faults.report import build, expected_notifications, failures, hit_key, table
+from faults.report import build, evidence, expected_notifications, failures, hit_key, table
 from faults.stackctl import (
     BOOTSTRAP,
+    CITY_PORT,
     DUTY,
     HTTP,
     MONGO,
@@ -71,15 +88,26 @@ from faults.stackctl import (
     log,
     service_env,
     sh,
+    stored_ids,
 )
 from qingshan_core.auth import TokenCodec
-from qingshan_core.mongo import create_client
 from qingshan_core.settings import DEV_JWT_SECRET
 
 TOPICS = ["qingshan.complaints.v1", "qingshan.risk.v1"]
 PROBES = "broker down with probes"
 KILLED = "killed between case and schedule write"
-PHASES = ["steady", "kafka", PROBES, "notify", "complaints", KILLED, "store", "settle"]
+PHASES = [
+    "steady",
+    "kafka",
+    PROBES,
+    "notify",
+    "complaints",
+    KILLED,
+    "store",
+    "city-down",
+    "city-slow",
+    "settle",
+]
 
 
 async def retry_refused(load: Load, budget: float) -> None:
@@ -105,12 +133,16 @@ async def retry_refused(load: Load, budget: float) -> None:
     log(f"resubmitted {len(todo)} refused or unanswered requests; {len(left)} never accepted")
 
 
-async def settle(load: Load, reader: TopicReader, receiver: Receiver, budget: float) -> None:
-    """Wait (bounded) until every accepted entity's creation event is in its topic and every
-    message the rules call for has reached the receiver; then a little longer for late repeats."""
+async def settle(
+    load: Load, reader: TopicReader, receiver: Receiver, city: CityLoad, budget: float
+) -> None:
+    """Wait (bounded) until every accepted entity's creation event is in its topic, every
+    message the rules call for has reached the receiver and every district step the city
+    platform; then a little longer for late repeats."""
     deadline = time.monotonic() + budget
     backdated = {s.ref for s in load.sent if s.backdated}
     while time.monotonic() < deadline:
+        steps_due = (await count(city)).pending()
         accepted = [s for s in load.sent if s.status in (200, 201)]
         phase_of = {s.entity_id: s.phase for s in accepted}
         unpublished = set(phase_of) - set(reader.by_subject)
@@ -119,30 +151,23 @@ async def settle(load: Load, reader: TopicReader, receiver: Receiver, budget: fl
         expected = expected_notifications(list(reader.records), phase_of, DUTY)
         got = {hit_key(h) for h in receiver.hits}
         undelivered = set(expected) - got
-        if not unpublished and not undelivered and not unalerted:
-            log(f"settled: everything published, {len(expected)} expected messages received")
+        if not unpublished and not undelivered and not unalerted and not steps_due:
+            log(
+                f"settled: everything published, {len(expected)} expected messages received, "
+                "every district step taken by the city platform"
+            )
             await asyncio.sleep(10)
             return
         await asyncio.sleep(2)
     log(
         f"settle budget spent: {len(unpublished)} unpublished, {len(undelivered)} undelivered, "
-        f"{len(unalerted)} back-dated cases without DeadlineOverdue"
+        f"{len(unalerted)} back-dated cases without DeadlineOverdue, "
+        f"{steps_due} district steps not at the city platform"
     )
 
 
-async def stored_ids() -> set[str]:
-    client = create_client(MONGO, "faults-check")
-    try:
-        out: set[str] = set()
-        for db, coll in (("qingshan_complaints", "complaints"), ("qingshan_risk", "incidents")):
-            out |= {d["_id"] async for d in client[db][coll].find({}, {"_id": 1})}
-        return out
-    finally:
-        await client.close()
-
-
 async def run_phases(
-    args: argparse.Namespace, load: Load, env: dict[str, str]
+    args: argparse.Namespace, load: Load, city: CityLoad, env: dict[str, str]
 ) -> dict[str, tuple[int, int]]:
     """Each fault in turn under the running load: `lead` s of load, the fault, `tail` s more.
     Returns the readiness probes (count, not 200) per phase that probed."""
@@ -170,11 +195,13 @@ async def run_phases(
         "complaints": lambda: fault_service("complaints", env),
         KILLED: lambda: fault_crash_between_writes(armed_order, env),
         "store": lambda: fault_store(intake),
+        "city-down": lambda: platform_down(city.sim),
+        "city-slow": lambda: platform_slow(city.sim),
     }
-    chosen = PHASES[:-1] if not args.only else ["steady", *args.only]
     load_task = asyncio.create_task(load.run())
+    city_task = asyncio.create_task(city.run())
     try:
-        for phase in chosen:
+        for phase in phases(args)[:-1]:
             Phase.name = phase
             log(f"phase {phase}: load at {args.rate:g} complaints/s")
             await asyncio.sleep(args.lead)
@@ -183,8 +210,16 @@ async def run_phases(
             await asyncio.sleep(args.tail)
     finally:
         load.stop()
+        city.stop()
         await load_task
+        await city_task
     return probes
+
+
+def phases(args: argparse.Namespace) -> list[str]:
+    """steady, the chosen faults (all by default) in their order, settle."""
+    chosen = set(args.faults.split(",")) if args.faults else set(PHASES)
+    return [p for p in PHASES if p in chosen or p in ("steady", "settle")]
 
 
 async def suite(args: argparse.Namespace) -> int:
@@ -198,12 +233,17 @@ async def suite(args: argparse.Namespace) -> int:
     receiver = Receiver(RECEIVER_PORT)
     reader = TopicReader(BOOTSTRAP, TOPICS)
     await receiver.start()
+    codec = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET))
+    complaints_url = f"http://127.0.0.1:{HTTP['complaints']}"
+    sim = load_simulator().Simulator(
+        complaints_url, lambda: codec.issue("faults-city", "integration")
+    )
+    await sim.start(CITY_PORT)
     try:
         log(f"starting the faults stack (Kafka {BOOTSTRAP}, FerretDB {MONGO}) and the services")
         await sh([*STACK, "wipe"])
-        await sh([*STACK, "up"])
+        await sh([*STACK, "up", "--no-keycloak"])  # development tokens only
         await sh([*SERVICES, "up"], env=env)
-        codec = TokenCodec(os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET))
         await configure_notify(codec.issue("faults-admin", "admin"), receiver_url)
         await reader.start()
         load = Load(
@@ -213,21 +253,41 @@ async def suite(args: argparse.Namespace) -> int:
             run_id,
             rate=args.rate,
         )
+        city = CityLoad(
+            sim,
+            complaints_url,
+            {
+                "operator": {"Authorization": f"Bearer {codec.issue('faults-op', 'operator')}"},
+                "handler": {
+                    "Authorization": f"Bearer {codec.issue('faults-h', 'unit_handler', UNIT)}"
+                },
+                "supervisor": {"Authorization": f"Bearer {codec.issue('faults-s', 'supervisor')}"},
+                "admin": {"Authorization": f"Bearer {codec.issue('faults-admin', 'admin')}"},
+            },
+        )
         started = time.monotonic()
-        probes = await run_phases(args, load, env)
+        probes = await run_phases(args, load, city, env)
         Phase.name = "settle"
         log("load stopped; resubmitting what was refused, then waiting for everything to settle")
         await retry_refused(load, 90)
-        await settle(load, reader, receiver, 120)
+        await settle(load, reader, receiver, city, 120)
         elapsed = time.monotonic() - started
+        steps = await count(city)
+        retries = await platform_retries(complaints_url)
+        log(
+            f"city platform: {len(sim.requests)} step requests reached it for "
+            f"{len(sim.book.keys)} steps taken (repeats answered as done); complaints retried "
+            f"{retries:g} times while it was down, slow or busy"
+        )
     finally:
         await reader.stop()
         await receiver.stop()
-    rows = build(PHASES, load.sent, await stored_ids(), reader.records, receiver.hits, DUTY)
+        await sim.stop()
+    rows = build(phases(args), load.sent, await stored_ids(), reader.records, receiver.hits, DUTY)
     for r in rows:
         r.probes, r.probes_not_ready = probes.get(r.phase, (0, 0))
-    if args.only:
-        rows = [r for r in rows if r.phase in ("steady", *args.only, "settle")]
+        r.steps, r.steps_lost = steps.steps[r.phase], steps.lost[r.phase]
+        r.steps_twice, r.steps_disorder = steps.twice[r.phase], steps.disorder[r.phase]
     print(f"\n{table(rows)}\n\nload, faults and settling took {elapsed:.0f} s")
     outage = [x.took for x in load.sent if x.status == 503]
     if outage:
@@ -236,38 +296,13 @@ async def suite(args: argparse.Namespace) -> int:
     details = {
         "rows": [{k: v for k, v in vars(r).items() if k != "lost_ids"} for r in rows],
         **evidence(load, reader, receiver, problems),
+        "district_steps_never_taken_by_the_city": steps.lost_keys[:50],
     }
     (RUN / "faults-result.json").write_text(json.dumps(details, indent=1, ensure_ascii=False))
     for p in problems:
         log(f"FAIL {p}")
     log("PASS" if not problems else f"{len(problems)} problem(s); see {RUN / 'faults-result.json'}")
     return 1 if problems else 0
-
-
-def evidence(
-    load: Load, reader: TopicReader, receiver: Receiver, problems: list[str]
-) -> dict[str, object]:
-    """What a failure needs for its diagnosis: the repeated event ids and messages, the
-    answers that were neither accepted nor a 503."""
-    repeated = {i: n for i, n in reader.by_id.items() if n > 1}
-    hits: dict[str, int] = {}
-    for h in receiver.hits:
-        k = "/".join(hit_key(h))
-        hits[k] = hits.get(k, 0) + 1
-    odd = [vars(s) for s in load.sent if s.status >= 500 and s.status != 503]
-    no_answer: dict[str, list[dict[str, object]]] = {}
-    for s in load.sent:
-        if s.status == 0:
-            no_answer.setdefault(f"{s.phase}/{s.error}", []).append(vars(s))
-    return {
-        "problems": problems,
-        "events_published_more_than_once": {
-            i: [vars(r) for r in reader.records if r.ce_id == i] for i in list(repeated)[:50]
-        },
-        "messages_received_more_than_once": {k: n for k, n in hits.items() if n > 1},
-        "answers_5xx_other_than_503": odd[:50],
-        "no_answer": {k: {"count": len(v), "first": v[:10]} for k, v in no_answer.items()},
-    }
 
 
 def main() -> None:
@@ -277,10 +312,12 @@ def main() -> None:
     ap.add_argument("--tail", type=float, default=10.0, help="load after each recovery (s)")
     ap.add_argument("--keep", action="store_true", help="leave the stack running at the end")
     ap.add_argument(
+        "--faults",
         "--only",
-        type=lambda v: [p for p in v.split(",") if p],
-        default=[],
-        help=f"only these faults, comma separated, in their order (of: {', '.join(PHASES[1:-1])})",
+        dest="faults",
+        default="",
+        help="only these faults, comma separated, run in their order (default all): "
+        + ",".join(PHASES[1:-1]),
     )
     ap.add_argument(
         "--strict",
@@ -289,9 +326,8 @@ def main() -> None:
         "gateway's answer and notify's record of it)",
     )
     args = ap.parse_args()
-    if unknown := set(args.only) - set(PHASES[1:-1]):
-        ap.error(f"--only: no such fault {sorted(unknown)}")
-    args.only = [p for p in PHASES[1:-1] if p in args.only]
+    if unknown := {p for p in args.faults.split(",") if p} - set(PHASES[1:-1]):
+        ap.error(f"--faults: no such fault {sorted(unknown)}")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker is down on purpose
     # Ctrl-C even when started in the background (SIGINT ignored); SIGTERM: see suite().
     signal.signal(signal.SIGINT, signal.default_int_handler)

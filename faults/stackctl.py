@@ -18,9 +18,12 @@ from types import ModuleType
 
 import httpx
 
+from qingshan_core.mongo import create_client
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / "deploy" / "local"
-# Its own stack profile; QINGSHAN_FAULTS_PROFILE=p8 runs it on a checkout's own ports instead.
+# Its own stack profile; another profile of deploy/local (QINGSHAN_FAULTS_PROFILE=p8, p5, ...)
+# keeps a short run off a checkout's own ports.
 PROFILE = os.environ.get("QINGSHAN_FAULTS_PROFILE", "faults")
 STACK = [sys.executable, str(LOCAL / "stack.py"), "--profile", PROFILE]
 SERVICES = [sys.executable, str(LOCAL / "services.py"), "--profile", PROFILE]
@@ -44,8 +47,10 @@ RUN: Path = _profile.dir
 BOOTSTRAP: str = _profile.bootstrap
 MONGO: str = _profile.mongo_uri
 HTTP: dict[str, int] = {n: _services.ports(_profile, n)[0] for n in _services.SERVICES}
-# The receiver listens next to the profile's service ports (below the ephemeral range).
+# The receiver and the city platform listen next to the profile's service ports (below the
+# ephemeral range).
 RECEIVER_PORT = HTTP["notify"] + 86
+CITY_PORT = HTTP["notify"] + 87
 
 
 def log(msg: str) -> None:
@@ -79,6 +84,15 @@ def service_env(receiver: str, run_id: str) -> dict[str, str]:
             # expired leases, and each poll scans the deliveries on FerretDB.
             "QINGSHAN_NOTIFY_DISPATCH_POLL_SECONDS": "5",
             "QINGSHAN_NOTIFY_JOBS_POLL_SECONDS": "30",
+            # complaints sends the district's steps to the city platform simulator; a step
+            # slower than 2 s counts as not answered (the "slow" fault), retries 0.5..3 s.
+            "QINGSHAN_COMPLAINTS_PLATFORMS": json.dumps(
+                {"12345": {"base_url": f"http://127.0.0.1:{CITY_PORT}", "timeout_seconds": 2}}
+            ),
+            "QINGSHAN_COMPLAINTS_PLATFORM_RETRY_BASE_SECONDS": "0.5",
+            "QINGSHAN_COMPLAINTS_PLATFORM_RETRY_CAP_SECONDS": "3",
+            "QINGSHAN_COMPLAINTS_PLATFORM_POLL_SECONDS": "1",
+            "QINGSHAN_COMPLAINTS_PLATFORM_LEASE_SECONDS": "15",
             # The load is on purpose: no abuse limits (qingshan_core.ratelimit).
             **{
                 f"QINGSHAN_{name}_HTTP_RATE_LIMIT_ENABLED": "false"
@@ -244,3 +258,14 @@ async def fault_store(intake: Callable[[], Awaitable[int]]) -> None:
     if status != 201:
         raise RuntimeError(f"intake after the store came back answered {status}, not 201")
     log(f"store back; every service ready again after {took:.1f} s (none restarted), intake 201")
+
+
+async def stored_ids() -> set[str]:
+    client = create_client(MONGO, "faults-check")
+    try:
+        out: set[str] = set()
+        for db, coll in (("qingshan_complaints", "complaints"), ("qingshan_risk", "incidents")):
+            out |= {d["_id"] async for d in client[db][coll].find({}, {"_id": 1})}
+        return out
+    finally:
+        await client.close()

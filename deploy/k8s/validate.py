@@ -2,10 +2,12 @@
 
 - Core resources: `kubernetes-validate --strict` against each target Kubernetes version. Its
   warnings (e.g. no schema for an unknown apiVersion) count as failures.
-- Custom resources (Strimzi Kafka/KafkaNodePool/KafkaTopic, MongoDBCommunity): the JSON schemas
+- Custom resources (Strimzi Kafka/KafkaNodePool/KafkaTopic/KafkaUser, MongoDBCommunity, Keycloak and
+  KeycloakRealmImport): the JSON schemas
   in deploy/k8s/schemas/, written from the fields the operators document. Kubernetes types
   nested in them are checked against the Kubernetes schemas of the first target version.
-- References and hardening: what a schema cannot see (a selector matching no pod, a topic of an
+- References, hardening and NetworkPolicies (every ingress rule with `from`): what a schema
+  cannot see (a selector matching no pod, a topic of an
   unknown Kafka cluster, a container that may write its root filesystem...).
 
 Usage: validate.py --kustomize PATH [--overlay DIR]... [--k8s-version X.Y.Z]...
@@ -37,7 +39,10 @@ CUSTOM = {
     ("kafka.strimzi.io/v1", "Kafka"): "strimzi-kafka.v1.json",
     ("kafka.strimzi.io/v1", "KafkaNodePool"): "strimzi-kafkanodepool.v1.json",
     ("kafka.strimzi.io/v1", "KafkaTopic"): "strimzi-kafkatopic.v1.json",
+    ("kafka.strimzi.io/v1", "KafkaUser"): "strimzi-kafkauser.v1.json",
     ("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity"): "mongodbcommunity.v1.json",
+    ("k8s.keycloak.org/v2alpha1", "Keycloak"): "keycloak.v2alpha1.json",
+    ("k8s.keycloak.org/v2alpha1", "KeycloakRealmImport"): "keycloakrealmimport.v2alpha1.json",
 }
 CUSTOM_GROUPS = {api.split("/")[0] for api, _ in CUSTOM}
 Doc = dict[str, Any]
@@ -117,6 +122,30 @@ def _pods(docs: list[Doc]) -> Iterator[tuple[Doc, Doc]]:
             yield d, d["spec"]["template"]
 
 
+def _selector(d: Doc) -> dict[str, str] | None:
+    """The pod labels a Service, PodDisruptionBudget, Deployment or NetworkPolicy selects."""
+    kind, spec = d["kind"], d.get("spec") or {}
+    if kind == "Service":
+        return spec.get("selector", {})
+    if kind in ("PodDisruptionBudget", "Deployment"):
+        return spec.get("selector", {}).get("matchLabels", {})
+    if kind == "NetworkPolicy":
+        return spec.get("podSelector", {}).get("matchLabels", {})
+    return None
+
+
+def _missing_config_maps(docs: list[Doc], config_maps: set[str]) -> list[str]:
+    """Containers' envFrom config maps that are not rendered."""
+    problems = []
+    for d, template in _pods(docs):
+        for c in template["spec"].get("containers", []):
+            for src in c.get("envFrom", []):
+                name = (src.get("configMapRef") or {}).get("name")
+                if name and name not in config_maps:
+                    problems.append(f"{ref(d)}: envFrom ConfigMap {name} is not rendered")
+    return problems
+
+
 def check_references(docs: list[Doc]) -> list[str]:
     """Selectors, scale targets, config maps and Strimzi cluster labels point at something."""
     problems = []
@@ -124,33 +153,39 @@ def check_references(docs: list[Doc]) -> list[str]:
     for d in docs:
         by_kind.setdefault(d["kind"], set()).add(d["metadata"]["name"])
     pod_labels = [t["metadata"].get("labels", {}) for _, t in _pods(docs)]
+    # The MongoDB operator labels a replica set's pods app=<name>-svc (its NetworkPolicy's).
+    pod_labels += [
+        {"app": f"{d['metadata']['name']}-svc"} for d in docs if d["kind"] == "MongoDBCommunity"
+    ]
     for d in docs:
         kind, spec = d["kind"], d.get("spec") or {}
-        selector = None
-        if kind == "Service":
-            selector = spec.get("selector", {})
-        elif kind in ("PodDisruptionBudget", "Deployment"):
-            selector = spec.get("selector", {}).get("matchLabels", {})
-        elif kind == "NetworkPolicy":
-            selector = spec.get("podSelector", {}).get("matchLabels", {})
+        selector = _selector(d)
         if selector is not None and not any(_matches(selector, lb) for lb in pod_labels):
             problems.append(f"{ref(d)}: selector {selector} matches no Deployment's pods")
         if kind == "HorizontalPodAutoscaler":
             target = spec["scaleTargetRef"]
             if target["name"] not in by_kind.get(target["kind"], set()):
                 problems.append(f"{ref(d)}: scales {target['kind']}/{target['name']}, not rendered")
-        if kind in ("KafkaTopic", "KafkaNodePool"):
+        if kind in ("KafkaTopic", "KafkaNodePool", "KafkaUser"):
             cluster = d["metadata"].get("labels", {}).get("strimzi.io/cluster")
             if cluster not in by_kind.get("Kafka", set()):
                 problems.append(f"{ref(d)}: strimzi.io/cluster={cluster} is no Kafka rendered here")
-    for d, template in _pods(docs):
-        for c in template["spec"].get("containers", []):
-            for src in c.get("envFrom", []):
-                name = (src.get("configMapRef") or {}).get("name")
-                if name and name not in by_kind.get("ConfigMap", set()):
-                    problems.append(f"{ref(d)}: envFrom ConfigMap {name} is not rendered")
+    problems += _missing_config_maps(docs, by_kind.get("ConfigMap", set()))
     if by_kind.get("Kafka") and not by_kind.get("KafkaNodePool"):
         problems.append("Kafka without any KafkaNodePool: KRaft clusters need node pools")
+    return problems
+
+
+def check_network_policies(docs: list[Doc]) -> list[str]:
+    """Every ingress rule of every NetworkPolicy names who may connect (`from`): a rule with
+    ports only would admit any pod of any namespace."""
+    problems = []
+    for d in docs:
+        if d["kind"] != "NetworkPolicy":
+            continue
+        for i, rule in enumerate((d.get("spec") or {}).get("ingress") or []):
+            if not rule.get("from"):
+                problems.append(f"{ref(d)}: ingress rule {i} has no `from` (admits every pod)")
     return problems
 
 
@@ -191,7 +226,7 @@ def check_overlay(
     except ValueError as exc:
         return [], [str(exc)]
     problems = check_core(docs, versions) + check_custom(docs, versions[0])
-    problems += check_references(docs) + check_hardening(docs)
+    problems += check_references(docs) + check_hardening(docs) + check_network_policies(docs)
     return docs, problems
 
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Fetch, start, wait for, stop and wipe qingshan's local servers (Kafka KRaft and FerretDB).
+"""Fetch, start, wait for, stop and wipe qingshan's local servers (Kafka KRaft, FerretDB and
+Keycloak, the OpenID Connect provider: deploy/local/idp.py). Kafka listens in plain text and,
+on the next port but one, with SASL_SSL + SCRAM-SHA-512 (deploy/local/kafka_tls.py).
 
 Standard library only: it runs before the project's virtualenv exists.
 
-    python3 deploy/local/stack.py fetch               # Kafka jars (Maven) + FerretDB build (Go)
-    python3 deploy/local/stack.py [--profile test] up  # start both, wait until ready
+    python3 deploy/local/stack.py fetch               # Kafka jars, Keycloak (Maven), FerretDB (Go)
+    python3 deploy/local/stack.py [--profile test] up  # start all three, wait until ready
     python3 deploy/local/stack.py [--profile test] down|wipe|status|versions
     python3 deploy/local/stack.py [--profile test] start-kafka|stop-kafka|...
+    python3 deploy/local/stack.py [--profile test] token --role operator [--unit town-01]
 
 Profiles keep ports and data apart so a test run never touches a running dev stack.
 Everything lives under .cache/ (downloads, builds) and .run/<profile>/ (data, logs, pids).
@@ -27,6 +30,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import idp  # sibling module (Keycloak), imported after the path is set
+import kafka_tls  # sibling module (the SASL_SSL listener)
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CACHE = Path(os.environ.get("QINGSHAN_CACHE", ROOT / ".cache"))
@@ -41,6 +48,7 @@ class Profile:
     kafka_port: int
     controller_port: int
     mongo_port: int
+    keycloak_port: int
 
     @property
     def dir(self) -> Path:
@@ -51,23 +59,32 @@ class Profile:
         return f"127.0.0.1:{self.kafka_port}"
 
     @property
+    def secure_port(self) -> int:
+        """The SASL_SSL (SCRAM-SHA-512) listener's port."""
+        return self.kafka_port + 2
+
+    @property
     def mongo_uri(self) -> str:
         return f"mongodb://127.0.0.1:{self.mongo_port}/"
+
+    @property
+    def issuer(self) -> str:
+        return idp.issuer(self.keycloak_port)
 
 
 # Ports below 32768 (the start of Linux's ephemeral range), so no client connection holds them.
 PROFILES = {
-    "dev": Profile("dev", 9092, 9093, 27017),
-    "test": Profile("test", 19092, 19093, 27018),
-    "bench": Profile("bench", 29092, 29093, 27019),
-    "ci": Profile("ci", 22092, 22093, 27020),
-    "faults": Profile("faults", 25092, 25093, 27021),
+    "dev": Profile("dev", 9092, 9093, 27017, 8080),
+    "test": Profile("test", 19092, 19093, 27018, 18080),
+    "bench": Profile("bench", 29092, 29093, 27019, 29080),
+    "ci": Profile("ci", 22092, 22093, 27020, 22080),
+    "faults": Profile("faults", 25092, 25093, 27021, 25080),
     # p1..p7: parallel checkouts (git worktrees) each running its own suite at once.
     **{
-        f"p{i}": Profile(f"p{i}", 10092 + 1000 * i, 10093 + 1000 * i, 27030 + i)
+        f"p{i}": Profile(f"p{i}", 10092 + 1000 * i, 10093 + 1000 * i, 27030 + i, 10080 + 1000 * i)
         for i in range(1, 8)
     },
-    "p8": Profile("p8", 9192, 9193, 27038),
+    "p8": Profile("p8", 9192, 9193, 27038, 9180),
 }
 
 
@@ -315,7 +332,11 @@ def fetch() -> None:
             check=True,
         )
         os.replace(str(binary) + ".partial", binary)
-    log(f"ready: Kafka {kafka_version()} ({lib}), FerretDB {ferretdb_version()} ({binary})")
+    keycloak = idp.fetch()
+    log(
+        f"ready: Kafka {kafka_version()} ({lib}), FerretDB {ferretdb_version()} ({binary}), "
+        f"Keycloak {idp.VERSION} ({keycloak})"
+    )
 
 
 def _pid_file(p: Profile, name: str) -> Path:
@@ -364,17 +385,20 @@ def _kafka_config(p: Profile) -> Path:
     data = kdir / "data"
     cfg = kdir / "server.properties"
     kdir.mkdir(parents=True, exist_ok=True)
+    secure = kafka_tls.listener_properties(p.dir, p.secure_port)
+    listener = secure.pop("listener")
     cfg.write_text(
         "\n".join(
             [
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@127.0.0.1:{p.controller_port}",
-                f"listeners=PLAINTEXT://127.0.0.1:{p.kafka_port},CONTROLLER://127.0.0.1:{p.controller_port}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka_port}",
+                f"listeners=PLAINTEXT://127.0.0.1:{p.kafka_port},CONTROLLER://127.0.0.1:{p.controller_port},{listener}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka_port},{listener}",
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL",
+                *(f"{k}={v}" for k, v in secure.items()),
                 f"log.dirs={data}",
                 "num.partitions=3",
                 "offsets.topic.replication.factor=1",
@@ -393,7 +417,9 @@ def _kafka_config(p: Profile) -> Path:
     (kdir / "log4j2.xml").write_text((HERE / "kafka" / "log4j2.xml").read_text())
     if not (data / "meta.properties").exists():
         cluster_id = _java(["kafka.tools.StorageTool", "random-uuid"]).strip()
-        _java(["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(cfg)])
+        fmt = ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(cfg)]
+        _java([*fmt, *kafka_tls.format_args()])
+        kafka_tls.user_added(p.dir)
     return cfg
 
 
@@ -463,6 +489,17 @@ def start_ferretdb(p: Profile) -> None:
     log(f"FerretDB {ferretdb_version()} (SQLite) starting on {p.mongo_uri}")
 
 
+def start_keycloak(p: Profile) -> None:
+    if _running(p, "keycloak"):
+        return
+    if _port_open(p.keycloak_port):
+        raise SystemExit(f"port {p.keycloak_port} is taken by another process")
+    argv, env = idp.command(p.dir, p.keycloak_port)
+    (p.dir / "keycloak.started").write_text(str(time.time()))
+    _spawn(p, "keycloak", argv, cwd=p.dir, env=env)
+    log(f"Keycloak {idp.VERSION} starting on {p.issuer}")
+
+
 def _kafka_ready(p: Profile) -> bool:
     """The broker answers metadata once KRaft has elected itself; the log says so first."""
     server_log = p.dir / "logs" / "server.log"
@@ -475,9 +512,16 @@ def _kafka_ready(p: Profile) -> bool:
         return b"Kafka Server started" in f.read()
 
 
-def wait(p: Profile, what: tuple[str, ...] = ("kafka", "ferretdb"), timeout: float = 90) -> None:
+SERVERS = ("kafka", "ferretdb", "keycloak")
+
+
+def wait(p: Profile, what: tuple[str, ...] = SERVERS, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
-    checks = {"kafka": lambda: _kafka_ready(p), "ferretdb": lambda: _port_open(p.mongo_port)}
+    checks = {
+        "kafka": lambda: _kafka_ready(p),
+        "ferretdb": lambda: _port_open(p.mongo_port),
+        "keycloak": lambda: idp.ready(p.keycloak_port),
+    }
     pending = list(what)
     while pending:
         for name in list(pending):
@@ -490,6 +534,13 @@ def wait(p: Profile, what: tuple[str, ...] = ("kafka", "ferretdb"), timeout: flo
             raise SystemExit(f"timed out waiting for {pending}")
         if pending:
             time.sleep(0.2)
+    if "kafka" in what:
+        kafka_tls.ensure_user(p.dir, p.bootstrap, _java)
+    started = p.dir / "keycloak.started"
+    if "keycloak" in what and started.exists():
+        took = time.time() - float(started.read_text())
+        log(f"Keycloak answered after {took:.1f} s ({p.issuer})")
+        started.unlink()
     log(f"ready: {', '.join(what)} ({p.name})")
 
 
@@ -525,33 +576,47 @@ def _reap(pid: int) -> None:
         pass
 
 
-def up(p: Profile) -> None:
+def up(p: Profile, keycloak: bool = True) -> None:
     fetch()
     start_ferretdb(p)
     start_kafka(p)
-    wait(p)
+    if keycloak:
+        start_keycloak(p)
+    wait(p, SERVERS if keycloak else ("kafka", "ferretdb"))
 
 
 def down(p: Profile) -> None:
-    for name in ("kafka", "ferretdb"):
+    for name in SERVERS:
         stop(p, name)
 
 
 def wipe(p: Profile) -> None:
+    """Stop and delete the profile's data; the broker's certificates stay (kafka_tls)."""
     down(p)
-    shutil.rmtree(p.dir, ignore_errors=True)
-    log(f"wiped {p.dir}")
+    keep = kafka_tls.tls_dir(p.dir)
+    for path in p.dir.iterdir() if p.dir.exists() else ():
+        if path != keep:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    log(f"wiped {p.dir} (kept {keep.name}/)")
 
 
 def status(p: Profile) -> None:
-    for name in ("kafka", "ferretdb"):
+    for name in SERVERS:
         pid = _running(p, name)
         print(f"{name:9} {'running pid ' + str(pid) if pid else 'stopped'}")
 
 
-def main() -> None:
+# One flat case per command is the plainest dispatcher.
+def main() -> None:  # noqa: C901, PLR0912
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--profile", choices=sorted(PROFILES), default="dev")
+    ap.add_argument("--role", help="token: the role to get a token for")
+    ap.add_argument("--unit", default=None, help="token: the unit of a unit_handler")
+    ap.add_argument(
+        "--no-keycloak",
+        action="store_true",
+        help="up: without Keycloak (bench and faults use development tokens only)",
+    )
     ap.add_argument(
         "command",
         choices=[
@@ -566,6 +631,10 @@ def main() -> None:
             "stop-kafka",
             "start-ferretdb",
             "stop-ferretdb",
+            "start-keycloak",
+            "stop-keycloak",
+            "token",
+            "describe-idp",
             "wait",
         ],
     )
@@ -575,7 +644,7 @@ def main() -> None:
         case "fetch":
             fetch()
         case "up":
-            up(p)
+            up(p, keycloak=not args.no_keycloak)
         case "down":
             down(p)
         case "wipe":
@@ -583,9 +652,15 @@ def main() -> None:
         case "status":
             status(p)
         case "versions":
-            print(f"Apache Kafka {kafka_version()} (KRaft), FerretDB {ferretdb_version()} (SQLite)")
+            print(
+                f"Apache Kafka {kafka_version()} (KRaft), FerretDB {ferretdb_version()} (SQLite), "
+                f"Keycloak {idp.VERSION}"
+            )
         case "env":
             print(f"QINGSHAN_KAFKA_BOOTSTRAP={p.bootstrap}\nQINGSHAN_MONGO_URI={p.mongo_uri}")
+            for key, value in kafka_tls.env(p.dir, p.secure_port).items():
+                print(f"{key}={value}")
+            print(f"QINGSHAN_OIDC_ISSUER={p.issuer}")
         case "start-kafka":
             start_kafka(p)
             wait(p, ("kafka",))
@@ -596,6 +671,17 @@ def main() -> None:
             wait(p, ("ferretdb",))
         case "stop-ferretdb":
             stop(p, "ferretdb")
+        case "start-keycloak":
+            start_keycloak(p)
+            wait(p, ("keycloak",))
+        case "stop-keycloak":
+            stop(p, "keycloak")
+        case "token":
+            if not args.role:
+                ap.error("token needs --role")
+            print(idp.token(p.keycloak_port, args.role, args.unit or None))
+        case "describe-idp":
+            print(idp.describe(p.keycloak_port))
         case "wait":
             wait(p)
 

@@ -41,7 +41,7 @@ def test_fault_suite_loses_nothing_and_repeats_nothing():
     # The faults happened and the load went on through them.
     probes, killed = "broker down with probes", "killed between case and schedule write"
     phases = ("steady", "kafka", probes, "notify", "complaints", killed, "store", "settle")
-    assert set(rows) >= set(phases)
+    assert set(rows) >= {*phases, "city-down", "city-slow"}
     assert all(rows[p]["accepted"] > 0 for p in phases[:-2])
     # Readiness is the store's alone: through a broker outage, probed as a kubelet would,
     # every probe answered 200 and every intake request was accepted.
@@ -57,3 +57,7 @@ def test_fault_suite_loses_nothing_and_repeats_nothing():
     assert total["expected_notes"] > 0 and total["delivered"] >= total["expected_notes"], total
     assert total["notes_missing"] == total["other_5xx"] == total["s503_no_retry_after"] == 0
     assert total["alerts_due"] > 0 and total["alerts_missing"] == 0, total
+    # The city platform down, then slow: the district's steps went on, and every one of them
+    # reached the city once, in order per case.
+    assert rows["city-down"]["steps"] > 0 and rows["city-slow"]["steps"] > 0
+    assert total["steps_lost"] == total["steps_twice"] == total["steps_disorder"] == 0, total

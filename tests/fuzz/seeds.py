@@ -39,8 +39,13 @@ def complaints(call: Call) -> Pools:
         made = call("post", "/v1/complaints", "operator", json=body)
         ids.append(made["id"])
         codes.append(made["tracking_code"])
+    units = ["town-01", "town-02"]
+    for uid, name in zip(units, ("东城街道", "南城街道"), strict=True):
+        call("post", "/v1/units", "admin", json={"id": uid, "name": name, "kind": "town"})
     call("post", f"/v1/complaints/{ids[0]}/assign", "operator", json={"unit_id": "town-01"})
     return {
+        # Not town-01: the fuzzer's unit handler token names it, and a retired unit refuses it.
+        "unit_id": units[1:],
         "complaint_id": ids,
         "service_request_id": ids,
         "tracking_code": codes,

@@ -45,6 +45,15 @@ def test_make_k8s_passes_on_the_real_overlays(kustomize: str) -> None:
 
 
 BROKEN = {
+    "networkpolicy-without-from": (
+        "prod",
+        "{kind: NetworkPolicy, name: notify}",
+        """
+- op: remove
+  path: /spec/ingress/0/from
+""",
+        "NetworkPolicy/notify: ingress rule 0 has no `from`",
+    ),
     "deployment-unknown-field": (
         "dev",
         "{kind: Deployment, name: complaints}",

@@ -17,7 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("complaints", "projects", "risk", "notify")
-SEED_DATA = ROOT.parent / "shared" / "seed-data"
 
 pytestmark = pytest.mark.unit
 
@@ -108,15 +107,19 @@ def test_image_starts_the_service_on_its_ports(svc: str) -> None:
 
 
 @pytest.mark.parametrize("svc", ["projects", "risk"])
-def test_seed_tables_come_from_the_named_build_context(svc: str) -> None:
+def test_reference_tables_reach_the_image_as_package_data(svc: str) -> None:
+    """The tables live in the package (src/<svc>/data): the build copies the sources that hold
+    them, the runtime stage copies those, and no build context from outside the repository."""
+    tables = sorted((ROOT / "services" / svc / "src" / svc / "data").glob("*.csv"))
+    assert tables
+    build = next(s for s in stages(svc) if s[0][1].endswith(" AS build"))
+    assert ("COPY", f"services/{svc}/src services/{svc}/src") in build
     final = stages(svc)[-1]
-    assert ("COPY", "--from=seed-data . /app/seed-data/") in final
-    env = " ".join(a for ins, a in final if ins == "ENV")
-    paths = re.findall(r"/app/seed-data/([\w.]+)", env)
-    if SEED_DATA.is_dir():
-        assert all((SEED_DATA / p).is_file() for p in paths), paths
-    if svc == "risk":
-        assert "QINGSHAN_RISK_SEED_DIR=/app/seed-data" in env
+    assert ("COPY", f"--from=build /app/services/{svc}/src /app/services/{svc}/src") in final
+    for table in tables:
+        assert not ignored(str(table.relative_to(ROOT))), f"{table.name} is excluded"
+    text = (ROOT / "services" / svc / "Dockerfile").read_text(encoding="utf-8")
+    assert "--build-context" not in text and "seed-data" not in text
 
 
 @pytest.mark.parametrize("svc", SERVICES)

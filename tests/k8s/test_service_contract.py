@@ -22,6 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from notify.config import Settings as NotifySettings
 from qingshan_core.events import dead_letter_topic
 from qingshan_core.grpc_server import GrpcServer
+from qingshan_core.oidc import TokenVerifier
 from qingshan_core.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,7 +145,7 @@ async def test_the_http_paths_probed_are_served_by_the_app(svc: str) -> None:
 
 async def test_the_grpc_port_answers_the_standard_health_check() -> None:
     """What the startup probe calls: grpc.health.v1.Health/Check on the service's gRPC port."""
-    server = GrpcServer(0, host="127.0.0.1")
+    server = GrpcServer(0, TokenVerifier(None), host="127.0.0.1")  # health needs no token
     port = await server.start()
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
@@ -159,21 +160,27 @@ async def test_the_grpc_port_answers_the_standard_health_check() -> None:
 
 
 def expected_topics() -> set[str]:
-    notify = NotifySettings()
-    produced = {settings_class(svc)().topic for svc in SERVICES}
+    notify = NotifySettings(environment="test")
+    complaints = settings_class("complaints")(environment="test")
+    produced = {settings_class(svc)(environment="test").topic for svc in SERVICES}
     group = f"qingshan.notify.{notify.consumer_name}"  # Runtime.group_id
-    return produced | set(notify.consume_topics) | {dead_letter_topic(group)}
+    steps = f"qingshan.complaints.{complaints.platform_consumer_name}"  # type: ignore[attr-defined]
+    return produced | set(notify.consume_topics) | {dead_letter_topic(g) for g in (group, steps)}
 
 
 def test_consumer_groups_are_the_known_ones() -> None:
-    """Only notify declares a consumer group today. A new ConsumerSpec needs its dead-letter
-    KafkaTopic in deploy/k8s/components/kafka/topics.yaml (and then an update here)."""
+    """notify's events and complaints' platform steps are the consumer groups today. A new
+    ConsumerSpec needs its dead-letter KafkaTopic in deploy/k8s/components/kafka/topics.yaml
+    (and then an update here)."""
     declaring = sorted(
         str(p.relative_to(ROOT))
         for p in ROOT.glob("services/*/src/**/*.py")
         if "ConsumerSpec(" in p.read_text(encoding="utf-8")
     )
-    assert declaring == ["services/notify/src/notify/bootstrap.py"]
+    assert declaring == [
+        "services/complaints/src/complaints/entrypoints/platform_steps.py",
+        "services/notify/src/notify/bootstrap.py",
+    ]
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
@@ -193,7 +200,7 @@ def test_prod_partitions_let_the_consumer_group_scale(rendered: dict[str, Docs])
     """notify's replicas share its group's partitions: more replicas than partitions idle."""
     docs = rendered["prod"]
     hpa = one(docs, "HorizontalPodAutoscaler", "notify")["spec"]
-    consumed = set(NotifySettings().consume_topics)
+    consumed = set(NotifySettings(environment="test").consume_topics)
     for d in docs:
         if d["kind"] == "KafkaTopic" and d["spec"]["topicName"] in consumed:
             assert d["spec"]["partitions"] >= hpa["maxReplicas"], d["metadata"]["name"]

@@ -95,6 +95,20 @@ class Running:
         return {"Authorization": f"Bearer {token}"}
 
 
+# The units the security tests' unit handler belongs to and cases are assigned to.
+UNITS = ("town-01",)
+
+
+async def _register_units(app: FastAPI) -> None:
+    from complaints.domain.units import UnitKind
+    from complaints.service_layer.units import register_unit
+
+    for unit_id in UNITS:
+        await register_unit(
+            app.state.ctx, unit_id, "东城街道", UnitKind.TOWN, head=None, contacts=(), by="tests"
+        )
+
+
 @asynccontextmanager
 async def running(name: str, infra: dict[str, str], **over: Any) -> AsyncIterator[Running]:
     """Start one service in process; drop its database afterwards."""
@@ -102,6 +116,8 @@ async def running(name: str, infra: dict[str, str], **over: Any) -> AsyncIterato
     app = app_for(name, settings)
     try:
         async with app.router.lifespan_context(app):
+            if name == "complaints":
+                await _register_units(app)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as c:
                 yield Running(name, app, settings, c)

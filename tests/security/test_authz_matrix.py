@@ -17,14 +17,16 @@ import jwt
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from qingshan_core.auth import Role, TokenCodec
+from qingshan_core.auth import TokenCodec
+from qingshan_core.roles import TOKEN_ROLES
 
 from .conftest import SERVICES, Running, running
 
 pytestmark = pytest.mark.integration
 
 PUBLIC = "public endpoint"  # no token needed; any token (even a bad one) changes nothing
-ROLES = [r.value for r in Role]
+ROLES = sorted(r.value for r in TOKEN_ROLES)  # "system" is refused as a token role (401)
+ALL = " ".join(ROLES)
 SIGNED_IN = "operator unit_handler supervisor admin integration"  # every role but public
 MANAGERS = "supervisor admin"
 FILERS = "operator integration supervisor admin"
@@ -48,7 +50,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET /v1/complaints": SIGNED_IN,
         "GET /v1/complaints/{complaint_id}": SIGNED_IN,
         "GET /v1/complaints/{complaint_id}/history": SIGNED_IN,
+        "GET /v1/complaints/queues": SIGNED_IN,
+        "POST /v1/complaints/duplicates": FILERS,
+        "GET /v1/complaints/{complaint_id}/notes": SIGNED_IN,
+        "POST /v1/complaints/{complaint_id}/notes": SIGNED_IN,
         "GET /v1/complaints/{complaint_id}/complainant": MANAGERS,
+        "POST /v1/complaints/{complaint_id}/erase": "admin",
+        "GET /v1/admin/reveals": "admin",
+        "GET /v1/admin/retention": "admin",
         "POST /v1/complaints/{complaint_id}/{action}": SIGNED_IN,
         "GET /v1/track/{tracking_code}": PUBLIC,
         "GET /v1/metrics/rates": SIGNED_IN,
@@ -58,6 +67,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET /v1/admin/calendar": MANAGERS,
         "PUT /v1/admin/calendar/{day}": "admin",
         "POST /v1/admin/calendar/years/{year}/confirm": "admin",
+        "GET /v1/units": SIGNED_IN,
+        "GET /v1/units/{unit_id}": SIGNED_IN,
+        "POST /v1/units": "admin",
+        "PATCH /v1/units/{unit_id}": "admin",
+        "POST /v1/units/{unit_id}/retire": "admin",
         "GET /open311/v2/services.json": PUBLIC,
         "GET /open311/v2/services/{service_code}.json": PUBLIC,
         "POST /open311/v2/requests.json": "public integration operator supervisor admin",
@@ -65,6 +79,19 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET /open311/v2/requests/{service_request_id}.json": (
             "public integration operator supervisor admin"
         ),
+        # The city platforms' own API on the orders they sent: their service accounts only.
+        **{
+            f"{method} /v1/platforms/{{platform}}/orders/{{order_number}}{tail}": "integration"
+            for method, tail in (
+                ("GET", ""),
+                ("POST", "/urge"),
+                ("POST", "/supervise"),
+                ("POST", "/extension-decision"),
+                ("POST", "/follow-up"),
+                ("POST", "/withdraw"),
+                ("POST", "/redispatch"),
+            )
+        },
     },
     "projects": OPS
     | {
@@ -126,6 +153,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET /v1/incidents/{incident_id}": RISK_READERS,
         "POST /v1/incidents/{incident_id}/reports": FILERS,
         "POST /v1/incidents/{incident_id}/grade": MANAGERS,
+        "PUT /v1/incidents/{incident_id}/facts": FILERS,
+        "GET /v1/admin/rules/{name}": RISK_READERS,
+        "PUT /v1/admin/rules/{name}": "admin",
+        "GET /v1/admin/rules/{name}/versions": RISK_READERS,
         "POST /v1/incidents/{incident_id}/neighbours/{neighbour}/notified": FILERS,
         "POST /v1/emergency-plans": MANAGERS,
         "GET /v1/emergency-plans": RISK_READERS,
@@ -157,6 +188,7 @@ EXPECTED: dict[str, dict[str, str]] = {
             )
         },
         "GET /v1/escalation-chains": "admin",
+        "GET /v1/admin/unreachable": "admin",
         "PUT /v1/escalation-chains/{unit}": "admin",
         "DELETE /v1/escalation-chains/{unit}": "admin",
         "GET /v1/event-types": "admin",
@@ -192,7 +224,7 @@ def callers(svc: Running) -> dict[str, dict[str, str]]:
     bad = {
         "no token": None,
         "other secret": TokenCodec("another-secret-of-32-characters-or-more").issue("x", "admin"),
-        "expired": TokenCodec(secret).issue("x", "admin", ttl=timedelta(seconds=-60)),
+        "expired": TokenCodec(secret).issue("x", "admin", ttl=timedelta(seconds=-120)),  # > leeway
         "unsigned": jwt.encode({"sub": "x", "role": "admin", "exp": 9e9}, None, algorithm="none"),
     }
     for name, token in bad.items():

@@ -166,6 +166,20 @@ async def complaints_scenario(svc: Running) -> tuple[set[str], str]:
     r = await svc.client.post("/open311/v2/requests.json", data={**form, "api_key": token})
     assert r.status_code == 200, r.text
     ids.add(r.json()[0]["service_request_id"])
+    # The reporter asks for erasure (个人信息保护法 第四十七条): the case stays, the person goes.
+    erased = r.json()[0]["service_request_id"]
+    r = await svc.client.post(
+        f"/v1/complaints/{erased}/erase",
+        json={"reason": "本人申请删除个人信息"},
+        headers=svc.auth("admin"),
+    )
+    assert r.status_code == 200 and {"name", "phone"} <= set(r.json()["removed"]), r.text
+    gone = await svc.client.get(
+        f"/v1/complaints/{erased}/complainant",
+        params={"purpose": "核实举报情况"},
+        headers=svc.auth("supervisor"),
+    )
+    assert gone.status_code == 410 and "139" not in gone.text
 
     meta = (("authorization", f"Bearer {svc.codec.issue('city-12345', 'integration')}"),)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{svc.settings.grpc_port}") as channel:

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from projects.adapters import import_log, indicator_repo, subitem_repo
 from projects.adapters.subitem_codec import item_to_doc
-from projects.config import default_seed_dir
+from projects.config import Settings
 from projects.domain.rollups import RollupBy, rollup
 from projects.domain.row import ReserveRow, project_id, subitem_id
 from projects.domain.subitem import SubItem
@@ -35,7 +35,7 @@ from qingshan_core.outbox import OutboxCollection
 
 
 def synthetic_rows(n: int) -> list[ReserveRow]:
-    seed = import_csv((default_seed_dir() / "reserve_projects.csv").read_bytes())
+    seed = import_csv(Settings().reserve_table.read_bytes())
     assert isinstance(seed, ImportAccepted)
     rows = []
     for i in range(n):

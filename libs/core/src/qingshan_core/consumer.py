@@ -44,6 +44,7 @@ class ConsumerConfig:
     group_id: str
     topics: Sequence[str]
     bootstrap: str
+    security: kafka.KafkaSecurity = kafka.PLAINTEXT
     max_attempts: int = 4
     backoff_seconds: float = 0.2
     max_records: int = 100
@@ -106,6 +107,7 @@ class ConsumerRunner:
     async def _run_once(self) -> None:
         cfg = self.config
         consumer = AIOKafkaConsumer(
+            **cfg.security.options(),
             bootstrap_servers=cfg.bootstrap,
             group_id=cfg.group_id,
             enable_auto_commit=False,
@@ -211,7 +213,9 @@ class ConsumerRunner:
         async with self._dlt_lock:  # two partitions may dead-letter at the same moment
             if self._dlt_producer is None:
                 name = f"{self.config.group_id}-dlt"
-                producer = kafka.create_producer(self.config.bootstrap, name)
+                producer = kafka.create_producer(
+                    self.config.bootstrap, name, security=self.config.security
+                )
                 await producer.start()
                 self._dlt_producer = producer
         headers = [

@@ -1,4 +1,4 @@
-"""The FastAPI side every service shares: health, readiness, metrics, trace ids, error shapes."""
+"""The FastAPI side every service shares: health, readiness, metrics, trace ids, problem details."""
 
 from __future__ import annotations
 
@@ -9,48 +9,24 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qingshan_core.events import new_trace_id
 from qingshan_core.logging import get_logger
+from qingshan_core.problems import http_problem, install_problem_handlers, install_problem_openapi
 
 REQUESTS = Counter("qingshan_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("qingshan_http_request_seconds", "HTTP latency", ["method", "route"])
 log = get_logger(__name__)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
-
-
-def _field_name(loc: Sequence[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or ".".join(str(p) for p in loc)
-
-
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field_name(e["loc"]), "loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
-        for e in exc.errors()
-    ]
-    names = ", ".join(dict.fromkeys(e["field"] for e in errors))
-    return JSONResponse(
-        status_code=422,
-        content={"detail": errors, "message": f"invalid request: {names} / 请求参数有误：{names}"},
-    )
-
-
-async def _store_down(_: Request, exc: Exception) -> JSONResponse:
-    log.error("http.store_unavailable", error=repr(exc))
-    return JSONResponse(
-        status_code=503,
-        content={"detail": "store unavailable, try again / 数据库暂不可用，请稍后重试"},
-        headers={"Retry-After": "5"},
-    )
+# Swagger UI and ReDoc assets, served by the service itself from the fastapi-offline package
+# (no CDN: /docs works on a machine without internet).
+DOCS_ASSETS = "/docs-assets"
 
 
 def ops_router() -> APIRouter:
@@ -69,11 +45,14 @@ def ops_router() -> APIRouter:
             return JSONResponse({"status": "starting"}, status_code=503)
         checks = await runtime.readiness()
         ok = all(checks.values())
-        status = "ready" if ok else "not ready"
-        return JSONResponse(
-            {"status": status, "checks": checks, **runtime.health_details()},
-            status_code=200 if ok else 503,
-        )
+        body: dict[str, Any] = {
+            "status": "ready" if ok else "not ready",
+            "checks": checks,
+            **runtime.health_details(),
+        }
+        if runtime.notes:
+            body["details"] = dict(runtime.notes)
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
@@ -90,15 +69,22 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     max_body_bytes: int = 1 << 20,
 ) -> FastAPI:
-    """A FastAPI app with the shared ops endpoints, trace middleware and error handlers."""
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    """A FastAPI app with the shared ops endpoints, trace middleware and error handlers, and
+    its API docs (/docs, /redoc) served from local assets."""
+    app = FastAPIOffline(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+        # Swagger UI would send the schema to an online validator for its badge: never.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     app.include_router(ops_router())
     for r in routers:
         app.include_router(r)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(ServerSelectionTimeoutError, _store_down)
-    app.add_exception_handler(ConnectionFailure, _store_down)  # incl. socket and pool timeouts
-    app.add_exception_handler(ExecutionTimeout, _store_down)  # a server-side time limit ran out
+    install_problem_handlers(app)
+    install_problem_openapi(app)
     # Inside the trace middleware (added after it, so it wraps this one): its receive is the
     # one the route reads, so BodyTooLarge reaches FastAPI as itself, not in a task group.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
@@ -124,10 +110,12 @@ def create_service_app(
 
 
 class BodyTooLarge(HTTPException):
-    """413 for a request body over the service's limit (the service's own error shape)."""
+    """413 for a request body over the service's limit (answered as problem details)."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, detail=f"请求体过大 / body larger than {max_bytes} bytes")
+        super().__init__(
+            413, detail=f"请求体过大：超过{max_bytes}字节 / body larger than {max_bytes} bytes"
+        )
 
 
 class BodyLimit:
@@ -149,7 +137,9 @@ class BodyLimit:
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             exc = BodyTooLarge(self.max_bytes)
-            await JSONResponse({"detail": exc.detail}, 413)(scope, receive, send)
+            await http_problem(413, str(exc.detail), instance=scope.get("path"))(
+                scope, receive, send
+            )
             return
         seen = 0
 

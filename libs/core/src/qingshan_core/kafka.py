@@ -1,24 +1,91 @@
 """Kafka client glue: the idempotent producer, topic creation, a broker reachability probe and
-a look back over topics for event ids already published."""
+a look back over topics for event ids already published.
+
+Every client made here (producer, consumer, admin, metadata) takes the same `KafkaSecurity`:
+TLS (the CA that signed the brokers' certificates, optionally a client certificate) and SASL
+(mechanism, username, password). The default is a plain connection (the local stack).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Literal
 
 from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from qingshan_core.events import Envelope
 
+Protocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+Mechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How every client authenticates to the brokers and checks them (the same for all)."""
+
+    protocol: Protocol = "PLAINTEXT"
+    ca_file: str = ""  # PEM; empty: the system's trust store
+    cert_file: str = ""  # PEM client certificate (mutual TLS), optional
+    key_file: str = ""
+    mechanism: Mechanism = "SCRAM-SHA-512"
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if self.protocol.startswith("SASL_") and not (self.username and self.password):
+            raise ValueError(f"Kafka {self.protocol} needs a SASL username and password")
+        if bool(self.cert_file) != bool(self.key_file):
+            raise ValueError("a Kafka client certificate needs both its cert and key file")
+
+    @property
+    def tls(self) -> bool:
+        return self.protocol in ("SSL", "SASL_SSL")
+
+    def options(self) -> dict[str, Any]:
+        """The keyword arguments aiokafka's clients take for this security."""
+        if self.protocol == "PLAINTEXT":
+            return {}
+        opts: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.tls:
+            opts["ssl_context"] = self.ssl_context()
+        if self.protocol.startswith("SASL_"):
+            opts |= {
+                "sasl_mechanism": self.mechanism,
+                "sasl_plain_username": self.username,
+                "sasl_plain_password": self.password,
+            }
+        return opts
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """Verifies the broker's certificate and host name against `ca_file` (TLS 1.2+)."""
+        ctx: ssl.SSLContext = create_ssl_context(
+            cafile=self.ca_file or None,
+            certfile=self.cert_file or None,
+            keyfile=self.key_file or None,
+        )
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        return ctx
+
+
+PLAINTEXT = KafkaSecurity()
+
 
 def create_producer(
-    bootstrap: str, client_id: str, request_timeout_ms: int = 15000
+    bootstrap: str,
+    client_id: str,
+    request_timeout_ms: int = 15000,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> AIOKafkaProducer:
     """Idempotent producer with acks=all: broker-side retries never duplicate or reorder."""
     return AIOKafkaProducer(
+        **security.options(),
         bootstrap_servers=bootstrap,
         client_id=client_id,
         acks="all",
@@ -36,10 +103,16 @@ async def publish(producer: AIOKafkaProducer, topic: str, env: Envelope) -> None
 
 
 async def ensure_topics(
-    bootstrap: str, topics: Iterable[str], partitions: int = 3, replication: int = 1
+    bootstrap: str,
+    topics: Iterable[str],
+    partitions: int = 3,
+    replication: int = 1,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> list[str]:
     """Create missing topics; returns the ones created. Existing topics are left as they are."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    admin = AIOKafkaAdminClient(
+        **security.options(), bootstrap_servers=bootstrap, request_timeout_ms=10000
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -60,9 +133,14 @@ async def ensure_topics(
         await admin.close()
 
 
-async def broker_reachable(bootstrap: str, timeout: float = 3.0) -> bool:
-    """True when the broker answers a metadata request within `timeout` seconds."""
-    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+async def broker_reachable(
+    bootstrap: str, timeout: float = 3.0, security: KafkaSecurity = PLAINTEXT
+) -> bool:
+    """True when the broker answers a metadata request within `timeout` seconds (after the TLS
+    handshake and SASL authentication: a refused password is an unreachable broker)."""
+    client = AIOKafkaClient(
+        **security.options(), bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000)
+    )
     try:
         await asyncio.wait_for(client.bootstrap(), timeout)
         return True
@@ -73,11 +151,15 @@ async def broker_reachable(bootstrap: str, timeout: float = 3.0) -> bool:
 
 
 async def published_ids(
-    bootstrap: str, topics: Iterable[str], wanted: set[str], since: datetime
+    bootstrap: str,
+    topics: Iterable[str],
+    wanted: set[str],
+    since: datetime,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> set[str]:
     """The ids among `wanted` that records in `topics` carry (`ce_id`), reading every partition
     from the first record produced at or after `since` up to its current end."""
-    client = AIOKafkaClient(bootstrap_servers=bootstrap)
+    client = AIOKafkaClient(**security.options(), bootstrap_servers=bootstrap)
     try:
         await client.bootstrap()
         cluster = await client.fetch_all_metadata()
@@ -90,7 +172,9 @@ async def published_ids(
     ]
     if not tps:
         return set()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        **security.options(), bootstrap_servers=bootstrap, enable_auto_commit=False
+    )
     try:
         await consumer.start()  # inside: a start that fails is closed all the same
         consumer.assign(tps)

@@ -34,17 +34,22 @@ def create_client(
     app_name: str,
     timeout_ms: int = SELECT_MS,
     operation_ms: int | None = OPERATION_MS,
+    tls_ca_file: str = "",
 ) -> AsyncMongoClient[Document]:
     """A client that keeps datetimes timezone-aware (UTC) and fails fast when the store is gone
     or stalls: server selection and connecting within `timeout_ms`, each socket read or write
     and each wait for a pooled connection within `operation_ms` (None: no such budget, for
     tools that scan on purpose). At most MAX_POOL connections: a replica never takes all of the
-    store's per-database connections (FerretDB on SQLite has 100), whatever its concurrency."""
+    store's per-database connections (FerretDB on SQLite has 100), whatever its concurrency.
+    With `tls_ca_file` it connects over TLS and verifies the server's certificate against that
+    CA."""
     budget: dict[str, Any] = {}
     if operation_ms is not None:
         budget = {"socketTimeoutMS": operation_ms, "waitQueueTimeoutMS": operation_ms}
+    tls: dict[str, Any] = {"tls": True, "tlsCAFile": tls_ca_file} if tls_ca_file else {}
     return AsyncMongoClient(
         uri,
+        **tls,
         appname=app_name,
         maxPoolSize=MAX_POOL,
         tz_aware=True,

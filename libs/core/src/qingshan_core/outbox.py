@@ -24,6 +24,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from qingshan_core.batching import MAX_BATCH, WriteBatcher
+from qingshan_core.errors import ConcurrentUpdate
 from qingshan_core.events import Envelope
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, find_by_ids
@@ -37,8 +38,12 @@ PENDING = {f"{OUTBOX}.0": {"$exists": True}}
 log = get_logger(__name__)
 
 
-class ConcurrencyConflict(Exception):
-    """The aggregate changed since it was read (optimistic concurrency)."""
+class ConcurrencyConflict(ConcurrentUpdate):
+    """The aggregate changed since it was read (optimistic concurrency; a 409 to a caller)."""
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__()
+        self.what = what
 
 
 class OutboxCollection:

@@ -3,9 +3,11 @@
 Every service uses this one mechanism (the `limits` library, fixed windows): a route is limited
 per address with `dependencies=[PER_ADDRESS]` (before its token is even looked at), and per
 client by taking its caller through `per_client(dependency)` or `await count_client(...)`. Over
-the limit → 429 with Retry-After, as an HTTPException, so each service answers in its own error
-shape. Limits are configuration (`QINGSHAN_<SERVICE>_HTTP_RATE_LIMIT_*`); benches and fault
-suites that load a service on purpose switch them off (`..._HTTP_RATE_LIMIT_ENABLED=false`).
+the limit → 429 with Retry-After and `retry_after` (qingshan_core.errors.TooManyRequests, rendered
+as problem details like every other error). Limits are configuration
+(`QINGSHAN_<SERVICE>_HTTP_RATE_LIMIT_*`); benches and fault suites that load a service on
+purpose switch them off
+(`..._HTTP_RATE_LIMIT_ENABLED=false`).
 
 Counters live in the replica's memory by default: a limit is then per replica, and a restart
 forgets it, which is acceptable for abuse limits. `http_rate_limit_storage` takes any `limits`
@@ -24,11 +26,12 @@ import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 from limits import RateLimitItem, parse
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 
+from qingshan_core import errors
 from qingshan_core.auth import Principal, Role
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -81,17 +84,15 @@ TOO_MANY: dict[int | str, dict[str, Any]] = {
 }
 
 
-class TooManyRequests(HTTPException):
-    """429 with Retry-After (seconds), rendered by the service's own HTTPException handler."""
+class TooManyRequests(errors.TooManyRequests):
+    """429 with Retry-After (seconds) and `retry_after` in the problem body."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"请求过于频繁，请{retry_after}秒后重试 / too many requests, "
-            f"retry after {retry_after} s",
-            headers={"Retry-After": str(retry_after)},
+            f"请求过于频繁，请{retry_after}秒后重试",
+            f"too many requests, retry after {retry_after} s",
+            retry_after=retry_after,
         )
-        self.retry_after = retry_after
 
 
 class RequestLimiter:

@@ -59,6 +59,8 @@ SKIPPED = Counter(
 PENDING_GAUGE = Gauge("qingshan_outbox_pending", "Entries found pending in the last relay round")
 
 log = get_logger(__name__)
+# A marker, its aggregate, and the broker futures of its entries as sent.
+_Sent = tuple[Document, Document, list[asyncio.Future[Any]]]
 
 
 class RelayStopped(Exception):
@@ -210,6 +212,17 @@ class OutboxRelay:
         collection), send every pending entry, wait for the acks, then remove what was
         acknowledged and the markers with bulk commands (not two writes per aggregate)."""
         await self._keep_lease()
+        docs = await self._pending(marks)
+        if self._fresh and docs:
+            docs = await self._drop_published(docs)
+        if not docs:
+            return 0
+        sent = await self._send(docs)
+        await self._wait_acked([f for _, _, futs in sent for f in futs])
+        return await self._settle(sent)
+
+    async def _pending(self, marks: list[Document]) -> list[tuple[Document, Document]]:
+        """The (marker, aggregate) pairs with entries to send; markers of nothing are removed."""
         mine = [m for m in marks if m.get("c") in self.collections]  # shared database
         found: dict[tuple[str, Any], Document] = {}
         for name in {m["c"] for m in mine}:
@@ -225,14 +238,13 @@ class OutboxRelay:
             else:
                 empty.append(mark)
         await self._unmark(empty)
-        if self._fresh and docs:
-            docs = await self._drop_published(docs)
-        if not docs:
-            return 0
+        return docs
+
+    async def _send(self, docs: list[tuple[Document, Document]]) -> list[_Sent]:
+        """Queue every entry first (ordered per key by the idempotent producer)."""
         producer = await self._ensure_producer()
         loop = asyncio.get_running_loop()
-        # Queue every entry first (ordered per key by the idempotent producer), then wait.
-        futures: list[tuple[Document, Document, list[asyncio.Future[Any]]]] = []
+        sent: list[_Sent] = []
         for mark, doc in docs:
             futs: list[asyncio.Future[Any]] = []
             for entry in doc[OUTBOX]:
@@ -247,14 +259,19 @@ class OutboxRelay:
                     futs.append(fut)
                     break
                 futs.append(fut)
-            futures.append((mark, doc, futs))
-        await self._wait_acked([f for _, _, futs in futures for f in futs])
+            sent.append((mark, doc, futs))
+        return sent
+
+    async def _settle(self, sent: list[_Sent]) -> int:
+        """Remove what was acknowledged (and the markers of aggregates with nothing left);
+        quarantine an entry the broker refused (the aggregate's later events go on next
+        round); raise the first other send error after that."""
         error: BaseException | None = None
         pulls: dict[str, list[UpdateOne]] = {}
         finished: list[Document] = []
         acked: list[Document] = []
         refused: list[tuple[str, Any, Document, BaseException]] = []
-        for mark, doc, futs in futures:
+        for mark, doc, futs in sent:
             results = await asyncio.gather(*futs, return_exceptions=True)
             # Only the acknowledged prefix is removed, so order survives a partial failure.
             done = []

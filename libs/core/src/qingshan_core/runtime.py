@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -22,17 +22,18 @@ from prometheus_client import Gauge, Histogram
 from pymongo.asynchronous.database import AsyncDatabase
 
 from qingshan_core import crashpoints, kafka
-from qingshan_core.auth import TokenCodec
 from qingshan_core.consumer import ConsumerConfig, ConsumerRunner, Handler
 from qingshan_core.events import dead_letter_topic
-from qingshan_core.grpc_server import GrpcServer, Registrar
+from qingshan_core.grpc_server import GrpcServer, GrpcTls, Registrar
 from qingshan_core.idempotency import ProcessedEvents
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec, create_client, ensure_indexes, ping
+from qingshan_core.oidc import verifier_for
 from qingshan_core.ops import COLLECTION as OPS_COLLECTION
 from qingshan_core.ops import OpsAlerts
 from qingshan_core.outbox import OutboxCollection
 from qingshan_core.relay import OutboxRelay
+from qingshan_core.roles import STAFF, Role
 from qingshan_core.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -83,6 +84,8 @@ class Runtime:
     _grpc: GrpcServer | None = None
     broker: BrokerState = field(default_factory=BrokerState)
     _stopping: bool = False
+    # What a reader of /readyz should know about this process (e.g. it started unseeded).
+    notes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -92,14 +95,16 @@ class Runtime:
             app_name=f"qingshan-{s.service_name}",
             timeout_ms=s.mongo_select_timeout_ms,
             operation_ms=s.mongo_operation_timeout_ms,
+            tls_ca_file=s.mongo_tls_ca_file,
         )
         self.db: AsyncDatabase[Document] = self.client[s.mongo_db]
-        self.token_codec = TokenCodec(
-            s.jwt_secret.get_secret_value(), issuer=s.jwt_issuer, audience=s.jwt_audience
-        )
+        self.token_verifier = verifier_for(s)
         self.grpc = GrpcServer(
             s.grpc_port,
+            self.token_verifier,
             host=s.http_host,
+            tls=GrpcTls.from_files(s.grpc_tls_cert_file, s.grpc_tls_key_file),
+            reflection=s.grpc_reflection,
             max_message_bytes=s.grpc_max_message_bytes,
             max_concurrent_rpcs=s.grpc_max_concurrent_rpcs,
         )
@@ -143,8 +148,11 @@ class Runtime:
         """Declare a consumer group; it starts with the runtime."""
         self._consumer_specs.append(spec)
 
-    def serve_grpc(self, registrar: Registrar, service_name: str) -> None:
-        self.grpc.add(registrar, service_name)
+    def serve_grpc(
+        self, registrar: Registrar, service_name: str, roles: Iterable[Role] = STAFF
+    ) -> None:
+        """Serve a gRPC service; every method authenticated, open to `roles` (see grpc_server)."""
+        self.grpc.add(registrar, service_name, roles)
 
     def group_id(self, name: str) -> str:
         return f"qingshan.{self.settings.service_name}.{name}"
@@ -164,11 +172,13 @@ class Runtime:
         self._relay = OutboxRelay(
             self.db,
             self._aggregates,
-            lambda: kafka.create_producer(s.kafka_bootstrap, f"{s.service_name}-relay"),
+            lambda: kafka.create_producer(
+                s.kafka_bootstrap, f"{s.service_name}-relay", security=s.kafka_security
+            ),
             name=f"{s.service_name}-outbox-relay",
             poll_seconds=s.relay_poll_seconds,
             batch=s.relay_batch,
-            published=partial(kafka.published_ids, s.kafka_bootstrap),
+            published=partial(kafka.published_ids, s.kafka_bootstrap, security=s.kafka_security),
             poison_attempts=s.relay_poison_attempts,
             on_quarantine=self._quarantined,
         )
@@ -179,6 +189,7 @@ class Runtime:
                     group_id=self.group_id(spec.name),
                     topics=spec.topics,
                     bootstrap=s.kafka_bootstrap,
+                    security=s.kafka_security,
                     max_attempts=s.consumer_max_attempts,
                     backoff_seconds=s.consumer_backoff_seconds,
                 ),
@@ -215,6 +226,10 @@ class Runtime:
         """Await `hook` when the runtime stops, after the loops (close clients, flush)."""
         self._stop_hooks.append(hook)
 
+    def note(self, key: str, text: str) -> None:
+        """Say something about this process in /readyz's details (kept until it stops)."""
+        self.notes[key] = text
+
     def every(
         self,
         seconds: float,
@@ -246,7 +261,11 @@ class Runtime:
         while True:
             try:
                 created = await kafka.ensure_topics(
-                    s.kafka_bootstrap, self.topics(), s.topic_partitions, s.topic_replication
+                    s.kafka_bootstrap,
+                    self.topics(),
+                    s.topic_partitions,
+                    s.topic_replication,
+                    security=s.kafka_security,
                 )
                 if created:
                     log.info("runtime.topics_created", topics=created)
@@ -271,7 +290,9 @@ class Runtime:
         """Probe the broker once; record the state, the metric, and a warning when an outage
         begins (an info line when it ends): one alert per outage, not one per probe."""
         s = self.settings
-        ok = await kafka.broker_reachable(s.kafka_bootstrap, timeout=BROKER_CHECK_TIMEOUT)
+        ok = await kafka.broker_reachable(
+            s.kafka_bootstrap, timeout=BROKER_CHECK_TIMEOUT, security=s.kafka_security
+        )
         b = self.broker
         b.checked = time.monotonic()
         BROKER_UP.set(1 if ok else 0)

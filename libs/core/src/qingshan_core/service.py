@@ -8,6 +8,7 @@ inside the FastAPI lifespan, never at import time.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from fastapi import APIRouter, FastAPI
 from qingshan_core.http import create_service_app
 from qingshan_core.logging import configure_logging, get_logger
 from qingshan_core.ratelimit import RequestLimiter
+from qingshan_core.reference import ReferenceDataMissing
 from qingshan_core.runtime import Runtime
 from qingshan_core.settings import ServiceSettings
 
@@ -42,9 +44,16 @@ def build_app(
         configure_logging(s.service_name, s.log_level, s.log_json)
         runtime = Runtime(s)
         app.state.settings = s
-        app.state.token_codec = runtime.token_codec
+        app.state.token_verifier = runtime.token_verifier
         app.state.rate_limiter = RequestLimiter.from_settings(s)
-        await wire(runtime, app)
+        try:
+            await wire(runtime, app)
+        except ReferenceDataMissing as exc:
+            # Refuse to start: `serve` exits non-zero with this reason.
+            log.error("startup.refused", file=exc.location, reason=exc.reason)
+            app.state.startup_refused = str(exc)
+            await runtime.stop()  # nothing started yet: closes the clients wire() created
+            raise
         await runtime.start()
         app.state.runtime = runtime
         try:
@@ -76,5 +85,13 @@ def serve(app_factory: Callable[[ServiceSettings], FastAPI], settings: ServiceSe
     )
     # uvloop: the same asyncio API with a libuv loop; the store driver, the broker client and
     # the HTTP server all spend much of their time in the loop's machinery.
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(uvicorn.Server(config).serve())
+    server = uvicorn.Server(config)
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(server.serve())
+    finally:  # uvicorn exits (status 3) when the lifespan fails; say why in one plain line
+        refused = getattr(app.state, "startup_refused", None)
+        if refused:
+            print(f"{settings.service_name}: refused to start: {refused}", file=sys.stderr)
+    if not server.started:  # never report success for a start that did not happen
+        sys.exit(3)

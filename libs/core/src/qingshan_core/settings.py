@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from qingshan_core.kafka import KafkaSecurity, Mechanism, Protocol
 from qingshan_core.ratelimit import parse_limit, parse_networks
 
 DEV_JWT_SECRET = "qingshan-development-only-secret-change-me"  # refused outside development
@@ -17,7 +18,8 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QINGSHAN_", extra="ignore")
 
-    environment: Literal["development", "test", "staging", "production"] = "development"
+    # No default: development (which accepts HS256 development tokens) is chosen explicitly.
+    environment: Literal["development", "test", "staging", "production"]
     service_name: str = "qingshan"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -31,9 +33,35 @@ class ServiceSettings(BaseSettings):
     # qingshan_core.mongo): socket reads/writes and pool waits, server selection / connecting.
     mongo_operation_timeout_ms: int = Field(default=10_000, ge=100)
     mongo_select_timeout_ms: int = Field(default=5_000, ge=100)
+    # PEM CA of the store's certificates: when set, the client connects with TLS and checks it.
+    mongo_tls_ca_file: str = ""
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # Transport security of every Kafka client (producer, consumers, admin): TLS with the CA
+    # that signed the brokers' certificates (and optionally a client certificate), and SASL.
+    kafka_security_protocol: Protocol = "PLAINTEXT"
+    kafka_ssl_ca_file: str = ""
+    kafka_ssl_cert_file: str = ""
+    kafka_ssl_key_file: str = ""
+    kafka_sasl_mechanism: Mechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+    # gRPC over TLS when both are set (PEM); plain text otherwise. Reflection is served in
+    # development only.
+    grpc_tls_cert_file: str = ""
+    grpc_tls_key_file: str = ""
     topic_partitions: int = 3
     topic_replication: int = 1
+    # The OpenID Connect provider whose tokens the service accepts (a Keycloak realm URL, e.g.
+    # https://id.example.gov.cn/realms/qingshan); required outside development and test.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""  # the `aud` a token must carry; `qingshan-<service>` when empty
+    oidc_jwks_url: str = ""  # discovered from the issuer when empty
+    # A token naming a kid the cached JWKS lacks refetches it, at most once per this interval.
+    oidc_refetch_seconds: float = Field(default=10.0, ge=0, le=600)
+    token_max_lifetime_seconds: int = Field(default=3600, gt=0, le=86400)  # exp - iat at most
+    token_leeway_seconds: int = Field(default=60, ge=0, le=300)
+    # HS256 development tokens (python -m qingshan_core.token, the in-process test harnesses):
+    # accepted only when the environment is development or test, never elsewhere.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "qingshan"
     jwt_audience: str = "qingshan"
@@ -76,13 +104,11 @@ class ServiceSettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_dev_secret(self) -> ServiceSettings:
-        secret = self.jwt_secret.get_secret_value()
-        weak = secret == DEV_JWT_SECRET or len(secret) < 32
-        if self.environment not in ("development", "test") and weak:
+    def _require_an_issuer(self) -> ServiceSettings:
+        if not self.accepts_development_tokens and not self.oidc_issuer:
             raise ValueError(
-                "jwt_secret: the development secret (or one shorter than 32 characters) is "
-                f"refused in {self.environment}; set a real secret"
+                f"oidc_issuer: required in {self.environment} (set QINGSHAN_<SERVICE>_OIDC_ISSUER "
+                "to the identity provider's issuer URL); development tokens are refused there"
             )
         if self.crash_at and self.environment != "test":
             raise ValueError(
@@ -90,7 +116,38 @@ class ServiceSettings(BaseSettings):
             )
         if not self.mongo_db:
             self.mongo_db = f"qingshan_{self.service_name}"
+        if bool(self.grpc_tls_cert_file) != bool(self.grpc_tls_key_file):
+            raise ValueError("grpc_tls_cert_file and grpc_tls_key_file: set both or neither")
+        self.kafka_security  # noqa: B018 (raises ValueError naming what SASL or TLS lacks)
         return self
+
+    @property
+    def accepts_development_tokens(self) -> bool:
+        """HS256 development tokens: only in an explicit development or test environment."""
+        return self.environment in ("development", "test")
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        """TLS and SASL settings every Kafka client of the service uses."""
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            ca_file=self.kafka_ssl_ca_file,
+            cert_file=self.kafka_ssl_cert_file,
+            key_file=self.kafka_ssl_key_file,
+            mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=self.kafka_sasl_password.get_secret_value(),
+        )
+
+    @property
+    def grpc_reflection(self) -> bool:
+        """Server reflection (lists every method to anyone): development only."""
+        return self.environment == "development"
+
+    @property
+    def audience(self) -> str:
+        """The audience a provider's token must name to be accepted here."""
+        return self.oidc_audience or f"qingshan-{self.service_name}"
 
     @property
     def topic(self) -> str:

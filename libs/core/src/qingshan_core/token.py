@@ -1,7 +1,9 @@
-"""Print a bearer token for local use: `make token ROLE=unit_handler UNIT=town-01`.
+"""Print an HS256 development token: `python -m qingshan_core.token --role operator`.
 
-Signs with QINGSHAN_JWT_SECRET (the development secret when unset, which the services accept
-only in development).
+`make token ROLE=… [UNIT=…]` gets a real token from the local identity provider instead
+(deploy/local/stack.py token); this one is for a service started by hand with
+QINGSHAN_<SERVICE>_ENVIRONMENT=development, the only environment (besides test) that accepts it.
+Signs with QINGSHAN_JWT_SECRET (the development secret when unset).
 """
 
 from __future__ import annotations
@@ -10,17 +12,18 @@ import argparse
 import os
 from datetime import timedelta
 
-from qingshan_core.auth import Role, TokenCodec
+from qingshan_core.auth import TokenCodec
+from qingshan_core.roles import TOKEN_ROLES
 from qingshan_core.settings import DEV_JWT_SECRET
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--role", required=True, choices=[r.value for r in Role])
+    ap.add_argument("--role", required=True, choices=sorted(r.value for r in TOKEN_ROLES))
     ap.add_argument("--unit", default=None, help="handling unit (required for unit_handler)")
     ap.add_argument("--sub", default=None, help="subject; defaults to local-<role>")
     ap.add_argument("--name", default=None)
-    ap.add_argument("--hours", type=float, default=12)
+    ap.add_argument("--minutes", type=float, default=60, help="lifetime (services accept ≤ 60)")
     args = ap.parse_args(argv)
     codec = TokenCodec(
         os.environ.get("QINGSHAN_JWT_SECRET", DEV_JWT_SECRET),
@@ -33,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
             args.role,
             unit=args.unit or None,
             name=args.name,
-            ttl=timedelta(hours=args.hours),
+            ttl=timedelta(minutes=args.minutes),
         )
     except ValueError as exc:
         ap.error(str(exc))

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from qingshan_core.auth import Principal, Role, TokenCodec, require_roles
 from qingshan_core.http import create_service_app, no_lifespan
+from qingshan_core.oidc import TokenVerifier
 from qingshan_core.ratelimit import PER_ADDRESS, RequestLimiter, per_client
 from qingshan_core.settings import ServiceSettings
 
@@ -27,7 +28,7 @@ class Body(BaseModel):
 
 def _app(limiter: RequestLimiter | None = None) -> FastAPI:
     app = create_service_app(title="t", description="t", lifespan=no_lifespan)
-    app.state.token_codec = codec
+    app.state.token_verifier = TokenVerifier(None, codec)
     app.state.rate_limiter = limiter or RequestLimiter(service="t")
     signed_in = require_roles(Role.OPERATOR, Role.PUBLIC)
 
@@ -87,7 +88,9 @@ async def test_per_address_limit_answers_429_with_retry_after():
         other = await _client(app, peer="192.0.2.7").get("/track")
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
-    assert "请求过于频繁" in answers[-1].json()["detail"]
+    body = answers[-1].json()
+    assert "请求过于频繁" in body["detail"] and body["code"] == "too_many_requests"
+    assert body["retry_after"] == int(answers[-1].headers["Retry-After"])
     assert other.status_code == 200  # another address has its own count
 
 
@@ -132,11 +135,11 @@ async def test_limits_can_be_switched_off():
 
 
 def test_settings_refuse_a_malformed_limit_or_proxy():
-    assert ServiceSettings().http_rate_limit_per_public_client == "60/minute"
+    assert ServiceSettings(environment="test").http_rate_limit_per_public_client == "60/minute"
     for bad in (
         {"http_rate_limit_per_address": "many"},
         {"trusted_proxies": ["10.0.0.0/33"]},
     ):
-        kwargs: dict[str, Any] = bad
+        kwargs: dict[str, Any] = {"environment": "test", **bad}
         with pytest.raises(ValidationError):
             ServiceSettings(**kwargs)

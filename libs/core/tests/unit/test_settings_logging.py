@@ -1,4 +1,4 @@
-"""Settings refuse development secrets outside development; logs never carry personal data."""
+"""Settings: no default environment, an issuer outside development; logs carry no personal data."""
 
 from __future__ import annotations
 
@@ -14,21 +14,32 @@ pytestmark = pytest.mark.unit
 
 
 def test_development_accepts_the_dev_secret():
-    s = ServiceSettings(service_name="risk")
-    assert s.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+    s = ServiceSettings(environment="development", service_name="risk")
+    assert s.jwt_secret.get_secret_value() == DEV_JWT_SECRET and s.accepts_development_tokens
     assert s.topic == "qingshan.risk.v1" and s.mongo_db == "qingshan_risk"
+    assert s.audience == "qingshan-risk"
 
 
-@pytest.mark.parametrize("secret", [DEV_JWT_SECRET, "short"])
-def test_production_refuses_weak_secrets(secret):
-    with pytest.raises(ValidationError, match="jwt_secret"):
-        ServiceSettings(environment="production", jwt_secret=secret)
+def test_the_environment_has_no_default(monkeypatch):
+    monkeypatch.delenv("QINGSHAN_ENVIRONMENT", raising=False)
+    with pytest.raises(ValidationError, match="environment"):
+        ServiceSettings()
 
 
-def test_production_accepts_a_real_secret(monkeypatch):
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_outside_development_an_issuer_is_required(environment):
+    with pytest.raises(ValidationError, match="oidc_issuer"):
+        ServiceSettings(environment=environment)
+    s = ServiceSettings(environment=environment, oidc_issuer="https://id.example.cn/realms/q")
+    assert not s.accepts_development_tokens
+
+
+def test_production_reads_its_issuer_from_the_environment(monkeypatch):
     monkeypatch.setenv("QINGSHAN_ENVIRONMENT", "production")
-    monkeypatch.setenv("QINGSHAN_JWT_SECRET", "k" * 48)
-    assert ServiceSettings().environment == "production"
+    monkeypatch.setenv("QINGSHAN_OIDC_ISSUER", "https://id.example.cn/realms/qingshan")
+    monkeypatch.setenv("QINGSHAN_OIDC_AUDIENCE", "qingshan")
+    s = ServiceSettings()
+    assert s.environment == "production" and s.audience == "qingshan"
 
 
 def test_personal_data_is_redacted(capsys):

@@ -16,7 +16,9 @@ import pytest
 
 from complaints.bootstrap import create_app
 from complaints.config import Settings
+from complaints.domain.units import UnitKind
 from complaints.service_layer.context import Context
+from complaints.service_layer.units import register_unit
 from qingshan_core.auth import TokenCodec
 
 
@@ -69,6 +71,7 @@ async def running(infra: dict[str, str], **over: Any) -> AsyncIterator[Service]:
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
+        await register_test_units(app.state.ctx)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://complaints") as client:
             yield Service(
@@ -79,6 +82,19 @@ async def running(infra: dict[str, str], **over: Any) -> AsyncIterator[Service]:
                 app,
             )
         await app.state.runtime.client.drop_database(settings.mongo_db)
+
+
+# The handling units the tests assign cases to (assigning needs a registry unit).
+TEST_UNITS = {
+    **{f"town-{i:02d}": f"测试镇{i:02d}" for i in range(1, 10)},
+    "bureau-noise": "噪声管理科（测试）",
+}
+
+
+async def register_test_units(ctx: Context) -> None:
+    for unit_id, name in TEST_UNITS.items():
+        kind = UnitKind.SECTION if unit_id.startswith("bureau-") else UnitKind.TOWN
+        await register_unit(ctx, unit_id, name, kind, head=None, contacts=(), by="tests")
 
 
 def complaint_body(**over: Any) -> dict[str, Any]:

@@ -93,8 +93,8 @@ async def test_bad_input_is_422_naming_the_field_and_writes_nothing(service, pat
         "/v1/complaints", json=service.body(**patch), headers=service.auth("operator")
     )
     assert r.status_code == 422, r.text
-    assert field in {e["field"] for e in r.json()["detail"]}
-    assert "请求参数有误" in r.json()["message"]
+    assert field in {e["field"] for e in r.json()["errors"]}
+    assert "请求参数有误" in r.json()["detail"]
     assert await service.ctx.repo.coll.count_documents({}) == 0
 
 
@@ -130,3 +130,14 @@ async def _events(infra, subject: str, expect: int) -> list[Envelope]:
 
 
 __all__ = ["pb"]
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(29.21, 107.15), ("29.21", "107.15")])
+async def test_coordinates_are_numbers_and_a_string_is_still_taken(service, lat, lon):
+    where = {"address": "南川区东城街道金山路18号", "town": "东城街道", "lat": lat, "lon": lon}
+    h = service.auth("operator")
+    r = await service.client.post("/v1/complaints", json=service.body(location=where), headers=h)
+    assert r.status_code == 201, r.text
+    got = (await service.client.get(f"/v1/complaints/{r.json()['id']}", headers=h)).json()
+    assert (got["location"]["lat"], got["location"]["lon"]) == (29.21, 107.15)
+    assert isinstance(got["location"]["lat"], float)

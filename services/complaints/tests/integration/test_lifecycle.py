@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from complaints.adapters.audit import AuditFilter
+
 pytestmark = pytest.mark.integration
 
 
@@ -64,7 +66,7 @@ async def test_impossible_transition_is_409_with_current_state(service):
     await _act(service, cid, "assign", "supervisor", unit_id="town-01")
     r = await _act(service, cid, "close", "supervisor")
     assert r.status_code == 409
-    assert r.json()["current_state"] == "assigned" and r.json()["code"] == "invalid_transition"
+    assert r.json()["current"]["state"] == "assigned" and r.json()["code"] == "invalid_transition"
 
 
 async def test_only_the_holding_unit_may_act_and_roles_are_enforced(service):
@@ -116,7 +118,7 @@ async def test_missing_action_fields_are_422_in_chinese(service):
     cid = (await _new(service))["id"]
     r = await _act(service, cid, "assign", "supervisor")
     assert r.status_code == 422 and r.json()["code"] == "unit_id_required"
-    assert "承办单位" in r.json()["message"]
+    assert "承办单位" in r.json()["detail"] and r.json()["field"] == "unit_id"
     r = await _act(service, cid, "assign", "supervisor", unit_id="x", bogus=1)
     assert r.status_code == 422
     assert (await _act(service, cid, "teleport", "supervisor")).status_code == 404
@@ -158,7 +160,7 @@ async def test_identity_reveal_is_for_supervisors_and_audited(service):
         url, params={"purpose": "有奖举报核实"}, headers=service.auth("supervisor")
     )
     assert r.json() == {"anonymous": False, "name": "张三", "phone": "13812345678"}
-    audit = await service.ctx.audit.find({"complaint_id": cid}).to_list()
+    audit, _ = await service.ctx.audit.page(AuditFilter(complaint_id=cid), skip=0, limit=10)
     assert [(a["actor_id"], a["purpose"]) for a in audit] == [("supervisor-1", "有奖举报核实")]
     masked = (
         await service.client.get(f"/v1/complaints/{cid}", headers=service.auth("operator"))

@@ -144,6 +144,10 @@ def case_in(
             first = make_case(received_at=MONDAY - timedelta(hours=1))
             case.merge_into(supervisor, first, at)
             return case
+        if status is Status.WITHDRAWN:
+            order = make_case(anonymous=anonymous, external_id="GD-WITHDRAWN")
+            order.withdraw(Actor("city-12345", Role.INTEGRATION), "市民撤回诉求", at)
+            return order
         steps: list[tuple[Action, Callable[[datetime], None]]] = [
             (Action.ASSIGN, lambda t: case.assign(operator, UNIT_A, t, cal)),
             (Action.ACCEPT, lambda t: case.accept(handler, t)),

@@ -14,6 +14,7 @@ from notify.adapters.config_cache import ConfigCache, MongoConfigVersion
 from notify.adapters.dead_letters import KafkaDeadLetters
 from notify.adapters.deliveries import DELIVERIES, MongoDeliveries, delivery_indexes
 from notify.adapters.event_codec import build_catalog
+from notify.adapters.gaps import GAPS, MongoGaps
 from notify.adapters.repositories import MongoDirectory, MongoRules, MongoTemplates, config_indexes
 from notify.adapters.seed import seed_defaults
 from notify.adapters.senders import (
@@ -29,11 +30,12 @@ from notify.config import Settings
 from notify.domain.model import Channel, QuietHours
 from notify.domain.resilience import RateLimit, RetryPolicy
 from notify.entrypoints.consumer import event_handlers
+from notify.entrypoints.grpc_api import ALLOWED as GRPC_ROLES
 from notify.entrypoints.grpc_api import SERVICE_NAME, NotifyServicer
-from notify.entrypoints.http import directory, messages, rules
-from notify.entrypoints.http.deps import add_error_handlers
+from notify.entrypoints.http import directory, gaps, messages, rules
 from notify.entrypoints.jobs import Jobs
 from notify.service_layer.context import NotifyContext, Policies
+from notify.service_layer.erasure import erase_expired
 from notify.service_layer.ports import Clock, Sender
 from qingshan.notify.v1 import notify_service_pb2_grpc as pb_grpc
 from qingshan_core import kafka
@@ -104,7 +106,9 @@ def _wire(clock: Clock) -> Wire:
         dlt = KafkaDeadLetters(
             dead_letter_topic(group),
             group,
-            lambda: kafka.create_producer(s.kafka_bootstrap, f"{group}-delivery-dlt"),
+            lambda: kafka.create_producer(
+                s.kafka_bootstrap, f"{group}-delivery-dlt", security=s.kafka_security
+            ),
         )
         events = MongoEvents(runtime.db, s.timezone)
         resilience = MongoResilience(runtime.db)
@@ -128,6 +132,7 @@ def _wire(clock: Clock) -> Wire:
             senders=_senders(s, client),
             dead_letters=dlt,
             ops=runtime.ops,
+            gaps=MongoGaps(runtime.outbox(GAPS)),
             policies=policies(s),
             source=s.source,
         )
@@ -142,14 +147,21 @@ def _wire(clock: Clock) -> Wire:
         ctx.wake = jobs.wake
         runtime.every(s.jobs_poll_seconds, jobs.run_periodic_once, "notify-periodic")
         runtime.every(3600, jobs.cleanup, "notify-cleanup")
+        keep = timedelta(days=s.retention_deliveries_days)
+
+        async def retention() -> None:
+            await erase_expired(ctx, keep)
+
+        runtime.every(s.retention_check_seconds, retention, "notify-retention", first_delay=3600)
         runtime.indexes.extend([*config_indexes(), *delivery_indexes(), *store_indexes()])
         if s.seed_defaults:
             await seed_defaults(runtime.db, catalog, s.credential_keyring(), config)
         runtime.consume(ConsumerSpec(s.consumer_name, s.consume_topics, event_handlers(ctx)))
-        servicer = NotifyServicer(ctx, runtime.token_codec)
+        servicer = NotifyServicer(ctx)
         runtime.serve_grpc(
             lambda server: pb_grpc.add_NotifyServiceServicer_to_server(servicer, server),  # type: ignore[no-untyped-call]
             SERVICE_NAME,
+            GRPC_ROLES,
         )
         app.state.notify = ctx
         app.state.notify_jobs = jobs
@@ -166,9 +178,8 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=_wire(clock or SystemClock()),
-        routers=[directory.router, rules.router, messages.router],
+        routers=[directory.router, rules.router, messages.router, gaps.router],
     )
-    add_error_handlers(app)
     runtime_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

@@ -88,6 +88,10 @@ class Settings(ServiceSettings):
     dispatch_batch: int = Field(default=50, gt=0)
     send_lease_seconds: float = Field(default=60.0, gt=0)
     event_retention_days: int = Field(default=30, ge=1)
+    # Deliveries and inbox items lose their rendered text after this many days (the record of
+    # who was told what kind of thing, when, stays); docs/retention.md.
+    retention_deliveries_days: int = Field(default=365, ge=1)
+    retention_check_seconds: float = Field(default=86400.0, gt=0)
 
     def credential_keyring(self) -> Keyring:
         return Keyring.from_spec(self.credential_keys.get_secret_value(), None)

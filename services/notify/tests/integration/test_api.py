@@ -34,7 +34,7 @@ def rule(**kw: object) -> dict[str, object]:
 
 def fields(resp) -> set[str]:  # type: ignore[no-untyped-def]
     assert resp.status_code == 422, resp.text
-    return {d.get("field", "") for d in resp.json()["detail"]}
+    return {d.get("field", "") for d in resp.json()["errors"]}
 
 
 async def test_bad_input_is_refused_when_saved(infra, mongo_db, topics, receiver, smtp):

@@ -4,6 +4,7 @@ use the real store, broker and servers)."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -19,14 +20,16 @@ from notify.domain.model import (
     EscalationChain,
     Group,
     Recipient,
+    RegistryUnit,
     Rule,
     Status,
     Template,
 )
 from notify.domain.resilience import CircuitBreaker
-from notify.domain.routing import Directory
+from notify.domain.routing import Directory, Gap
+from notify.domain.unit_registry import effective_chains
 from notify.service_layer.context import NotifyContext, Policies
-from notify.service_layer.ports import DeliveryQuery, IncomingEvent, SendResult
+from notify.service_layer.ports import DeliveryQuery, GapRecord, IncomingEvent, SendResult
 
 
 @dataclass
@@ -50,9 +53,11 @@ class FakeDirectory:
     recipients: dict[str, Recipient] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     chains: dict[str, EscalationChain] = field(default_factory=dict)
+    units: dict[str, RegistryUnit] = field(default_factory=dict)
 
     async def snapshot(self) -> Directory:
-        return Directory(dict(self.recipients), dict(self.groups), dict(self.chains))
+        chains = effective_chains(self.chains.values(), self.units.values())
+        return Directory(dict(self.recipients), dict(self.groups), chains, dict(self.units))
 
     stored = snapshot
 
@@ -91,6 +96,16 @@ class FakeDirectory:
 
     async def delete_chain(self, unit: str) -> bool:
         return self.chains.pop(unit, None) is not None
+
+    async def list_units(self) -> list[RegistryUnit]:
+        return list(self.units.values())
+
+    async def apply_unit(self, unit: RegistryUnit) -> bool:
+        old = self.units.get(unit.id)
+        if old is not None and old.version >= unit.version:
+            return False
+        self.units[unit.id] = unit
+        return True
 
 
 @dataclass
@@ -212,6 +227,16 @@ class FakeDeliveries:
                 out = [d for d in out if str(getattr(d, key)) == want]
         return out[: q.limit]
 
+    async def about(self, subject: str, event_ids: Sequence[str]) -> list[Delivery]:
+        found = [d for d in self._all() if d.subject == subject or d.event_id in event_ids]
+        ids = {d.id for d in found}
+        return found + [
+            d for d in self._all() if d.id not in ids and ids.intersection(d.digest_items)
+        ]
+
+    async def unerased_before(self, before: datetime, limit: int) -> list[Delivery]:
+        return [d for d in self._all() if d.created_at < before and d.erased_at is None][:limit]
+
 
 @dataclass
 class FakeEvents:
@@ -222,6 +247,12 @@ class FakeEvents:
 
     async def get(self, eid: str) -> IncomingEvent | None:
         return self.items.get(eid)
+
+    async def forget_subject(self, subject: str) -> list[str]:
+        ids = [k for k, e in self.items.items() if e.subject == subject]
+        for k in ids:
+            del self.items[k]
+        return ids
 
 
 @dataclass
@@ -252,6 +283,44 @@ class FakeSender:
     async def send(self, d: Delivery, secret: str) -> SendResult:
         self.sent.append(d)
         return self.answers.pop(0) if self.answers else SendResult(True, "ok", 200)
+
+
+@dataclass
+class FakeGaps:
+    """Gap records by key, plus the RecipientUnreachable events they would publish."""
+
+    records: dict[str, GapRecord] = field(default_factory=dict)
+    published: list[tuple[str, str]] = field(default_factory=list)  # (key, day)
+
+    async def record(
+        self, gap: Gap, rule: Rule, event: IncomingEvent, now: datetime, day: str
+    ) -> bool:
+        key = gap.key(rule.id)
+        old = self.records.get(key)
+        if old is not None and old.last_event_id == event.id:
+            return False
+        publish = old is None or old.day != day
+        self.records[key] = GapRecord(
+            key,
+            rule.id,
+            rule.name,
+            event.type,
+            gap.kind.value,
+            gap.scope,
+            gap.role,
+            gap.reason,
+            old.first_seen if old else now,
+            now,
+            (old.notices if old else 0) + 1,
+            event.id,
+            day,
+        )
+        if publish:
+            self.published.append((key, day))
+        return publish
+
+    async def list(self) -> list[GapRecord]:
+        return list(self.records.values())
 
 
 @dataclass
@@ -292,6 +361,7 @@ def make_ctx(clock: Clock, senders: dict[str, FakeSender], **policy: Any) -> Not
         senders=senders,
         dead_letters=FakeDeadLetters(),
         ops=FakeOps(),
+        gaps=FakeGaps(),
         policies=replace(Policies(), **policy),
         rand=lambda: 0.5,
     )

@@ -8,6 +8,8 @@ from notify.config import Settings
 from notify.domain.model import Group, Recipient, Robot
 from qingshan_core.pii import DEV_KEYS, Keyring, PiiError
 
+ISSUER = "https://id.example.cn/realms/qingshan"
+
 pytestmark = pytest.mark.unit
 RING = Keyring.from_spec(DEV_KEYS, None)
 DING = Robot("https://oapi.dingtalk.com/robot/send?access_token=tok-123", "SEC-abc")
@@ -42,6 +44,6 @@ def test_development_keys_are_refused_outside_development(monkeypatch) -> None:
     monkeypatch.delenv("QINGSHAN_NOTIFY_CREDENTIAL_KEYS", raising=False)
     strong = "k2026:" + "A" * 43
     with pytest.raises(ValidationError, match="credential_keys"):
-        Settings(environment="production", jwt_secret="x" * 40)
-    s = Settings(environment="production", jwt_secret="x" * 40, credential_keys=strong)
+        Settings(environment="production", oidc_issuer=ISSUER)
+    s = Settings(environment="production", oidc_issuer=ISSUER, credential_keys=strong)
     assert s.credential_keyring().active == "k2026"

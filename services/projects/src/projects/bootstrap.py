@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -11,10 +10,10 @@ from projects.adapters import import_log, indicator_repo, subitem_repo
 from projects.config import Settings
 from projects.domain.progress import ReportingSchedule
 from projects.entrypoints import grpc_api
-from projects.entrypoints.http import errors, routers
+from projects.entrypoints.http import routers
 from projects.entrypoints.jobs import cache_loop, dispatch_loop
 from projects.service_layer.context import Context
-from projects.service_layer.seed import SeedFile, seed
+from projects.service_layer.seed import SeedFile, SeedRefused, seed
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import ensure_indexes
 from qingshan_core.runtime import Runtime
@@ -26,16 +25,28 @@ DESCRIPTION = (
 )
 INDEXES = [*subitem_repo.INDEXES, *import_log.INDEXES, *indicator_repo.INDEXES]
 log = get_logger(__name__)
+UNSEEDED = (
+    "seed_on_start is off: the plan's reserve and indicators were not loaded "
+    "(the store holds only what was imported) / 未加载规划项目储备库"
+)
 
 
-def _read(path: Path | None) -> SeedFile:
-    if path is None or not path.is_file():
-        return SeedFile(str(path), None)
-    return SeedFile(path.name, path.read_bytes())
-
-
-def _seed_files(settings: Settings) -> tuple[SeedFile, SeedFile]:
-    return _read(settings.seed_reserve_csv), _read(settings.seed_indicators_csv)
+async def _seed(ctx: Context, settings: Settings) -> None:
+    """Load the plan's tables into an empty store; a table that cannot be read or is refused
+    stops the start, naming it (ReferenceDataMissing)."""
+    tables = {t.name: t for t in (settings.reserve_table, settings.indicators_table)}
+    reserve, indicators = [
+        SeedFile(t.name, await asyncio.to_thread(t.read_bytes)) for t in tables.values()
+    ]
+    try:
+        result = await seed(ctx, reserve, indicators)
+    except SeedRefused as err:
+        raise tables[err.name].refused(str(err)) from err
+    for reason in result.skipped:
+        log.info("seed.skipped", reason=reason)
+    if result.reserve is not None:
+        log.info("seed.reserve", added=result.reserve.added, rows=result.reserve.rows)
+    log.info("seed.indicators", inserted=result.indicators)
 
 
 def _settings(runtime: Runtime) -> Settings:
@@ -59,18 +70,16 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
         ),
         schedule=ReportingSchedule(settings.report_frequency, settings.report_grace_days),
     )
-    app.state.projects = ctx
-    runtime.serve_grpc(grpc_api.registrar(ctx, runtime.token_codec), grpc_api.SERVICE_NAME)
     if settings.seed_on_start:
         # Indexes first (the runtime creates them again at start; creating is idempotent).
         await ensure_indexes(runtime.db, INDEXES)
-        reserve, indicators = await asyncio.to_thread(_seed_files, settings)
-        result = await seed(ctx, reserve, indicators)
-        for reason in result.skipped:
-            log.warning("seed.skipped", reason=reason)
-        if result.reserve is not None:
-            log.info("seed.reserve", added=result.reserve.added, rows=result.reserve.rows)
-        log.info("seed.indicators", inserted=result.indicators)
+        await _seed(ctx, settings)
+    else:
+        runtime.note("seed", UNSEEDED)
+        log.warning("seed.off", detail=UNSEEDED)
+    # Published once the seed is in: a start refused for its data leaves nothing half-wired.
+    app.state.projects = ctx
+    runtime.serve_grpc(grpc_api.registrar(ctx), grpc_api.SERVICE_NAME)  # all staff
     # The runtime owns the task: it is cancelled when the service stops.
     runtime.spawn(
         dispatch_loop(
@@ -86,12 +95,10 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The projects service's ASGI app (settings are read when it starts, not at import)."""
-    app = build_app(
+    return build_app(
         title="qingshan projects",
         description=DESCRIPTION,
         settings=lambda: settings or Settings(),
         wire=wire,
         routers=routers(),
     )
-    errors.install(app)
-    return app

@@ -8,20 +8,11 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from projects.domain.progress import Frequency
+from qingshan_core.reference import ReferenceTable
 from qingshan_core.settings import ServiceSettings
 
-
-def _repo_root() -> Path:
-    """The repository holding this package (the directory with uv.lock), else the cwd."""
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "uv.lock").is_file():
-            return parent
-    return Path.cwd()
-
-
-def default_seed_dir() -> Path:
-    """`<repo>/../shared/seed-data`, where the plan's tables live beside the repository."""
-    return _repo_root().parent / "shared" / "seed-data"
+RESERVE_TABLE = "reserve_projects.csv"
+INDICATORS_TABLE = "plan_indicators_2025.csv"
 
 
 class Settings(ServiceSettings):
@@ -32,13 +23,10 @@ class Settings(ServiceSettings):
     service_name: str = "projects"
     http_port: int = 8002
     grpc_port: int = 50052
-    # Loaded at start when the reserve is empty; a missing file is skipped with a warning.
-    seed_reserve_csv: Path | None = Field(
-        default_factory=lambda: default_seed_dir() / "reserve_projects.csv"
-    )
-    seed_indicators_csv: Path | None = Field(
-        default_factory=lambda: default_seed_dir() / "plan_indicators_2025.csv"
-    )
+    # The plan's tables (src/projects/data, SOURCE.md there), loaded at start into an empty
+    # store; a path replaces the package's copy. A table that cannot be loaded stops the start.
+    seed_reserve_csv: Path | None = None
+    seed_indicators_csv: Path | None = None
     seed_on_start: bool = True
     # Progress dispatch (调度): how often sub-items in 实施 report and how long a report may lag.
     report_frequency: Frequency = Frequency.MONTHLY
@@ -49,3 +37,11 @@ class Settings(ServiceSettings):
     # the store). FerretDB scans whole collections for any query; see adapters/row_cache.py.
     rows_cache_seconds: float = Field(default=30.0, ge=0)
     import_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
+    @property
+    def reserve_table(self) -> ReferenceTable:
+        return ReferenceTable("projects", RESERVE_TABLE, self.seed_reserve_csv)
+
+    @property
+    def indicators_table(self) -> ReferenceTable:
+        return ReferenceTable("projects", INDICATORS_TABLE, self.seed_indicators_csv)

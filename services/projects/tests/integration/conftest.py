@@ -21,12 +21,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
 from projects.bootstrap import create_app
-from projects.config import Settings, default_seed_dir
+from projects.config import Settings
 from qingshan_core.auth import Role, TokenCodec
 from qingshan_core.events import Envelope
 from qingshan_core.mongo import create_client
 
-SEED_DIR = default_seed_dir()
+# The plan's appendix preamble and field headings, word for word (tests/data/SOURCE.md).
+PLAN_EXCERPT = Path(__file__).resolve().parents[1] / "data" / "plan_reserve_excerpt.txt"
 TOPIC = "qingshan.projects.v1"
 
 
@@ -177,8 +178,9 @@ def tail(infra: dict[str, str]) -> Callable[[], Any]:
     return make
 
 
-def seed_bytes(name: str = "reserve_projects.csv") -> bytes:
-    return (SEED_DIR / name).read_bytes()
+def seed_bytes() -> bytes:
+    """The plan's reserve table as the service ships it (package data)."""
+    return Settings(environment="test").reserve_table.read_bytes()
 
 
-__all__ = ["SEED_DIR", "Path", "Service", "seed_bytes"]
+__all__ = ["PLAN_EXCERPT", "Service", "seed_bytes"]

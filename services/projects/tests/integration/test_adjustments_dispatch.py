@@ -61,7 +61,7 @@ async def test_approved_adjustment_and_rollup_as_of(seeded: Service) -> None:
     naive = await seeded.client.get(
         "/v1/rollups", params={"by": "field", "as_of": "2025-01-01T00:00:00"}, headers=approver
     )
-    assert naive.status_code == 422 and naive.json()["detail"][0]["field"] == "as_of"
+    assert naive.status_code == 422 and naive.json()["errors"][0]["field"] == "as_of"
     wrong_kind = await seeded.client.post(
         f"{base}/adjustments",
         json={"kind": "site", "investment_wan": "1", "reason": "x"},
@@ -82,9 +82,9 @@ async def test_progress_only_by_lead_units(seeded: Service) -> None:
     assert r.status_code == 201, r.text
     assert r.json()["late"] is True  # January's report was due on 10 February
     bad = await seeded.client.post(url, json={**body, "percent_complete": "120"}, headers=lead)
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "percent_complete"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "percent_complete"
     bad_period = await seeded.client.post(url, json={**body, "period": "2025-13"}, headers=lead)
-    assert bad_period.status_code == 422 and bad_period.json()["detail"][0]["field"] == "period"
+    assert bad_period.status_code == 422 and bad_period.json()["errors"][0]["field"] == "period"
 
 
 async def test_dispatch_announces_overdue_reports_once(seeded: Service, tail) -> None:

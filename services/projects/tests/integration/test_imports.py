@@ -55,9 +55,9 @@ async def test_bad_rows_are_all_listed_and_nothing_is_written(empty: Service) ->
     r = await _upload(empty, bad, **empty.auth(Role.SUPERVISOR))
     assert r.status_code == 422, r.text
     body = r.json()
-    assert body["written"] is False and "未写入任何数据" in body["message"]
+    assert body["written"] is False and "未写入任何数据" in body["detail"]
     # The header is row 1, so 序号 n sits on row n + 1.
-    where = {(d["row"], d["column"]) for d in body["detail"]}
+    where = {(d["row"], d["column"]) for d in body["errors"]}
     assert where == {
         (3, "investment_wan"),
         (4, "investment_wan"),
@@ -65,9 +65,9 @@ async def test_bad_rows_are_all_listed_and_nothing_is_written(empty: Service) ->
         (6, "years"),
         (7, "lead_units"),
     }
-    for d in body["detail"]:
-        assert d["zh"] and d["en"] and d["column_zh"]
-    assert "不能为负数" in next(d["zh"] for d in body["detail"] if d["row"] == 3)
+    for d in body["errors"]:
+        assert d["detail"] and d["detail_en"] and d["column_zh"]
+    assert "不能为负数" in next(d["detail"] for d in body["errors"] if d["row"] == 3)
     assert await _count(empty, "subitems") == 0
     assert await _count(empty, "imports") == 0
 
@@ -126,9 +126,9 @@ async def test_corrections_apply_and_adjustable_changes_are_refused(seeded: Serv
     h = seeded.auth(Role.SUPERVISOR)
     refused = await _upload(seeded, _table({2: {"investment_wan": "800"}}), **h)
     assert refused.status_code == 422
-    [issue] = refused.json()["detail"]
+    [issue] = refused.json()["errors"]
     assert (issue["row"], issue["column"]) == (3, "investment_wan")
-    assert "动态调整" in issue["zh"]
+    assert "动态调整" in issue["detail"]
     fixed = await _upload(seeded, _table({2: {"lead_units": "区生态环境局、区经济信息委"}}), **h)
     assert fixed.status_code == 200, fixed.text
     assert (fixed.json()["corrected"], fixed.json()["unchanged"]) == (1, 89)
@@ -151,3 +151,18 @@ async def test_a_workbook_reaching_xfd1048576_is_a_422_naming_its_size(empty: Se
     body = r.json()
     assert body["written"] is False and "XFD1048576" in r.text and "工作表过大" in r.text
     assert await _count(empty, "subitems") == 0
+
+
+async def test_a_dry_run_says_what_would_change_and_writes_nothing(empty: Service) -> None:
+    h = empty.auth(Role.SUPERVISOR)
+    files = {"file": ("reserve.csv", _table(), "text/csv")}
+    r = await empty.client.post("/v1/imports", params={"dry_run": "true"}, files=files, headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["dry_run"] is True and body["changed"] is False and body["import_id"] is None
+    assert body["added"] == body["rows"] > 0 and "尚未写入" in body["message"]
+    assert await _count(empty, "subitems") == 0
+    assert await _count(empty, "imports") == 0
+    bad = {"file": ("reserve.csv", _table({2: {"years": "2025-2021"}}), "text/csv")}
+    r = await empty.client.post("/v1/imports", params={"dry_run": "true"}, files=bad, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["row"] == 3, r.text

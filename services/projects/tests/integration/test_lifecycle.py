@@ -52,25 +52,25 @@ async def test_impossible_transitions_are_409_with_the_current_stage(seeded: Ser
     r = await seeded.client.post(url, json={"to_stage": "实施", "on": "2025-03-01"}, headers=h)
     assert r.status_code == 409, r.text
     body = r.json()
-    assert (body["current_stage"], body["current_stage_zh"], body["next_stage"]) == (
+    assert (body["current"]["state"], body["current"]["label"], body["current"]["next_stage"]) == (
         "reserve",
         "储备",
         "feasibility",
     )
-    assert "不允许" in body["zh"]
+    assert "不允许" in body["detail"]
     missing_doc = await seeded.client.post(
         url, json={"to_stage": "feasibility", "on": "2025-03-01"}, headers=h
     )
     assert missing_doc.status_code == 422
-    assert missing_doc.json()["detail"][0]["field"] == "document_no"
+    assert missing_doc.json()["errors"][0]["field"] == "document_no"
     future = await seeded.client.post(
         url, json={"to_stage": "feasibility", "on": "2999-01-01", "document_no": DOC}, headers=h
     )
-    assert future.status_code == 422 and future.json()["detail"][0]["field"] == "on"
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "on"
     unknown = await seeded.client.post(
         url, json={"to_stage": "开工", "on": "2025-03-01"}, headers=h
     )
-    assert unknown.status_code == 422 and unknown.json()["detail"][0]["field"] == "to_stage"
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "to_stage"
     nobody = await seeded.client.post(
         "/v1/subitems/nope/advance", json={"to_stage": "可研", "on": "2025-03-01"}, headers=h
     )
@@ -88,7 +88,7 @@ async def test_withdraw_blocks_changes_until_reinstated(seeded: Service) -> None
         json={"kind": "investment", "investment_wan": "6000", "reason": "价格上涨"},
         headers=h,
     )
-    assert adj.status_code == 409 and adj.json()["in_reserve"] is False
+    assert adj.status_code == 409 and adj.json()["current"]["in_reserve"] is False
     rollup = await seeded.client.get("/v1/rollups", params={"by": "field"}, headers=h)
     assert rollup.json()["total"]["subitems"] == 89
     back = await seeded.client.post(f"{base}/reinstate", json={"reason": "恢复"}, headers=h)
@@ -125,13 +125,13 @@ async def test_evaluation_after_completion(seeded: Service) -> None:
         json={"year": 2025, "score": "92"},
         headers=seeded.auth(Role.SUPERVISOR),
     )
-    assert early.status_code == 409 and early.json()["current_stage"] == "reserve"
+    assert early.status_code == 409 and early.json()["current"]["state"] == "reserve"
     await walk(seeded, item["id"], "completed")
     h = seeded.auth(Role.SUPERVISOR)
     bad = await seeded.client.post(
         f"/v1/subitems/{item['id']}/evaluations", json={"year": 2025, "score": "120"}, headers=h
     )
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "score"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "score"
     r = await seeded.client.post(
         f"/v1/subitems/{item['id']}/evaluations",
         json={
@@ -145,3 +145,33 @@ async def test_evaluation_after_completion(seeded: Service) -> None:
     )
     assert r.status_code == 201, r.text
     assert (r.json()["score"], r.json()["grade"]) == ("92.5", "优")
+
+
+async def test_a_planner_skips_a_stage_the_item_does_not_need(seeded: Service, tail) -> None:
+    item = await first_subitem(seeded)
+    url = f"/v1/subitems/{item['id']}/advance"
+    h = seeded.auth(Role.SUPERVISOR, subject="planner-skip")
+    skip = {
+        "stage": "可研",
+        "reason": "小型项目，审批部门同意以项目建议书代替可研",
+        "document_no": "南川发改〔2025〕7号",
+    }
+    body = {"to_stage": "初设", "on": "2025-03-01", "document_no": DOC}
+    r = await seeded.client.post(
+        url, json={**body, "skip": [{**skip, "document_no": ""}]}, headers=h
+    )
+    assert r.status_code == 422, r.text
+    r = await seeded.client.post(
+        url, json={**body, "skip": [{**skip, "stage": "招投标"}]}, headers=h
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "skip", r.text
+    t = await tail()
+    r = await seeded.client.post(url, json={**body, "skip": [skip]}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["stage"] == "preliminary_design"
+    found = await t.read(lambda e: e.subject == item["id"] and b"planner-skip" in e.data, expect=1)
+    msg = found[0].decode()
+    assert (msg.from_stage, msg.to_stage) == ("reserve", "preliminary_design")
+    assert [(s.stage, s.document_no) for s in msg.skipped] == [
+        ("feasibility", "南川发改〔2025〕7号")
+    ]

@@ -9,28 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from projects.config import Settings
 from projects.domain.errors import LOCAL_TZ
 from projects.domain.row import ReserveRow, project_id, subitem_id
 from projects.domain.table_files import import_csv
 from projects.domain.table_import import ImportAccepted
 from projects.domain.values import PLAN_FIELDS, YearSpan
 
-
-def _repo_root() -> Path:
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "uv.lock").exists():
-            return parent
-    raise RuntimeError("repository root (uv.lock) not found above the tests")
-
-
-REPO = _repo_root()
-SEED_DATA = REPO.parent / "shared" / "seed-data"
-PLAN_TEXT = REPO.parent / "shared" / "seed" / "000_05632e60014f75eb.txt"
+# The plan's appendix preamble and field headings, word for word (tests/data/SOURCE.md).
+PLAN_EXCERPT = Path(__file__).resolve().parents[1] / "data" / "plan_reserve_excerpt.txt"
 
 
 @pytest.fixture(scope="session")
 def seed_csv() -> bytes:
-    return (SEED_DATA / "reserve_projects.csv").read_bytes()
+    return Settings(environment="test").reserve_table.read_bytes()
 
 
 @pytest.fixture(scope="session")
@@ -42,12 +34,12 @@ def seed_rows(seed_csv: bytes) -> tuple[ReserveRow, ...]:
 
 @pytest.fixture(scope="session")
 def indicators_csv() -> bytes:
-    return (SEED_DATA / "plan_indicators_2025.csv").read_bytes()
+    return Settings(environment="test").indicators_table.read_bytes()
 
 
 @pytest.fixture(scope="session")
 def plan_text() -> str:
-    return PLAN_TEXT.read_text(encoding="utf-8")
+    return PLAN_EXCERPT.read_text(encoding="utf-8")
 
 
 def _at(day: str, time: str = "09:00") -> datetime:

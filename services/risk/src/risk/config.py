@@ -7,17 +7,12 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from qingshan_core.reference import ReferenceTable
 from qingshan_core.settings import ServiceSettings
 
-
-def default_seed_dir() -> Path:
-    """`<workspace>/../shared/seed-data`: the workspace root is the directory whose
-    pyproject.toml declares [tool.uv.workspace] (found from this file, not the cwd)."""
-    for parent in Path(__file__).resolve().parents:
-        pyproject = parent / "pyproject.toml"
-        if pyproject.is_file() and "[tool.uv.workspace]" in pyproject.read_text("utf-8"):
-            return parent.parent / "shared" / "seed-data"
-    return Path("shared") / "seed-data"
+WASTE_CATALOGUE_2021 = "hazardous_waste_codes_2021.csv"
+SOIL_ENTERPRISES = "soil_key_supervised_enterprises.csv"
+PARK_CLUSTERS = "industrial_park_clusters.csv"
 
 
 class Settings(ServiceSettings):
@@ -29,8 +24,9 @@ class Settings(ServiceSettings):
     http_port: int = 8003
     grpc_port: int = 50053
 
-    seed_dir: Path = Field(default_factory=default_seed_dir)
-    # Each file defaults to its name inside seed_dir.
+    # Reference tables (src/risk/data, SOURCE.md there): the package's own copies, unless
+    # seed_dir names a folder of replacements or a file setting names one table's replacement.
+    seed_dir: Path | None = None
     waste_catalogue_2021_csv: Path | None = None
     soil_enterprises_csv: Path | None = None
     park_clusters_csv: Path | None = None
@@ -38,8 +34,10 @@ class Settings(ServiceSettings):
 
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
     sweep_batch: int = Field(default=200, gt=0)
+    # How often a replica reads the rule configuration documents again (admins change them).
+    rules_refresh_seconds: float = Field(default=30.0, gt=0)
 
-    # Rules (DOMAIN.md rules table); the HJ 941 numbers live in risk.domain.grading_rules.
+    # Rules (docs/deadlines.md); the HJ 941 numbers live in risk.domain.grading_rules.
     manifest_confirm_working_days: int = Field(default=5, ge=1)
     licence_expiry_warning_days: int = Field(default=90, ge=0)
     producer_storage_limit_years: int | None = Field(default=None, ge=1)
@@ -52,6 +50,13 @@ class Settings(ServiceSettings):
     public_map_enabled: bool = False
     public_map_cell_degrees: float = Field(default=0.05, gt=0, le=1)
 
-    def seed_file(self, name: str, override: Path | None) -> Path:
-        """A seed file: the explicit setting, else `seed_dir/name`."""
-        return override or self.seed_dir / name
+    def reference(self, name: str) -> ReferenceTable:
+        """A reference table: its file setting, else `seed_dir/name`, else the package's copy."""
+        override = {
+            WASTE_CATALOGUE_2021: self.waste_catalogue_2021_csv,
+            SOIL_ENTERPRISES: self.soil_enterprises_csv,
+            PARK_CLUSTERS: self.park_clusters_csv,
+        }.get(name)
+        if override is None and self.seed_dir is not None:
+            override = self.seed_dir / name
+        return ReferenceTable("risk", name, override)

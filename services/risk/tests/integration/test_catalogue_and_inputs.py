@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from risk.config import WASTE_CATALOGUE_2021
+
 from .conftest import credit_code
 
 pytestmark = pytest.mark.integration
 
 
 async def test_a_2025_table_can_be_loaded_and_takes_over(service):
-    seed = (service.settings.seed_dir / "hazardous_waste_codes_2021.csv").read_text("utf-8")
+    seed = service.settings.reference(WASTE_CATALOGUE_2021).read_text()
     header, *rows = seed.strip().splitlines()
     dropped = rows[-1].split(",")[0]
     table = "\n".join([header, *rows[:-1], "900-999-08,HW08,废矿物油与含矿物油废物,900,T/I"])
@@ -48,7 +50,7 @@ async def test_a_2025_table_can_be_loaded_and_takes_over(service):
     broken = {**body, "version": "2026", "effective_from": "2026-01-01"}
     broken["csv_text"] = header + "\n900-999-43,HW43,x,900,T\n"
     r = await service.client.post("/v1/waste-catalogues", json=broken, headers=admin)
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "catalogue.line2"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "catalogue.line2"
 
 
 @pytest.mark.parametrize(
@@ -121,4 +123,4 @@ async def test_bad_input_is_422_naming_the_field(service, method, path, payload,
         path, **({"json": payload} if payload is not None else {}), headers=service.auth("admin")
     )
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["field"] == field, r.text
+    assert r.json()["errors"][0]["field"] == field, r.text

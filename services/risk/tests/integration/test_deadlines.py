@@ -48,7 +48,7 @@ async def test_plan_filing_overdue_then_late_filing(service):
         json={"credit_code": credit_code(), "title": "预案", "signed_at": signed.isoformat()},
         headers=headers,
     )
-    assert unknown.status_code == 422 and unknown.json()["detail"][0]["field"] == "credit_code"
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "credit_code"
 
 
 async def test_licence_expiring_soon_once(service):
@@ -109,7 +109,7 @@ async def test_medical_storage_limit_and_collection_once(service):
         json={"direction": "out", "waste_code": "841-001-01", "quantity": "1"},
         headers=headers,
     )
-    assert too_much.status_code == 422 and too_much.json()["detail"][0]["field"] == "quantity"
+    assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "quantity"
     await service.sweep()
     await service.sweep()
     limit = await service.watch.events(holder, "StorageLimitExceeded", grace=0.5)

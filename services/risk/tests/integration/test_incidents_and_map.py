@@ -62,15 +62,23 @@ async def test_report_order_grade_and_neighbour(service):
     r = await service.client.post(
         f"/v1/incidents/{incident_id}/reports", json={"kind": "续报"}, headers=headers
     )
-    assert r.status_code == 409 and r.json()["current_state"] == "已获知待初报"
+    assert r.status_code == 409 and r.json()["current"]["state"] == "已获知待初报"
     r = await service.client.post(
         f"/v1/incidents/{incident_id}/grade", json={"grade": "V"}, headers=service.auth("admin")
     )
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "grade"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "grade"
     r = await service.client.post(
         f"/v1/incidents/{incident_id}/grade", json={"grade": "Ⅲ"}, headers=service.auth("admin")
     )
+    # Above what the facts reach (none entered: Ⅳ), a 定级 needs a reason (issue 19).
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
+    r = await service.client.post(
+        f"/v1/incidents/{incident_id}/grade",
+        json={"grade": "Ⅲ", "reason": "油膜已漂至下游取水口附近"},
+        headers=service.auth("admin"),
+    )
     assert r.status_code == 200 and r.json()["reporting_grade"] == "III"
+    assert r.json()["grade_reason"] == "油膜已漂至下游取水口附近"
     r = await service.client.post(
         f"/v1/incidents/{incident_id}/neighbours/武隆区/notified", headers=headers
     )
@@ -162,7 +170,7 @@ async def test_map_is_geojson_filterable_by_level_and_bbox(service):
     )
     assert [f["id"] for f in r.json()["features"]] == [big["id"]]
     r = await service.client.get("/v1/map.geojson", params={"bbox": "1,2,3"}, headers=headers)
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "bbox"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "bbox"
     assert (await service.client.get("/v1/map.geojson")).status_code == 401
 
 

@@ -51,8 +51,8 @@ async def test_unlicensed_receiver_is_refused_and_the_refusal_is_published(servi
     r = await service.client.post("/v1/manifests", json=body, headers=service.auth("operator"))
     assert r.status_code == 422, r.text
     assert r.json()["refused"] is True
-    assert r.json()["detail"][0]["field"] == "receiver"
-    assert "许可证" in r.json()["detail"][0]["reason_zh"]
+    assert r.json()["errors"][0]["field"] == "receiver"
+    assert "许可证" in r.json()["errors"][0]["detail"]
     missing = await service.client.get(f"/v1/manifests/{number}", headers=service.auth("operator"))
     assert missing.status_code == 404  # nothing saved but the refusal
 
@@ -81,7 +81,7 @@ async def test_lifecycle_with_discrepancy_and_impossible_transitions(service):
         headers=headers,
     )
     assert early.status_code == 409
-    assert early.json()["current_state"] == "已创建"
+    assert early.json()["current"]["state"] == "已创建"
 
     shipped = await service.client.post(
         f"/v1/manifests/{number}/shipment", json={}, headers=headers
@@ -100,7 +100,7 @@ async def test_lifecycle_with_discrepancy_and_impossible_transitions(service):
     closing = await service.client.post(
         f"/v1/manifests/{number}/closure", json={"text": ""}, headers=headers
     )
-    assert closing.status_code == 422 and closing.json()["detail"][0]["field"] == "resolution"
+    assert closing.status_code == 422 and closing.json()["errors"][0]["field"] == "resolution"
     closed = await service.client.post(
         f"/v1/manifests/{number}/closure", json={"text": "过磅误差，已核实"}, headers=headers
     )
@@ -146,7 +146,7 @@ async def test_bad_input_never_500(service):
     for body, field in cases:
         r = await service.client.post("/v1/manifests", json=body, headers=headers)
         assert r.status_code == 422, (field, r.text)
-        assert r.json()["detail"][0]["field"] == field, r.text
+        assert r.json()["errors"][0]["field"] == field, r.text
 
 
 async def test_back_dated_manifest_overdue_once_after_two_sweeps(service):

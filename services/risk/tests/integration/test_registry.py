@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from risk.config import PARK_CLUSTERS, SOIL_ENTERPRISES
+from risk.domain.seeds import parse_park_clusters, parse_soil_key_enterprises
 from risk.service_layer.seeding import seed_registry
 
 pytestmark = pytest.mark.integration
@@ -68,7 +70,7 @@ async def test_bad_grading_input_names_the_field(service):
         f"/v1/risk-sources/{source['id']}/grading", json=body, headers=service.auth("admin")
     )
     assert r.status_code == 422
-    assert r.json()["detail"][0]["field"] == "air.q_class"
+    assert r.json()["errors"][0]["field"] == "air.q_class"
 
 
 async def test_bad_credit_code_says_which_character(service):
@@ -79,16 +81,16 @@ async def test_bad_credit_code_says_which_character(service):
         headers=headers,
     )
     assert r.status_code == 422
-    detail = r.json()["detail"][0]
+    detail = r.json()["errors"][0]
     assert detail["field"] == "credit_code"
-    assert "第6位“I”" in detail["reason_zh"] and "position 6" in detail["reason_en"]
+    assert "第6位“I”" in detail["detail"] and "position 6" in detail["detail_en"]
 
     good = credit_code_with_wrong_check()
     r = await service.client.post(
         "/v1/risk-sources", json={"name": "乙", "credit_code": good}, headers=headers
     )
     assert r.status_code == 422
-    assert "校验码错误" in r.json()["message"]
+    assert "校验码错误" in r.json()["detail"]
 
 
 def credit_code_with_wrong_check() -> str:
@@ -138,11 +140,11 @@ async def test_seeds_are_loaded_once_with_deterministic_ids(service):
     assert {c["name"]: c["risk_level"] for c in clusters}["水江组团"] == "较大"
     assert len(clusters) == 4
 
-    seed = service.settings.seed_dir
+    settings = service.settings
     again = await seed_registry(
         service.deps,
-        (seed / "soil_key_supervised_enterprises.csv").read_text("utf-8"),
-        (seed / "industrial_park_clusters.csv").read_text("utf-8"),
+        parse_soil_key_enterprises(settings.reference(SOIL_ENTERPRISES).read_text()),
+        parse_park_clusters(settings.reference(PARK_CLUSTERS).read_text()),
     )
     assert (again.clusters, again.enterprises) == (0, 0)
     r = await service.client.get(
@@ -165,7 +167,7 @@ async def test_seeded_enterprise_gets_its_code_and_cluster(service):
     r = await service.client.patch(
         f"/v1/risk-sources/{first['id']}", json={"park_cluster": "不存在组团"}, headers=headers
     )
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "park_cluster"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "park_cluster"
     r = await service.client.patch(
         f"/v1/risk-sources/{first['id']}",
         json={"park_cluster": "水江组团", "location": {"lon": "107.2", "lat": "29.1"}},

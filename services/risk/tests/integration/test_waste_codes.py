@@ -30,8 +30,8 @@ async def test_known_code_answers_with_its_entry(service):
 async def test_hw42_is_refused_with_the_field_named(service):
     r = await service.client.get("/v1/waste-codes/900-001-42", headers=service.auth("operator"))
     assert r.status_code == 422
-    detail = r.json()["detail"][0]
-    assert detail["field"] == "code" and "HW42" in detail["reason_zh"]
+    detail = r.json()["errors"][0]
+    assert detail["field"] == "code" and "HW42" in detail["detail"]
     r = await service.client.get("/v1/waste-codes/90-001-08", headers=service.auth("operator"))
     assert r.status_code == 422
 
@@ -153,4 +153,4 @@ async def test_rest_licence_check_one_call(service):
         },
         headers=headers,
     )
-    assert too_long.status_code == 422 and too_long.json()["detail"][0]["field"] == "valid_until"
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "valid_until"

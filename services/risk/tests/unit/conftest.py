@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,25 +16,16 @@ from risk.domain.catalogue_check import WasteCatalogues
 CST = ZoneInfo("Asia/Shanghai")
 
 
-def _repo_root() -> Path:
-    # The workspace root is the directory whose pyproject.toml declares [tool.uv.workspace];
-    # shared/ is its sibling.
-    for parent in Path(__file__).resolve().parents:
-        pyproject = parent / "pyproject.toml"
-        if pyproject.is_file() and "[tool.uv.workspace]" in pyproject.read_text("utf-8"):
-            return parent
-    raise RuntimeError("workspace root not found")
-
-
 @pytest.fixture(scope="session")
-def seed_dir() -> Path:
-    path = _repo_root().parent / "shared" / "seed-data"
+def seed_dir() -> Traversable:
+    """The service's reference tables, as packaged (src/risk/data)."""
+    path = files("risk") / "data"
     assert path.is_dir(), path
     return path
 
 
 @pytest.fixture(scope="session")
-def waste_csv(seed_dir: Path) -> str:
+def waste_csv(seed_dir: Traversable) -> str:
     return (seed_dir / "hazardous_waste_codes_2021.csv").read_text("utf-8")
 
 

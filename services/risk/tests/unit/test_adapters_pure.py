@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 
 from qingshan.risk.v1 import events_pb2 as pb
-from risk.adapters.codec_flows import IncidentCodec, LedgerCodec, ManifestCodec
+from risk.adapters.codec_flows import LedgerCodec, ManifestCodec
+from risk.adapters.codec_incidents import IncidentCodec
 from risk.adapters.codec_registry import EnterpriseCodec, LicenceCodec, PlanCodec
 from risk.adapters.event_messages import _RENAMED, _SIMPLE, to_message
 from risk.domain import events as ev

@@ -21,10 +21,10 @@ from risk.domain.waste_codes import EXISTING_CATEGORIES, WasteCode
 
 pytestmark = pytest.mark.unit
 
-# Per-category counts from docs/reference/WASTE-CATALOGUE-2025.md §5.
+# Per-category counts of the 2021 list, as docs/codes.md states them.
 REFERENCE_COUNTS = dict(
     item.split(":")
-    for item in (  # noqa: SIM905 - pasted verbatim from the reference
+    for item in (  # noqa: SIM905 - pasted verbatim from docs/codes.md
         "HW01:5 HW02:20 HW03:1 HW04:13 HW05:7 HW06:6 HW07:6 HW08:32 HW09:3 HW10:4 HW11:85 "
         "HW12:20 HW13:8 HW14:1 HW15:4 HW16:8 HW17:21 HW18:4 HW19:1 HW20:1 HW21:13 HW22:4 "
         "HW23:4 HW24:1 HW25:1 HW26:1 HW27:2 HW28:1 HW29:22 HW30:1 HW31:6 HW32:1 HW33:5 "

@@ -98,7 +98,8 @@ def test_drinking_water_and_heavy_metals_go_as_ii_until_graded(
     registered = incident.events[0]
     assert isinstance(registered, IncidentRegistered)
     assert registered.grade == grade.value and registered.reporting_grade == "II"
-    incident.assign_grade(grade, at(2024, 7, 1, 10))
+    # Above what the (empty) facts reach, a 定级 needs a reason (issue 19).
+    incident.assign_grade(grade, at(2024, 7, 1, 10), reason="现场核查：影响范围较大")
     assert incident.reporting_grade is grade
     assert incident.report_by == at(2024, 7, 1, 13)
     graded = incident.events[-1]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from risk.domain.clock import term_end
 from risk.domain.credit_code import make_credit_code
 from risk.domain.errors import InvalidTransition, ValidationError
 from risk.domain.events import LicenceExpired, LicenceExpiringSoon, LicenceIssued, LicenceRevoked
@@ -64,7 +65,36 @@ def test_collection_runs_three_years(at: Callable[..., datetime]) -> None:
 
 
 def test_leap_day_start(at: Callable[..., datetime]) -> None:
-    assert issue(at, valid_from=date(2024, 2, 29)).valid_until == date(2029, 2, 27)
+    # Issue 19: the anniversary of 29 February in a common year is 1 March; the term ends the
+    # day before, 28 February (it was capped a day early at 27 February).
+    assert issue(at, valid_from=date(2024, 2, 29)).valid_until == date(2029, 2, 28)
+
+
+def test_a_collection_licence_from_a_leap_day_runs_to_28_february(
+    at: Callable[..., datetime],
+) -> None:
+    kind = LicenceKind.COLLECTION
+    assert issue(at, kind=kind, valid_from=date(2024, 2, 29)).valid_until == date(2027, 2, 28)
+    # The genuine licence (2024-02-29 to 2027-02-28) is accepted; one day more is refused.
+    genuine = issue(at, kind=kind, valid_from=date(2024, 2, 29), valid_until=date(2027, 2, 28))
+    assert genuine.valid_until == date(2027, 2, 28)
+    with pytest.raises(ValidationError):
+        issue(at, kind=kind, valid_from=date(2024, 2, 29), valid_until=date(2027, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("start", "years", "end"),
+    [
+        (date(2024, 3, 1), 3, date(2027, 2, 28)),
+        (date(2023, 3, 1), 5, date(2028, 2, 29)),  # ends on a leap day
+        (date(2024, 2, 29), 4, date(2028, 2, 28)),  # leap to leap: the day before 29 Feb
+        (date(2024, 2, 29), 3, date(2027, 2, 28)),
+        (date(2024, 1, 15), 5, date(2029, 1, 14)),
+        (date(2024, 12, 31), 1, date(2025, 12, 30)),
+    ],
+)
+def test_term_end(start: date, years: int, end: date) -> None:
+    assert term_end(start, years) == end
 
 
 def test_terms_are_configuration(at: Callable[..., datetime]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 import pytest
 
@@ -19,7 +19,7 @@ from risk.domain.seeds import ParkRiskLevel, parse_park_clusters, parse_soil_key
 pytestmark = pytest.mark.unit
 
 
-def test_soil_key_enterprises(seed_dir: Path) -> None:
+def test_soil_key_enterprises(seed_dir: Traversable) -> None:
     entries = parse_soil_key_enterprises(
         (seed_dir / "soil_key_supervised_enterprises.csv").read_text("utf-8")
     )
@@ -30,7 +30,7 @@ def test_soil_key_enterprises(seed_dir: Path) -> None:
     assert {e.list_name for e in entries} == {"土壤污染防治重点监控企业（专栏7）"}
 
 
-def test_park_clusters(seed_dir: Path) -> None:
+def test_park_clusters(seed_dir: Traversable) -> None:
     clusters = parse_park_clusters((seed_dir / "industrial_park_clusters.csv").read_text("utf-8"))
     assert [(c.name, c.risk_level) for c in clusters] == [
         ("龙岩组团", ParkRiskLevel.SLIGHT),
@@ -81,7 +81,9 @@ def test_bom_is_ignored() -> None:
     assert len(parse_soil_key_enterprises("\ufeff" + SOIL_HEADER + "1,a,b\n")) == 1
 
 
-def test_enterprise_from_seed_and_grading(seed_dir: Path, at: Callable[..., datetime]) -> None:
+def test_enterprise_from_seed_and_grading(
+    seed_dir: Traversable, at: Callable[..., datetime]
+) -> None:
     entry = parse_soil_key_enterprises(
         (seed_dir / "soil_key_supervised_enterprises.csv").read_text("utf-8")
     )[0]

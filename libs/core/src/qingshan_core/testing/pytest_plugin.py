@@ -1,7 +1,8 @@
-"""Fixtures for integration tests against the real Kafka broker and FerretDB the suite started.
+"""Fixtures for integration tests against the real Kafka broker, FerretDB and Keycloak the suite
+started.
 
-`make test` starts both with `deploy/local/stack.py --profile test up` (own ports, own data) and
-exports their addresses; these fixtures only connect. Nothing here fakes a server.
+`make test` starts all three with `deploy/local/stack.py --profile test up` (own ports, own data)
+and exports their addresses; these fixtures only connect. Nothing here fakes a server.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from qingshan_core import kafka
 from qingshan_core.mongo import Document, create_client
+from qingshan_core.testing.identity import Provider
 
 ROOT = Path(__file__).resolve().parents[5]
 STACK = ROOT / "deploy" / "local" / "stack.py"
@@ -125,3 +127,17 @@ async def read_topic(bootstrap: str, topic: str, expect: int, timeout: float = 3
     finally:
         await consumer.stop()
     return records
+
+
+@pytest.fixture(scope="session")
+async def identity() -> Provider:
+    """The suite's real identity provider (Keycloak, started by `make test` with the stack)."""
+    issuer = os.environ.get("QINGSHAN_TEST_OIDC_ISSUER")
+    if not issuer:
+        pytest.fail("QINGSHAN_TEST_OIDC_ISSUER is not set; run `make test`", pytrace=False)
+    provider = Provider(issuer)
+    try:
+        await provider.token("admin")
+    except Exception as exc:
+        pytest.fail(f"Keycloak not usable at {issuer} ({exc!r}); run `make test`", pytrace=False)
+    return provider

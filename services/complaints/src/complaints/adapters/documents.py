@@ -25,6 +25,7 @@ from complaints.domain.model import (
     Urgency,
 )
 from complaints.domain.policy import DeadlinePolicy, Duration, Stage, TimeUnit
+from complaints.domain.state import ReworkRound
 from qingshan_core.pii import Keyring, mask_name, mask_phone
 from qingshan_core.workdays import SHANGHAI
 
@@ -171,6 +172,26 @@ def _extension_from(doc: Doc | None) -> ExtensionRequest | None:
     )
 
 
+def _rework_doc(r: ReworkRound) -> Doc:
+    return {"reopened_at": r.reopened_at, "reply_due": r.reply_due, "replied_at": r.replied_at}
+
+
+def _rework_from(doc: Doc) -> ReworkRound:
+    return ReworkRound(
+        _local(doc["reopened_at"]), local(doc.get("reply_due")), local(doc.get("replied_at"))
+    )
+
+
+def assignment_in_force(doc: Doc) -> datetime | None:
+    """The assignment that counts; documents written before it was stored fall back to the
+    first assignment unless the case now waits for one (returned)."""
+    if "assigned_at" in doc:
+        return local(doc["assigned_at"])
+    if doc.get("status") in (Status.RECEIVED.value, Status.RETURNED.value):
+        return None
+    return local(doc.get("first_assigned_at"))
+
+
 def state_doc(c: Complaint) -> Doc:
     """Every field that changes after intake (what an update `$set`s)."""
     return {
@@ -178,6 +199,7 @@ def state_doc(c: Complaint) -> Doc:
         "unit_id": c.unit_id,
         "deadlines": deadlines_doc(c.deadlines),
         "first_assigned_at": c.first_assigned_at,
+        "assigned_at": c.assigned_at,
         "first_replied_at": c.first_replied_at,
         "first_reply_due": c.first_reply_due,
         "replied_at": c.replied_at,
@@ -188,7 +210,12 @@ def state_doc(c: Complaint) -> Doc:
         "pending_extension": _extension_doc(c.pending_extension),
         "extension_used": c.extension_used,
         "merged_into": c.merged_into,
+        "merged_at": c.merged_at,
+        "merge_reason": c.merge_reason,
         "reopen_count": c.reopen_count,
+        "urge_count": c.urge_count,
+        "supervise_count": c.supervise_count,
+        "rework": [_rework_doc(r) for r in c.rework],
         "raised_alerts": sorted(c.raised_alerts),
         "history": [_history_doc(h) for h in c.history],
         "is_open": c.is_open,
@@ -235,6 +262,7 @@ def from_doc(doc: Doc, keyring: Keyring | None = None) -> Complaint:
         status=Status(doc["status"]),
         unit_id=doc.get("unit_id"),
         first_assigned_at=local(doc.get("first_assigned_at")),
+        assigned_at=assignment_in_force(doc),
         first_replied_at=local(doc.get("first_replied_at")),
         first_reply_due=local(doc.get("first_reply_due")),
         replied_at=local(doc.get("replied_at")),
@@ -245,7 +273,12 @@ def from_doc(doc: Doc, keyring: Keyring | None = None) -> Complaint:
         pending_extension=_extension_from(doc.get("pending_extension")),
         extension_used=int(doc.get("extension_used") or 0),
         merged_into=doc.get("merged_into"),
+        merged_at=local(doc.get("merged_at")),
+        merge_reason=doc.get("merge_reason"),
+        rework=[_rework_from(r) for r in doc.get("rework") or ()],
         reopen_count=int(doc.get("reopen_count") or 0),
+        urge_count=int(doc.get("urge_count") or 0),
+        supervise_count=int(doc.get("supervise_count") or 0),
         raised_alerts=set(doc.get("raised_alerts") or ()),
         history=[_history_from(h) for h in doc.get("history") or ()],
     )

@@ -11,6 +11,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from complaints.domain import events as ev
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import Deadlines, StageDeadline
+from complaints.domain.platform import OutboundStep
+from complaints.domain.policy import TimeUnit
 from qingshan.complaints.v1 import events_pb2 as pb
 
 
@@ -50,7 +52,8 @@ def _alert(e: ev.DeadlineAlert, c: Complaint) -> pb.DeadlineAlert:
     )
 
 
-def to_proto(e: ev.Event, c: Complaint) -> Message:
+# One flat case per domain event: the mapping reads as a table, splitting it would scatter it.
+def to_proto(e: ev.Event, c: Complaint) -> Message:  # noqa: C901, PLR0911, PLR0912
     """The contract message for one domain event of complaint `c`."""
     base: dict[str, Any] = {"complaint_id": e.complaint_id, "occurred_at": ts(e.occurred_at)}
     match e:
@@ -110,7 +113,30 @@ def to_proto(e: ev.Event, c: Complaint) -> Message:
                 deadlines=deadlines_pb(e.deadlines),
             )
         case ev.ComplaintMerged():
-            return pb.ComplaintMerged(**base, into_id=e.into_id)
+            return pb.ComplaintMerged(**base, into_id=e.into_id, reason=e.reason)
+        case ev.ComplaintUrged():
+            return pb.ComplaintUrged(
+                **base,
+                unit_id=e.unit_id or "",
+                level=e.level,
+                urge_count=e.urge_count,
+                supervise_count=e.supervise_count,
+                platform=c.channel.value,
+                order_number=c.external_id or "",
+                note=e.note,
+                category=c.category.value,
+                channel=c.channel.value,
+            )
+        case ev.ComplaintWithdrawn():
+            return pb.ComplaintWithdrawn(**base, unit_id=e.unit_id or "", reason=e.reason)
+        case ev.ComplaintRedispatched():
+            return pb.ComplaintRedispatched(
+                **base,
+                from_unit_id=e.from_unit_id or "",
+                unit_id=e.unit_id,
+                reason=e.reason,
+                deadlines=deadlines_pb(e.deadlines),
+            )
         case ev.DeadlineWarning():
             return pb.DeadlineWarning(alert=_alert(e, c))
         case ev.DeadlineOverdue():
@@ -118,3 +144,25 @@ def to_proto(e: ev.Event, c: Complaint) -> Message:
         case ev.DeadlineEscalated():
             return pb.DeadlineEscalated(alert=_alert(e, c))
     raise TypeError(f"no contract message for {type(e).__name__}")
+
+
+def step_pb(s: OutboundStep, c: Complaint) -> pb.PlatformStepQueued:
+    """The contract message of one step that goes back to the platform."""
+    ext = s.extension
+    days = ext.amount if ext is not None and ext.unit is not TimeUnit.HOURS else 0
+    return pb.PlatformStepQueued(
+        complaint_id=s.complaint_id,
+        occurred_at=ts(s.at),
+        platform=s.platform.value,
+        order_number=s.order_number,
+        seq=s.seq,
+        step=s.step.value,
+        unit_id=s.unit_id or "",
+        reason=s.reason,
+        extension="" if ext is None else str(ext),
+        extension_days=days,
+        reply_text=s.reply_text,
+        substantiated="" if s.substantiated is None else str(s.substantiated).lower(),
+        deadline=ts(s.deadline),
+        category=c.category.value,
+    )

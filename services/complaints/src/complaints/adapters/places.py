@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from complaints.adapters.documents import local
 from complaints.domain.complaint import Complaint
 from complaints.domain.duplicates import DuplicateProbe
-from complaints.domain.model import Category
+from complaints.domain.model import Category, Location
 from qingshan_core.batching import WriteBatcher
 from qingshan_core.mongo import find_by_ids
 
@@ -100,18 +100,20 @@ class PlaceIndex:
             newest = sorted(doc["items"], key=lambda i: i["at"])[-KEEP:]
             await self.coll.update_one({"_id": _id}, {"$set": {"items": newest}})
 
-    async def recent(self, pkey: str, case: Complaint, since: datetime) -> list[DuplicateProbe]:
+    async def recent(
+        self, pkey: str, loc: Location, since: datetime, exclude_id: str | None = None
+    ) -> list[DuplicateProbe]:
         """Reports at the place (by key, or in the cells around the point) since `since`, read
-        in one query. Whether each is still open is not known here (`open` stays True): it
-        costs a read of the case, so `open_among` is asked only for duplicate candidates."""
+        in one query, without `exclude_id`. Whether each is still open is not known here (`open`
+        stays True): it costs a read of the case, so `open_among` is asked only for duplicate
+        candidates."""
         ids = [f"p:{pkey}"]
-        loc = case.location
         if loc.lat is not None and loc.lon is not None:
             ids += [f"g:{c}" for c in cells_around(loc.lat, loc.lon)]
         items: dict[str, Doc] = {}
         for doc in await find_by_ids(self.coll, ids):
             for item in doc.get("items", []):
-                if item["at"] >= since and item["id"] != case.id:
+                if item["at"] >= since and item["id"] != exclude_id:
                     items[item["id"]] = item
         probes = []
         for item in items.values():
@@ -130,6 +132,20 @@ class PlaceIndex:
                 )
             )
         return probes
+
+    async def forget(self, ids: Sequence[str], complaint_id: str) -> int:
+        """Remove the case's reports from these documents; returns how many went. Each item is
+        pulled by its exact value (FerretDB 1.x pulls no conditions), so a report added
+        meanwhile stays."""
+        pulled = 0
+        for doc in await find_by_ids(self.coll, ids):
+            for item in doc.get("items", []):
+                if item["id"] == complaint_id:
+                    res = await self.coll.update_one(
+                        {"_id": doc["_id"]}, {"$pull": {"items": item}}
+                    )
+                    pulled += res.modified_count
+        return pulled
 
     async def open_among(self, ids: Sequence[str]) -> set[str]:
         """Which of these cases are still open (one query)."""

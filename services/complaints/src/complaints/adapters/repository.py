@@ -12,10 +12,12 @@ from google.protobuf.message import Message
 from pymongo import ASCENDING, DESCENDING
 
 from complaints.adapters.documents import Doc, from_doc, new_doc, state_doc
-from complaints.adapters.event_mapping import to_proto
+from complaints.adapters.event_mapping import step_pb, to_proto
 from complaints.adapters.keys import track_key
 from complaints.adapters.schedule import AlertSchedule
+from complaints.domain.clocks import flags
 from complaints.domain.complaint import Complaint
+from complaints.domain.errors import NotFound
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule, next_alert_at
 from qingshan_core import crashpoints
 from qingshan_core.events import Envelope
@@ -37,6 +39,9 @@ INDEXES = [
     IndexSpec(COLLECTION, [("reply_by", ASCENDING)]),
     IndexSpec(COLLECTION, [("unit_id", ASCENDING), ("status", ASCENDING)]),
     IndexSpec(COLLECTION, [("place_key", ASCENDING), ("received_at", DESCENDING)]),
+    # The console's work queues and searches.
+    IndexSpec(COLLECTION, [("is_open", ASCENDING), ("flags", ASCENDING)]),
+    IndexSpec(COLLECTION, [("complainant.phone_hash", ASCENDING)]),
 ]
 
 
@@ -44,10 +49,6 @@ class CalendarSource(Protocol):
     """Whatever holds the current working-day calendar (reloaded when admins change it)."""
 
     calendar: WorkCalendar
-
-
-class NotFound(Exception):
-    """No complaint with that id (or tracking code)."""
 
 
 @dataclass
@@ -88,7 +89,10 @@ class ComplaintRepository:
         ]
 
     def _derived(self, c: Complaint) -> Doc:
-        return {"next_alert_at": next_alert_at(c, self.calendars.calendar, self.rule)}
+        return {
+            "next_alert_at": next_alert_at(c, self.calendars.calendar, self.rule),
+            "flags": flags(c),  # the work queues' 即将超期 / 已超期 / 已督办
+        }
 
     async def add(
         self,
@@ -116,11 +120,14 @@ class ComplaintRepository:
         extra_events: Sequence[Message] = (),
         trace_id: str | None = None,
     ) -> int:
-        """Write the changed state and new events iff nobody else wrote in between."""
+        """Write the changed state and new events iff nobody else wrote in between. The
+        district's steps on a platform's order go with them (PlatformStepQueued), so the
+        platform hears of each step exactly as it was stored."""
         c = loaded.complaint
         update = {**state_doc(c), **self._derived(c), **(fields or {})}
+        steps = [step_pb(s, c) for s in c.outbound_steps(len(loaded.doc.get("history") or ()))]
         version = await self.outbox.update(
-            c.id, loaded.version, update, self._envelopes(c, extra_events, trace_id)
+            c.id, loaded.version, update, self._envelopes(c, [*extra_events, *steps], trace_id)
         )
         await self._saved(loaded, update)
         return version
@@ -195,10 +202,16 @@ class ComplaintRepository:
         return [(d["_id"], d["next_alert_at"]) async for d in cursor if d.get("next_alert_at")]
 
     async def search(
-        self, query: Doc, *, skip: int = 0, limit: int = 50, projection: Doc | None = None
+        self,
+        query: Doc,
+        *,
+        skip: int = 0,
+        limit: int = 50,
+        projection: Doc | None = None,
+        sort: Sequence[tuple[str, int]] = (("received_at", DESCENDING),),
     ) -> tuple[list[Doc], int]:
         proj: dict[str, Any] = projection or {"_outbox": 0, "history": 0}
-        cursor = self.coll.find(query, proj).sort("received_at", DESCENDING).skip(skip)
+        cursor = self.coll.find(query, proj).sort(list(sort)).skip(skip)
         docs = await cursor.limit(limit).to_list()
         return docs, await self.coll.count_documents(query)
 

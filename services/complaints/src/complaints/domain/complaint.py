@@ -1,7 +1,8 @@
 """The Complaint aggregate: an explicit state machine with an append-only history.
 
 received → assigned → accepted → replied → closed → followed_up; returned (退单) waits for
-reassignment like received; merged is final. Anonymous cases: handled in full, with the close
+reassignment like received; merged and withdrawn (撤单 by the platform) are final. Anonymous
+cases: handled in full, with the close
 deadline as their handling limit, but there is no reply duty (no reply deadline, not counted in
 按时回复率; a reply may still be recorded), they may be closed straight from accepted, get no
 回访 and are never eligible for a reward.
@@ -9,12 +10,14 @@ deadline as their handling limit, but there is no reply duty (no reply deadline,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from complaints.domain import deadlines as dl
 from complaints.domain import events as ev
 from complaints.domain.errors import RuleViolation
+from complaints.domain.merging import check_merge
 from complaints.domain.model import (
     Action,
     Actor,
@@ -26,8 +29,14 @@ from complaints.domain.model import (
     Status,
     Urgency,
 )
+from complaints.domain.platform import PlatformCommands
 from complaints.domain.policy import DeadlinePolicy, Duration
-from complaints.domain.state import ComplaintState, ExtensionRequest, HistoryEntry, required
+from complaints.domain.state import (
+    ExtensionRequest,
+    HistoryEntry,
+    ReworkRound,
+    required,
+)
 from complaints.domain.transitions import check_intake
 from qingshan_core.workdays import WorkCalendar
 
@@ -38,8 +47,9 @@ EARLIEST_RECEIPT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(kw_only=True, eq=False)
-class Complaint(ComplaintState):
-    """One complaint case. Build new ones with ``receive``; the constructor rehydrates."""
+class Complaint(PlatformCommands):
+    """One complaint case. Build new ones with ``receive``; the constructor rehydrates. The
+    platform's own commands (催办/督办, 撤单, 改派) are in domain/platform.py."""
 
     @classmethod
     def receive(
@@ -110,6 +120,7 @@ class Complaint(ComplaintState):
         unit_id = required(unit_id, "unit_id_required")
         self.unit_id, self.status = unit_id, Status.ASSIGNED
         self.first_assigned_at = self.first_assigned_at or at
+        self.assigned_at = at
         self.deadlines = dl.on_assignment(self.deadlines, self.policy, at, calendar)
         self._log(
             actor, Action.ASSIGN, at, before, {"unit_id": unit_id, **self.deadlines.summary()}
@@ -133,6 +144,7 @@ class Complaint(ComplaintState):
             raise RuleViolation("return_window_closed", "the return window has closed")
         unit = str(self.unit_id)
         self.status, self.unit_id, self.pending_extension = Status.RETURNED, None, None
+        self.assigned_at = None  # not assigned until someone assigns it again (交办率)
         self.deadlines = dl.on_unassignment(self.deadlines)
         self._log(actor, Action.RETURN, at, before, {"unit_id": unit, "reason": reason})
         self.events.append(ev.ComplaintReturned(self.id, at, unit_id=unit, reason=reason))
@@ -170,6 +182,8 @@ class Complaint(ComplaintState):
         self.deadlines = dl.on_extension(old, amount, calendar)
         self.extension_used += amount.amount
         self.pending_extension = None
+        if self.rework and self.rework[-1].replied_at is None and self.deadlines.reply:
+            self.rework[-1].reply_due = self.deadlines.reply.due  # the round's own deadline
         details = {
             "amount": str(amount),
             **{f"old_{k}": v for k, v in old.summary().items()},
@@ -204,6 +218,8 @@ class Complaint(ComplaintState):
         if self.first_replied_at is None:
             self.first_replied_at = at
             self.first_reply_due = reply.due if reply else None
+        elif self.rework and self.rework[-1].replied_at is None:
+            self.rework[-1].replied_at = at
         self.status, self.replied_at = Status.REPLIED, at
         details = {"on_time": str(on_time)}
         if self.pending_extension is not None:
@@ -261,6 +277,8 @@ class Complaint(ComplaintState):
             reply_duty=self.reply_duty,
             reassigned=reassigned,
         )
+        rework_reply = self.deadlines.reply
+        self.rework.append(ReworkRound(at, rework_reply.due if rework_reply else None))
         details = {"unit_id": target, "reason": reason, **self.deadlines.summary()}
         self._log(actor, Action.REOPEN, at, before, details)
         self.events.append(
@@ -274,18 +292,20 @@ class Complaint(ComplaintState):
             )
         )
 
-    def merge_into(self, actor: Actor, first: Complaint, at: datetime) -> None:
-        """Merge this duplicate into ``first``, the earlier case about the same problem."""
+    def merge_into(
+        self,
+        actor: Actor,
+        first: Complaint,
+        at: datetime,
+        reason: str = "",
+        place_prefixes: Iterable[str] = (),
+    ) -> None:
+        """Merge this duplicate into ``first``, the earlier open case about the same problem,
+        under the rule in ``merging`` (a missed deadline or another place needs a reason)."""
         before = self._begin(actor, Action.MERGE, at)
-        if first.id == self.id:
-            raise RuleViolation("merge_into_self", "a case cannot be merged into itself")
-        if first.status is Status.MERGED:
-            raise RuleViolation("merge_target_merged", "merge into the case it was merged into")
-        if not first.is_open:
-            # A repeat after the first case was closed is a new occurrence, not a duplicate.
-            raise RuleViolation("merge_target_closed", "the first case is already closed")
-        if first.received_at > self.received_at:
-            raise RuleViolation("merge_into_later_case", "the first case must be the earlier one")
+        reason = reason.strip()
+        details = check_merge(self, first, at, reason, place_prefixes)
         self.status, self.merged_into, self.pending_extension = Status.MERGED, first.id, None
-        self._log(actor, Action.MERGE, at, before, {"into_id": first.id})
-        self.events.append(ev.ComplaintMerged(self.id, at, into_id=first.id))
+        self.merged_at, self.merge_reason = at, reason or None
+        self._log(actor, Action.MERGE, at, before, details)
+        self.events.append(ev.ComplaintMerged(self.id, at, into_id=first.id, reason=reason))

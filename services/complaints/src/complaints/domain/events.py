@@ -122,9 +122,39 @@ class ComplaintReopened(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ComplaintMerged(Event):
-    """This duplicate was merged into its first case."""
+    """This duplicate was merged into its first case (``reason``: the supervisor's, if any)."""
 
     into_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintUrged(Event):
+    """催办 (level "urge") or 督办 ("supervise") from the platform; counts are totals so far."""
+
+    unit_id: str | None
+    level: str
+    urge_count: int
+    supervise_count: int
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintWithdrawn(Event):
+    """撤单: the platform withdrew the order; final."""
+
+    unit_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintRedispatched(Event):
+    """改派: the platform sent the order to another unit, which must sign for it."""
+
+    from_unit_id: str | None
+    unit_id: str
+    reason: str
+    deadlines: Deadlines
 
 
 class AlertLevel(StrEnum):

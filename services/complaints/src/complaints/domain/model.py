@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# The one Role enum, re-exported for the domain (SYSTEM: the deadline sweeper).
+from qingshan_core.roles import Role as Role
+
 
 class Channel(StrEnum):
     """Where a complaint came in."""
@@ -94,6 +97,7 @@ class Status(StrEnum):
     FOLLOWED_UP = "followed_up"
     RETURNED = "returned"  # 退单: waits for reassignment exactly like RECEIVED
     MERGED = "merged"
+    WITHDRAWN = "withdrawn"  # 撤单 by the platform the order came from: final
 
     @property
     def label(self) -> str:
@@ -110,6 +114,7 @@ _STATUS_LABELS = {
     Status.FOLLOWED_UP: "回访",
     Status.RETURNED: "退单",
     Status.MERGED: "已合并",
+    Status.WITHDRAWN: "已撤单",
 }
 
 
@@ -133,18 +138,6 @@ _SATISFACTION_LABELS = {
 }
 
 
-class Role(StrEnum):
-    """Who is acting. SYSTEM is internal (the deadline sweeper) and never put in a user token."""
-
-    OPERATOR = "operator"
-    INTEGRATION = "integration"
-    PUBLIC = "public"
-    UNIT_HANDLER = "unit_handler"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-    SYSTEM = "system"
-
-
 class Action(StrEnum):
     """Everything that changes a complaint; values match the HTTP action names."""
 
@@ -161,6 +154,11 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MERGE = "merge"
     RAISE_ALERT = "raise-alert"
+    # What only the platform an order came from does (its own API, not the action endpoint).
+    URGE = "urge"  # 催办
+    SUPERVISE = "supervise"  # 督办
+    WITHDRAW = "withdraw"  # 撤单
+    REDISPATCH = "redispatch"  # 改派
 
 
 @dataclass(frozen=True)

@@ -27,18 +27,12 @@ from math import floor
 from complaints.domain import events as ev
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import StageDeadline
-from complaints.domain.model import Status
 from complaints.domain.policy import Duration, Stage, TimeUnit, wd
-from complaints.domain.transitions import AWAITING_ASSIGNMENT, OPEN
+from complaints.domain.transitions import STAGE_OPEN_WHILE
 from qingshan_core.workdays import WorkCalendar
 
-_UNREPLIED = AWAITING_ASSIGNMENT | {Status.ASSIGNED, Status.ACCEPTED}
-_OPEN_WHILE: dict[Stage, frozenset[Status]] = {
-    Stage.ASSIGN: AWAITING_ASSIGNMENT,
-    Stage.ACCEPT: frozenset({Status.ASSIGNED}),
-    Stage.REPLY: _UNREPLIED,
-    Stage.CLOSE: OPEN,
-}
+# While which states each stage's clock runs (public: the console's clocks read it too).
+OPEN_WHILE = STAGE_OPEN_WHILE
 _KINDS: dict[ev.AlertLevel, type[ev.DeadlineAlert]] = {
     ev.AlertLevel.WARNING: ev.DeadlineWarning,
     ev.AlertLevel.OVERDUE: ev.DeadlineOverdue,
@@ -85,9 +79,10 @@ class PlannedAlert:
         return ev.alert_key(self.stage, self.level, self.due)
 
 
-def _warning_moment(
+def warning_moment(
     d: StageDeadline, unit: TimeUnit, calendar: WorkCalendar, rule: WarningRule
 ) -> datetime | None:
+    """When the rule warns about one stage deadline (None when it would not precede it)."""
     moments = []
     if rule.share is not None:
         if unit is TimeUnit.WORKING_DAYS:
@@ -110,11 +105,11 @@ def plan(
     """Every alert the case's open stages can still raise, raised or not, in firing order."""
     planned: list[PlannedAlert] = []
     for d in complaint.deadlines.stages():
-        if complaint.status not in _OPEN_WHILE[d.stage]:
+        if complaint.status not in OPEN_WHILE[d.stage]:
             continue
         unit = complaint.policy.limit(d.stage).unit
         moments = {
-            ev.AlertLevel.WARNING: _warning_moment(d, unit, calendar, rule),
+            ev.AlertLevel.WARNING: warning_moment(d, unit, calendar, rule),
             ev.AlertLevel.OVERDUE: d.due,
             ev.AlertLevel.UNIT_HEAD: rule.unit_head_after.after(d.due, calendar),
             ev.AlertLevel.BUREAU: rule.bureau_after.after(d.due, calendar),

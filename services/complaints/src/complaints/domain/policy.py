@@ -4,10 +4,11 @@ Defaults (all data, replaceable by an administrator; see default_policy_table):
 
 - 12345 work orders, and the bureau's own web form and app (same public expectation, so the
   bureau holds its online channels to the 12345 standard): reply 5 working days, extension at
-  most 10 working days, return (退单) within 2 working days of assignment (DOMAIN.md, 山东 2020).
-  Not in DOMAIN.md, chosen here: dispatch (交办) within 1 working day of receipt and sign-off
-  (签收) within 1 working day of assignment, the usual 12345 派单/签收 practice; close (办结,
-  the platform's review of the reply) within 7 working days, i.e. 2 days of review after reply.
+  most 10 working days, return (退单) within 2 working days of assignment (山东 2020; see
+  docs/deadlines.md). Chosen here, without a written source: dispatch (交办) within 1 working
+  day of receipt and sign-off (签收) within 1 working day of assignment, the usual 12345
+  派单/签收 practice; close (办结, the platform's review of the reply) within 7 working days,
+  i.e. 2 days of review after reply.
 - 信访-type channels (12369, letter, visit): acceptance notice (the accept stage) within 15
   days of the unit receiving the case, close 60 days, extension at most 30 days (信访工作条例
   第二十三、三十四条). The written answer IS the close for 信访, so reply = close = 60 days,

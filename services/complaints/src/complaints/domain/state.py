@@ -25,8 +25,14 @@ from complaints.domain.model import (
     Urgency,
 )
 from complaints.domain.policy import DeadlinePolicy, Duration
-from complaints.domain.rates import CaseFacts
-from complaints.domain.transitions import ALLOWED_FROM, OPEN, check
+from complaints.domain.rates import CaseFacts, ReworkFacts
+from complaints.domain.transitions import (
+    ALLOWED_FROM,
+    OPEN,
+    PLATFORM_ACTIONS,
+    STAGE_OPEN_WHILE,
+    check,
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,15 @@ class ExtensionRequest:
     reason: str
     requested_at: datetime
     requested_by: str
+
+
+@dataclass
+class ReworkRound:
+    """One rework round after 不满意 (reopen): its own reply deadline, and when it was met."""
+
+    reopened_at: datetime
+    reply_due: datetime | None  # None: no reply duty (anonymous)
+    replied_at: datetime | None = None
 
 
 def required(text: str, code: str) -> str:
@@ -79,6 +94,8 @@ class ComplaintState:
     status: Status = Status.RECEIVED
     unit_id: str | None = None
     first_assigned_at: datetime | None = None
+    # The assignment in force: a return (退单) clears it until the case is assigned again.
+    assigned_at: datetime | None = None
     first_replied_at: datetime | None = None
     first_reply_due: datetime | None = None  # frozen at the first reply, for 按时回复率
     replied_at: datetime | None = None
@@ -89,7 +106,13 @@ class ComplaintState:
     pending_extension: ExtensionRequest | None = None
     extension_used: int = 0
     merged_into: str | None = None
+    merged_at: datetime | None = None
+    merge_reason: str | None = None  # the supervisor's written reason, where the rule needs one
     reopen_count: int = 0
+    rework: list[ReworkRound] = field(default_factory=list)
+    # 催办 / 督办 received from the platform the order came from.
+    urge_count: int = 0
+    supervise_count: int = 0
     raised_alerts: set[str] = field(default_factory=set)
     history: list[HistoryEntry] = field(default_factory=list)
     events: list[ev.Event] = field(default_factory=list, repr=False)
@@ -129,11 +152,23 @@ class ComplaintState:
             unit_id=self.unit_id,
             received_at=self.received_at,
             assign_by=self.deadlines.assign.due,
-            first_assigned_at=self.first_assigned_at,
+            assigned_at=self.assigned_at,
             reply_by=self.first_reply_due or (reply.due if reply else None),
             first_replied_at=self.first_replied_at,
             merged=self.status is Status.MERGED,
+            rework=tuple(ReworkFacts(r.reply_due, r.replied_at) for r in self.rework),
+            withdrawn=self.status is Status.WITHDRAWN,
+            urges=self.urge_count,
+            supervisions=self.supervise_count,
         )
+
+    def missed_stages(self, at: datetime) -> list[dl.StageDeadline]:
+        """Stage deadlines passed at ``at`` whose obligation is still to be met."""
+        return [
+            d
+            for d in self.deadlines.stages()
+            if self.status in STAGE_OPEN_WHILE[d.stage] and d.due < at
+        ]
 
     def duplicate_probe(self) -> DuplicateProbe:
         """What duplicate detection compares."""
@@ -153,8 +188,8 @@ class ComplaintState:
         """The actions ``actor`` could take right now (for UIs and 409 messages)."""
         allowed: list[Action] = []
         for action in ALLOWED_FROM:
-            if action is Action.RAISE_ALERT:  # internal to the monitor, never offered
-                continue
+            if action is Action.RAISE_ALERT or action in PLATFORM_ACTIONS:
+                continue  # the monitor's own, or the platform's (its own API)
             try:
                 check(actor, action, self.status, self.unit_id)
                 self._guard(action)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from complaints.domain.errors import Forbidden, InvalidTransition
 from complaints.domain.model import Action, Actor, Channel, Role, Status
+from complaints.domain.policy import Stage
 
 R, S = Role, Status
 
@@ -18,16 +19,27 @@ ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
     Action.ACCEPT: frozenset({R.UNIT_HANDLER}),
     Action.RETURN: frozenset({R.UNIT_HANDLER}),
     Action.REQUEST_EXTENSION: frozenset({R.UNIT_HANDLER}),
-    Action.APPROVE_EXTENSION: frozenset({R.SUPERVISOR, R.ADMIN}),
-    Action.REJECT_EXTENSION: frozenset({R.SUPERVISOR, R.ADMIN}),
+    # The city centre decides the extensions of its own work orders (延期 审核).
+    Action.APPROVE_EXTENSION: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
+    Action.REJECT_EXTENSION: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
     Action.REPLY: frozenset({R.UNIT_HANDLER}),
     # The city 12345 platform reviews and closes its own work orders, and runs the 回访 calls.
     Action.CLOSE: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
     Action.FOLLOW_UP: frozenset({R.OPERATOR, R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
     Action.REOPEN: frozenset({R.INTEGRATION, R.SUPERVISOR, R.ADMIN}),
-    Action.MERGE: frozenset({R.SUPERVISOR, R.ADMIN}),
+    # 并单: the hotline operator attaches a repeat call to the case that exists.
+    Action.MERGE: frozenset({R.OPERATOR, R.SUPERVISOR, R.ADMIN}),
     Action.RAISE_ALERT: frozenset({R.SYSTEM}),
+    Action.URGE: frozenset({R.INTEGRATION}),
+    Action.SUPERVISE: frozenset({R.INTEGRATION}),
+    Action.WITHDRAW: frozenset({R.INTEGRATION}),
+    Action.REDISPATCH: frozenset({R.INTEGRATION}),
 }
+
+# The platform's own acts on its work orders (its API; never the generic action endpoint).
+PLATFORM_ACTIONS: frozenset[Action] = frozenset(
+    {Action.URGE, Action.SUPERVISE, Action.WITHDRAW, Action.REDISPATCH}
+)
 
 # Actions only the unit currently holding the case may take.
 UNIT_BOUND: frozenset[Action] = frozenset(
@@ -36,6 +48,15 @@ UNIT_BOUND: frozenset[Action] = frozenset(
 
 AWAITING_ASSIGNMENT = frozenset({S.RECEIVED, S.RETURNED})
 OPEN = frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED, S.REPLIED})
+_UNANSWERED = frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED})
+
+# While which states each stage's obligation is still to be met (its clock runs).
+STAGE_OPEN_WHILE: dict[Stage, frozenset[Status]] = {
+    Stage.ASSIGN: AWAITING_ASSIGNMENT,
+    Stage.ACCEPT: frozenset({S.ASSIGNED}),
+    Stage.REPLY: AWAITING_ASSIGNMENT | {S.ASSIGNED, S.ACCEPTED},
+    Stage.CLOSE: OPEN,
+}
 
 ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.ASSIGN: AWAITING_ASSIGNMENT,
@@ -53,6 +74,12 @@ ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     # Only before anyone answered: merging a replied case would hide an answer already given.
     Action.MERGE: frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED}),
     Action.RAISE_ALERT: OPEN,
+    # 催办/督办 while the district still owes the answer (not once it replied).
+    Action.URGE: _UNANSWERED,
+    Action.SUPERVISE: _UNANSWERED,
+    # 撤单 while the case is open; 改派 while nobody has answered yet.
+    Action.WITHDRAW: OPEN,
+    Action.REDISPATCH: _UNANSWERED,
 }
 
 # Which channels each submitting role may use.

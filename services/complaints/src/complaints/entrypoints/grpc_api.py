@@ -5,25 +5,27 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
+from pydantic import ValidationError
 
 from complaints.adapters.documents import Doc, deadlines_from
 from complaints.adapters.event_mapping import deadlines_pb
-from complaints.adapters.repository import NotFound
-from complaints.domain.errors import Forbidden, InvalidTransition, RuleViolation
+from complaints.domain.errors import NotFound
 from complaints.domain.model import Category, Channel, Urgency
 from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn, normal_phone
 from complaints.entrypoints.http.views import actor_of, complainant_view
 from complaints.service_layer.context import Context
-from complaints.service_layer.intake import IdempotencyConflict, SubmitComplaint, submit
+from complaints.service_layer.intake import SubmitComplaint, submit
 from qingshan.complaints.v1 import complaints_service_pb2 as pb
 from qingshan.complaints.v1 import complaints_service_pb2_grpc as pb_grpc
-from qingshan_core.auth import AuthError, Principal
+from qingshan_core.auth import Principal
 from qingshan_core.auth import Role as R
+from qingshan_core.errors import RuleViolation
+from qingshan_core.grpc_server import caller
 from qingshan_core.runtime import Runtime
+from qingshan_core.validation_text import validation_problem
 
-ALLOWED = {R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN}
+ALLOWED = (R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN)
 SERVICE = pb.DESCRIPTOR.services_by_name["ComplaintService"].full_name
 
 
@@ -65,24 +67,12 @@ def to_pb(doc: Doc, p: Principal) -> pb.Complaint:
 class ComplaintServicer(pb_grpc.ComplaintServiceServicer):
     """Integrations (the city 12345 platform, other departments) use the same intake."""
 
-    def __init__(self, ctx: Context, codec: Any) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.codec = codec
-
-    async def _auth(self, context: grpc.aio.ServicerContext[Any, Any]) -> Principal:
-        meta = dict(context.invocation_metadata() or ())
-        token = str(meta.get("authorization", "")).removeprefix("Bearer ").strip()
-        try:
-            p: Principal = self.codec.verify(token)
-        except AuthError as exc:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
-        if p.role not in ALLOWED:
-            await context.abort(grpc.StatusCode.PERMISSION_DENIED, f"role {p.role.value}")
-        return p
 
     async def SubmitComplaint(self, request: Any, context: Any) -> pb.SubmitComplaintResponse:
         """Same rules as POST /v1/complaints; bad input -> INVALID_ARGUMENT naming the field."""
-        p = await self._auth(context)
+        p = caller()
         try:
             loc = LocationIn(
                 address=request.location.address,
@@ -114,25 +104,24 @@ class ComplaintServicer(pb_grpc.ComplaintServiceServicer):
                 idempotency_key=request.idempotency_key or None,
             )
             result = await submit(cmd, actor_of(p), self.ctx)
-        except (ValueError, RuleViolation) as exc:  # pydantic errors are ValueErrors
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc)[:500])
-        except Forbidden as exc:
-            await context.abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
-        except (IdempotencyConflict, InvalidTransition) as exc:
-            await context.abort(grpc.StatusCode.ALREADY_EXISTS, str(exc))
+        except ValidationError as exc:  # our own errors reach the core's error interceptor
+            raise validation_problem(exc.errors()) from exc
+        except ValueError as exc:  # an unknown channel, category or urgency
+            text = str(exc)[:500]
+            raise RuleViolation(f"请求参数有误：{text}", text, code="invalid_request") from exc
         return pb.SubmitComplaintResponse(complaint=to_pb(result.doc, p), created=result.created)
 
     async def GetComplaint(self, request: Any, context: Any) -> pb.GetComplaintResponse:
         """One case by id."""
-        p = await self._auth(context)
+        p = caller()
         doc = await self.ctx.repo.find_one({"_id": request.id})
         if doc is None:
-            await context.abort(grpc.StatusCode.NOT_FOUND, f"complaint {request.id} not found")
+            raise NotFound(request.id)
         return pb.GetComplaintResponse(complaint=to_pb(doc, p))
 
     async def ListComplaints(self, request: Any, context: Any) -> pb.ListComplaintsResponse:
         """Newest first, filtered by status, unit and channel."""
-        p = await self._auth(context)
+        p = caller()
         query = {
             k: v
             for k, v in (
@@ -149,9 +138,11 @@ class ComplaintServicer(pb_grpc.ComplaintServiceServicer):
 
 def register(runtime: Runtime, ctx: Context) -> None:
     """Serve ComplaintService on the runtime's gRPC server."""
-    servicer = ComplaintServicer(ctx, runtime.token_codec)
+    servicer = ComplaintServicer(ctx)
     runtime.serve_grpc(
-        lambda server: pb_grpc.add_ComplaintServiceServicer_to_server(servicer, server), SERVICE
+        lambda server: pb_grpc.add_ComplaintServiceServicer_to_server(servicer, server),
+        SERVICE,
+        ALLOWED,
     )
 
 

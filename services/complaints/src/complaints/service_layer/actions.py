@@ -12,6 +12,7 @@ from complaints.domain.errors import RuleViolation
 from complaints.domain.model import Action, Actor, Satisfaction
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import note_stale_calendar
+from complaints.service_layer.units import assignable_unit
 from qingshan_core.outbox import ConcurrencyConflict
 
 ATTEMPTS = 3
@@ -51,9 +52,15 @@ async def perform(
         now = ctx.clock()
         if action is Action.MERGE:
             first = await ctx.repo.get(_need(req.into_id, "into_id_required"))
-            loaded.complaint.merge_into(actor, first.complaint, now)
+            loaded.complaint.merge_into(
+                actor, first.complaint, now, req.reason or "", ctx.intake.address_prefixes
+            )
         else:
             _apply(ctx, loaded.complaint, action, actor, req, now)(loaded.complaint)
+            if action is Action.ASSIGN or (action is Action.REOPEN and req.unit_id):
+                # After the role and state checks, before anything is written: 422 naming
+                # the unit when the registry does not hold it (or holds it retired).
+                await assignable_unit(ctx, loaded.complaint.unit_id)
         try:
             await ctx.repo.save(loaded, trace_id=trace_id)
         except ConcurrencyConflict:

@@ -8,10 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from complaints.adapters.audit import PiiAudit
 from complaints.adapters.config_store import CalendarStore, PolicyStore
 from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
+from complaints.adapters.platform_mapping import PlatformConfig
+from complaints.adapters.platform_queue import PlatformQueue
 from complaints.adapters.repository import ComplaintRepository
+from complaints.adapters.units import UnitRepository
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule
 from qingshan_core.batching import SequenceBatcher
 from qingshan_core.outbox import OutboxCollection
@@ -43,6 +47,17 @@ class IntakeRules:
     address_prefixes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long after a case ended its parts are kept (docs/retention.md), and when one
+    person's identity reveals in a day are unusual."""
+
+    identity: timedelta = timedelta(days=180)
+    content: timedelta = timedelta(days=1095)
+    reveal_audit: timedelta = timedelta(days=1095)
+    reveal_daily_threshold: int = 20
+
+
 @dataclass
 class Context:
     """Repositories, stores and settings shared by the complaints use cases."""
@@ -51,19 +66,25 @@ class Context:
     keys: KeyIndex
     places: PlaceIndex
     ops: OutboxCollection
-    audit: Any  # AsyncCollection of PII reads
+    audit: PiiAudit  # who revealed or erased a reporter's data (append-only)
+    notes: Any  # AsyncCollection of internal notes (内部备注)
     counters: SequenceBatcher  # daily case-number sequences
     policies: PolicyStore
     calendars: CalendarStore
     keyring: Keyring
+    units: UnitRepository
     intake: IntakeRules = field(default_factory=IntakeRules)
     warning_rule: WarningRule = DEFAULT_RULE
     rate_target: float = 1.0
+    retention: Retention = field(default_factory=Retention)
     id_prefix: str = "TS"
     clock: Callable[[], datetime] = local_now
     # Ops alert keys known to be raised already (the store holds the truth; this only spares
     # every intake a failing insert while the calendar stays stale).
     raised: set[str] = field(default_factory=set)
+    # The city platforms: their configuration, and the steps waiting to go back to them.
+    platforms: dict[str, PlatformConfig] = field(default_factory=dict)
+    platform_queue: PlatformQueue | None = None
 
     @property
     def calendar(self) -> WorkCalendar:

@@ -34,6 +34,7 @@ from complaints.domain.transitions import check_intake
 from complaints.service_layer.context import Context, new_tracking_code
 from complaints.service_layer.ops_alerts import note_stale_calendar
 from qingshan.complaints.v1 import events_pb2 as pb
+from qingshan_core.errors import AlreadyExists, Conflict
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,14 @@ class SubmitComplaint:
 STALE_CLAIM = timedelta(seconds=30)
 
 
-class IdempotencyConflict(Exception):
-    """The Idempotency-Key was used before for a different request."""
+class IdempotencyConflict(AlreadyExists):
+    """The Idempotency-Key was used before for a different request (409)."""
+
+    code = "idempotency_key_reused"
+
+    def __init__(self, key: str) -> None:
+        super().__init__("Idempotency-Key 已用于不同的请求", "key reused for a different request")
+        self.key = key
 
 
 @dataclass
@@ -89,8 +96,19 @@ async def _next_id(ctx: Context, day: datetime) -> str:
     return f"{ctx.id_prefix}{day:%Y%m%d}{seq:05d}"
 
 
-class IntakeInProgress(Exception):
-    """The same order is being taken in by another request right now; retry shortly."""
+class IntakeInProgress(Conflict):
+    """The same order is being taken in by another request right now; retry shortly (409).
+
+    The order number is claimed by an intake that has not stored its case (still running, or
+    died; a dead one's claim is freed after a while)."""
+
+    code = "intake_in_progress"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "该工单正在受理中，请稍后重试", "this order is being taken in, retry", retry_after=2
+        )
+        self.key = key
 
 
 async def _resolve(ctx: Context, claim: Doc, fp: str, idem: bool) -> Doc:
@@ -200,7 +218,7 @@ async def _duplicates_and_hotspot(
 ) -> tuple[list[str], list[Any]]:
     rules = ctx.intake
     since = case.received_at - max(rules.duplicate_window, rules.hotspot_window)
-    probes = await ctx.places.recent(pkey, case, since)
+    probes = await ctx.places.recent(pkey, case.location, since, case.id)
     probe = case.duplicate_probe()
     prefixes = rules.address_prefixes
     extra: list[Any] = []

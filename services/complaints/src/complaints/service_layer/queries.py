@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from complaints.adapters.audit import AuditFilter, AuditKind
 from complaints.adapters.documents import Doc, from_doc, local
+from complaints.adapters.event_mapping import ts
 from complaints.domain.complaint import Complaint
-from complaints.domain.model import Actor, Complainant
+from complaints.domain.errors import NotFound
+from complaints.domain.model import Actor, Complainant, Status
 from complaints.domain.policy import Stage
 from complaints.service_layer.context import Context
+from complaints.service_layer.ops_alerts import raise_once
+from qingshan.complaints.v1 import events_pb2 as pb
+from qingshan_core.errors import Gone
+from qingshan_core.workdays import SHANGHAI
 
 STAGE_OPEN_WHILE = {
     Stage.ASSIGN: {"received", "returned"},
@@ -56,36 +63,73 @@ async def issue_list(
     return sorted(lines, key=lambda line: line.due)
 
 
+class IdentityErased(Gone):
+    """The reporter's identity was erased (on request or after its retention period): 410."""
+
+    code = "identity_erased"
+
+    def __init__(self, complaint_id: str) -> None:
+        super().__init__(
+            f"案件 {complaint_id} 的举报人身份已依法删除",
+            f"the reporter's identity of {complaint_id} was erased",
+        )
+
+
 async def reveal_complainant(
     ctx: Context, complaint_id: str, actor: Actor, purpose: str, trace_id: str | None
 ) -> Complainant:
-    """Decrypt the reporter's identity for a permitted role, writing the audit record first."""
+    """Decrypt the reporter's identity for a permitted role, writing the audit record first;
+    an unusual number of reveals by one person in a day raises RevealsUnusual once."""
     doc = await ctx.repo.find_one({"_id": complaint_id})
     if doc is None:
-        from complaints.adapters.repository import NotFound
-
         raise NotFound(complaint_id)
-    await ctx.audit.insert_one(
-        {
-            "complaint_id": complaint_id,
-            "actor_id": actor.id,
-            "role": actor.role.value,
-            "purpose": purpose,
-            "at": ctx.clock(),
-            "trace_id": trace_id,
-        }
+    if doc.get("identity_erased_at"):
+        raise IdentityErased(complaint_id)
+    now = ctx.clock()
+    await ctx.audit.record(
+        AuditKind.REVEAL,
+        complaint_id=complaint_id,
+        actor_id=actor.id,
+        role=actor.role.value,
+        purpose=purpose,
+        at=now,
+        trace_id=trace_id,
     )
+    await note_unusual_reveals(ctx, actor, now)
     return from_doc(doc, ctx.keyring).complainant
 
 
-def public_view(doc: Doc) -> dict[str, Any]:
-    """What a reporter sees by tracking code: status, public timeline and the reply only."""
+async def note_unusual_reveals(ctx: Context, actor: Actor, now: datetime) -> bool:
+    """More reveals by `actor` today (local day) than the threshold: RevealsUnusual, once."""
+    day_start = now.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
+    done = await ctx.audit.count(AuditFilter(actor.id, kind=AuditKind.REVEAL, since=day_start))
+    limit = ctx.retention.reveal_daily_threshold
+    if done <= limit:
+        return False
+    key = f"reveals/{actor.id}/{day_start:%Y-%m-%d}"
+    msg = pb.RevealsUnusual(
+        subject=key,
+        occurred_at=ts(now),
+        actor_id=actor.id,
+        role=actor.role.value,
+        day=f"{day_start:%Y-%m-%d}",
+        count=done,
+        threshold=limit,
+    )
+    return await raise_once(ctx, key, msg, now)
+
+
+def public_view(doc: Doc, joined: Doc | None = None) -> dict[str, Any]:
+    """What a reporter sees by tracking code: status, public timeline and the reply only. A
+    merged case shows the reply of the case it joined (``joined``): its reporter is owed it."""
     c: Complaint = from_doc(doc)
     timeline = [
         {"at": h.at, "status": h.to_status.value, "label": h.to_status.label}
         for h in c.history
         if h.from_status != h.to_status
     ]
+    answered = {"replied", "closed", "followed_up"}
+    source = joined if joined is not None and c.status is Status.MERGED else doc
     return {
         "tracking_code": c.tracking_code,
         "status": c.status.value,
@@ -94,5 +138,24 @@ def public_view(doc: Doc) -> dict[str, Any]:
         "category_label": c.category.label,
         "received_at": c.received_at,
         "timeline": timeline,
-        "reply": c.reply_text if c.status.value in {"replied", "closed", "followed_up"} else None,
+        "reply": source.get("reply_text") if source.get("status") in answered else None,
     }
+
+
+async def joined_case(ctx: Context, doc: Doc) -> Doc | None:
+    """The case a merged case joined, following later merges of that case (None otherwise)."""
+    seen = {doc["_id"]}
+    target = doc
+    while target.get("status") == Status.MERGED.value and target.get("merged_into"):
+        nxt = await ctx.repo.find_one({"_id": target["merged_into"]})
+        if nxt is None or nxt["_id"] in seen:
+            return None
+        seen.add(nxt["_id"])
+        target = nxt
+    return None if target is doc else target
+
+
+async def track(ctx: Context, tracking_code: str) -> dict[str, Any]:
+    """The public view of the case with this code (NotFound when there is none)."""
+    doc = await ctx.repo.by_tracking_code(tracking_code)
+    return public_view(doc, await joined_case(ctx, doc))

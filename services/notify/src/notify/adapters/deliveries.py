@@ -11,6 +11,7 @@ the collection."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -158,6 +159,22 @@ class MongoDeliveries:
 
     async def undead_lettered(self, limit: int) -> list[Delivery]:
         return await self._work(DEADLETTER, None, limit)
+
+    async def about(self, subject: str, event_ids: Sequence[str]) -> list[Delivery]:
+        """By subject, or by cause for deliveries stored before they kept it; then the digests
+        that folded any of them in (a digest's body quotes its items)."""
+        causes: list[Document] = [{"subject": subject}]
+        if event_ids:
+            causes.append({"event_id": {"$in": list(event_ids)}})
+        found = {d.id: d for d in await self._find({"$or": causes}, "created_at", 10_000)}
+        if found:
+            digests = {"digest_items": {"$in": list(found)}}
+            found |= {d.id: d for d in await self._find(digests, "created_at", 10_000)}
+        return list(found.values())
+
+    async def unerased_before(self, before: datetime, limit: int) -> list[Delivery]:
+        q = {"created_at": {"$lt": before}, "erased_at": None}
+        return await self._find(q, "created_at", limit)
 
     async def query(self, q: DeliveryQuery) -> list[Delivery]:
         f: Document = {}

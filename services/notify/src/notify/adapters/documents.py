@@ -18,6 +18,7 @@ from notify.domain.model import (
     Priority,
     QuietHours,
     Recipient,
+    RegistryUnit,
     Robot,
     Rule,
     Status,
@@ -153,6 +154,29 @@ def chain_from(d: Document) -> EscalationChain:
     )
 
 
+def registry_unit_doc(u: RegistryUnit) -> Document:
+    return {
+        "name": u.name,
+        "kind": u.kind,
+        "head": u.head,
+        "contacts": list(u.contacts),
+        "active": u.active,
+        "version": u.version,
+    }
+
+
+def registry_unit_from(d: Document) -> RegistryUnit:
+    return RegistryUnit(
+        d["_id"],
+        d.get("name", ""),
+        d.get("kind", ""),
+        d.get("head", ""),
+        tuple(d.get("contacts", ())),
+        bool(d.get("active", True)),
+        int(d.get("version", 0)),
+    )
+
+
 def _targets(ts: tuple[Target, ...]) -> list[Document]:
     return [{"kind": t.kind.value, "ref": t.ref} for t in ts]
 
@@ -252,6 +276,7 @@ def delivery_from(doc: Document) -> Delivery:
         "acknowledged_at",
         "sent_at",
         "failed_at",
+        "erased_at",
     ):
         fields[k] = _aware(fields.get(k))
     fields["channel"] = Channel(doc["channel"])

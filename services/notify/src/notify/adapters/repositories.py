@@ -19,19 +19,21 @@ from pymongo.errors import DuplicateKeyError
 from notify.adapters import documents as docs
 from notify.adapters.config_cache import ConfigCache, MongoConfigVersion
 from notify.domain.errors import Conflict, NotFound
-from notify.domain.model import EscalationChain, Group, Recipient, Rule, Template
+from notify.domain.model import EscalationChain, Group, Recipient, RegistryUnit, Rule, Template
 from notify.domain.routing import Directory
+from notify.domain.unit_registry import effective_chains
 from qingshan_core.mongo import Document, IndexSpec
 from qingshan_core.pii import Keyring
 
 T = TypeVar("T")
 
-RECIPIENTS, GROUPS, CHAINS, RULES, TEMPLATES = (
+RECIPIENTS, GROUPS, CHAINS, RULES, TEMPLATES, UNITS = (
     "recipients",
     "groups",
     "escalation_chains",
     "rules",
     "templates",
+    "registry_units",  # complaints' unit registry, as its events last said
 )
 
 
@@ -97,6 +99,7 @@ class MongoDirectory:
         self.recipients = db[RECIPIENTS]
         self.groups = db[GROUPS]
         self.chains = db[CHAINS]
+        self.units = db[UNITS]
         self._cache = cache if cache is not None else _uncached(db)
 
     async def snapshot(self) -> Directory:
@@ -109,10 +112,12 @@ class MongoDirectory:
         rs = await self.list_recipients()
         gs = await self.list_groups()
         cs = await self.list_chains()
+        us = await self.list_units()
         return Directory(
             MappingProxyType({r.id: r for r in rs}),
             MappingProxyType({g.id: g for g in gs}),
-            MappingProxyType({c.unit: c for c in cs}),
+            MappingProxyType(effective_chains(cs, us)),
+            MappingProxyType({u.id: u for u in us}),
         )
 
     def _recipient(self, d: Document) -> Recipient:
@@ -161,6 +166,24 @@ class MongoDirectory:
 
     async def delete_chain(self, unit: str) -> bool:
         return await _deleted(self._cache, await _delete(self.chains, unit))
+
+    async def list_units(self) -> list[RegistryUnit]:
+        return await _all(self.units, docs.registry_unit_from, {})
+
+    async def apply_unit(self, unit: RegistryUnit) -> bool:
+        """Keep the registry's newer state of a unit (one conditional write); False when the
+        stored copy is as new or newer (a redelivered or out-of-date event)."""
+        doc = docs.registry_unit_doc(unit)
+        try:
+            res = await self.units.update_one(
+                {"_id": unit.id, "version": {"$lt": unit.version}}, {"$set": doc}, upsert=True
+            )
+        except DuplicateKeyError:
+            return False  # the stored copy is at this version or newer
+        if res.modified_count or res.upserted_id is not None:
+            await self._cache.changed()
+            return True
+        return False
 
 
 class MongoRules:

@@ -75,6 +75,12 @@ class MongoEvents:
         cutoff = datetime.now(UTC) - older_than
         return (await self.coll.delete_many({"received_at": {"$lt": cutoff}})).deleted_count
 
+    async def forget_subject(self, subject: str) -> list[str]:
+        ids = [d["_id"] async for d in self.coll.find({"subject": subject}, {"_id": 1})]
+        if ids:
+            await self.coll.delete_many({"_id": {"$in": ids}})
+        return ids
+
 
 class MongoResilience:
     def __init__(self, db: AsyncDatabase[Document]) -> None:

@@ -36,6 +36,20 @@ _TEXT: dict[str, tuple[str, str]] = {
         "【督办】投诉{{ data.alert.stage|label }}超期，{{ data.alert.level|label }}",
         _ALERT + "\n请督促承办单位立即办理。",
     ),
+    C + "ComplaintUrged": (
+        "【{{ data.level|label }}】{{ data.platform }}工单{{ data.order_number }}",
+        "投诉编号：{{ data.complaint_id }}\n承办单位：{{ data.unit_id }}\n"
+        "类别：{{ data.category|label }}\n"
+        "市级平台{{ data.level|label }}（累计催办 {{ data.urge_count }} 次、"
+        "督办 {{ data.supervise_count }} 次）。"
+        "{% if data.note %}\n意见：{{ data.note }}{% endif %}\n请立即督促办理。",
+    ),
+    C + "PlatformStepRefused": (
+        "【平台拒收】{{ data.platform }}工单{{ data.order_number }} {{ data.step|label }}",
+        "投诉编号：{{ data.complaint_id }}\n环节：{{ data.step|label }}（序号 {{ data.seq }}）\n"
+        "平台答复（HTTP {{ data.http_status }}）：{{ data.answer }}\n"
+        "该环节已转入死信队列，请核实后处理。",
+    ),
     C + "RatesBelowTarget": (
         "【{{ data.rate|label }}未达标】{{ data.unit_id }} {{ data.period }}",
         "{{ data.unit_id }} {{ data.period }} {{ data.rate|label }}为 {{ data.value }}"
@@ -49,6 +63,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     C + "WorkCalendarStale": (
         "【工作日历】{{ data.year }}年节假日数据缺失",
         "{{ data.year }}年的期限暂按周一至周五计算，请管理员录入国务院办公厅放假安排。",
+    ),
+    R + "WorkCalendarStale": (
+        "【工作日历】{{ data.year }}年节假日数据缺失（风险源与危废）",
+        "联单确认、预案备案等{{ data.year }}年的工作日期限暂按周一至周五计算，"
+        "请管理员录入国务院办公厅放假安排。",
     ),
     R + "IncidentRegistered": (
         "【突发环境事件】{{ data.title }}",
@@ -71,6 +90,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     R + "IncidentGraded": (
         "【事件定级】{{ data.incident_id }} 定为{{ data.grade|label }}",
         "报告时限：{{ data.report_by }}。",
+    ),
+    R + "IncidentRegraded": (
+        "【事件级别变更】{{ data.incident_id }} 按{{ data.reporting_grade|label }}程序报告",
+        "级别：{{ data.grade|label }}"
+        "{% if data.old_grade %}（原{{ data.old_grade|label }}）{% endif %}"
+        "\n依据：{{ data.criteria|join('、') }}\n报告时限：{{ data.report_by }}。",
     ),
     R + "IncidentCrossBoundaryNotificationRequired": (
         "【跨界通报】事件 {{ data.incident_id }} 须通报{{ data.neighbour }}",

@@ -1,5 +1,6 @@
-"""The rules and groups notify ships with (DOMAIN.md §4). All of it is data: seeded once into
-the store, then edited through the API. Event types are protobuf full names from proto/."""
+"""The rules and groups notify ships with (docs/notifications.md). All of it is data: seeded
+once into the store, then edited through the API. Event types are protobuf full names from
+proto/."""
 
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ INCIDENT_TYPES = (
     "IncidentRegistered",
     "IncidentReported",
     "IncidentGraded",
+    "IncidentRegraded",
     "IncidentReportOverdue",
     "IncidentCrossBoundaryNotificationRequired",
 )
@@ -127,6 +129,22 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         priority=Priority.HIGH,
     ),
     Rule(
+        "default.complaints.ComplaintUrged",
+        "市级平台催办/督办 → 单位负责人 / the city platform urges: to the unit head",
+        C + "ComplaintUrged",
+        (INBOX, SMS),
+        (_unit("unit_head"),),
+        priority=Priority.HIGH,
+    ),
+    Rule(
+        "default.complaints.PlatformStepRefused",
+        "市级平台拒收办理环节 → 管理员 / a platform refused a step: to administrators",
+        C + "PlatformStepRefused",
+        (INBOX, EMAIL),
+        (_group(ADMINS),),
+        priority=Priority.HIGH,
+    ),
+    Rule(
         "default.complaints.RatesBelowTarget",
         "交办率/按时回复率未达100% → 督办人员（每日汇总）/ rates below target to supervisors",
         C + "RatesBelowTarget",
@@ -147,6 +165,13 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         "default.complaints.WorkCalendarStale",
         "工作日历缺少节假日数据 → 管理员 / stale working-day calendar to administrators",
         C + "WorkCalendarStale",
+        (INBOX, EMAIL),
+        (_group(ADMINS),),
+    ),
+    Rule(
+        "default.risk.WorkCalendarStale",
+        "风险模块工作日历缺少节假日数据 → 管理员 / risk's stale working-day calendar to admins",
+        R + "WorkCalendarStale",
         (INBOX, EMAIL),
         (_group(ADMINS),),
     ),

@@ -15,6 +15,8 @@ from notify.domain.model import OPEN_STATUSES, AckState, Channel, Priority, Stat
 from notify.domain.resilience import RetryPolicy
 
 MAX_HISTORY = 50
+ERASED_TITLE = "（内容已依法删除）"
+ERASED_BODY = "本消息引用的个人信息已依法删除。 / This message's personal data was erased."
 
 
 def delivery_id(event_id: str, recipient_key: str, channel: Channel, level: int = 0) -> str:
@@ -104,6 +106,9 @@ class Delivery:
     failed_at: datetime | None = None
     last_error: str = ""
     dead_lettered: bool = False
+    # The cause's aggregate (the Kafka key, e.g. a complaint id): what an erasure finds it by.
+    subject: str = ""
+    erased_at: datetime | None = None
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list)
 
@@ -178,6 +183,15 @@ class Delivery:
             return
         self.status = Status.RETRYING
         self.next_attempt_at = now + policy.delay(self.attempt_count, rand)
+
+    def erase(self, now: datetime) -> bool:
+        """Personal data of the cause was erased (or this delivery outlived its retention): the
+        rendered text that may quote it goes, the record of who was told when stays. False
+        when erased before."""
+        if self.erased_at is not None:
+            return False
+        self.title, self.body, self.erased_at = ERASED_TITLE, ERASED_BODY, now
+        return True
 
     def fold_into(self, digest_delivery_id: str) -> None:
         self._require(Status.DIGEST)

@@ -12,6 +12,12 @@ LABELS: dict[str, str] = {
     "overdue": "超期",
     "unit_head": "督办至单位负责人",
     "bureau": "督办至局领导",
+    # the city platforms' 催办/督办 and the district steps that go back to them
+    "urge": "催办",
+    "supervise": "督办",
+    "return": "退单",
+    "extend": "延期申请",
+    "reopen": "重办",
     # complaint channels and categories
     "12345": "12345热线",
     "12369": "12369平台",

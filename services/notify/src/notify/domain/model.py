@@ -194,6 +194,21 @@ class EscalationChain:
         return self.bureau
 
 
+@dataclass(frozen=True, slots=True)
+class RegistryUnit:
+    """A handling unit as complaints' unit registry last published it: the one source of a
+    unit's name, head and handlers (person ids, i.e. recipient ids). notify keeps a copy,
+    updated from UnitRegistered / UnitChanged / UnitRetired, and never edits it itself."""
+
+    id: str
+    name: str
+    kind: str = ""
+    head: str = ""
+    contacts: tuple[str, ...] = ()
+    active: bool = True
+    version: int = 0
+
+
 class TargetKind(StrEnum):
     RECIPIENT = "recipient"
     GROUP = "group"

@@ -43,6 +43,42 @@ def _check_targets(
     return problems
 
 
+def _check_conditions(rule: Rule, attributes: Collection[str] | None) -> list[Problem]:
+    """Conditions on attributes the event type has (None: the type is unknown), with values."""
+    problems: list[Problem] = []
+    for i, cond in enumerate(rule.conditions):
+        if attributes is not None and cond.attr not in attributes:
+            problems.append(
+                Problem(
+                    f"conditions.{i}.attr",
+                    f"{rule.event_type} has no attribute {cond.attr!r} / 事件没有该属性",
+                )
+            )
+        if not cond.values:
+            problems.append(Problem(f"conditions.{i}.values", "no values / 条件值为空"))
+    return problems
+
+
+def _check_acknowledgement(rule: Rule) -> list[Problem]:
+    """A positive acknowledgement time, through the inbox; escalation only with one."""
+    problems: list[Problem] = []
+    if rule.ack_within_minutes is not None:
+        if rule.ack_within_minutes <= 0:
+            problems.append(Problem("ack_within_minutes", "must be positive / 必须大于0"))
+        if Channel.INBOX not in rule.channels:
+            problems.append(
+                Problem(
+                    "ack_within_minutes",
+                    "acknowledgement needs the inbox channel / 需确认的消息必须包含站内信渠道",
+                )
+            )
+    if rule.escalation and rule.ack_within_minutes is None:
+        problems.append(
+            Problem("escalation", "escalation needs ack_within_minutes / 升级需先设置确认时限")
+        )
+    return problems
+
+
 def check_rule(
     rule: Rule,
     catalog: EventCatalog,
@@ -64,34 +100,12 @@ def check_rule(
     if len(set(rule.channels)) != len(rule.channels):
         problems.append(Problem("channels", "a channel is listed twice / 渠道重复"))
     problems += _check_targets(rule.targets, "targets", rule, attributes, recipients, groups)
-    for i, cond in enumerate(rule.conditions):
-        if etype is not None and cond.attr not in attributes:
-            problems.append(
-                Problem(
-                    f"conditions.{i}.attr",
-                    f"{rule.event_type} has no attribute {cond.attr!r} / 事件没有该属性",
-                )
-            )
-        if not cond.values:
-            problems.append(Problem(f"conditions.{i}.values", "no values / 条件值为空"))
+    problems += _check_conditions(rule, attributes if etype is not None else None)
     if rule.critical and rule.digest is not None:
         problems.append(
             Problem("digest", "critical messages are never digested / 紧急消息不能汇总发送")
         )
-    if rule.ack_within_minutes is not None:
-        if rule.ack_within_minutes <= 0:
-            problems.append(Problem("ack_within_minutes", "must be positive / 必须大于0"))
-        if Channel.INBOX not in rule.channels:
-            problems.append(
-                Problem(
-                    "ack_within_minutes",
-                    "acknowledgement needs the inbox channel / 需确认的消息必须包含站内信渠道",
-                )
-            )
-    if rule.escalation and rule.ack_within_minutes is None:
-        problems.append(
-            Problem("escalation", "escalation needs ack_within_minutes / 升级需先设置确认时限")
-        )
+    problems += _check_acknowledgement(rule)
     for i, step in enumerate(rule.escalation):
         problems += _check_targets(step, f"escalation.{i}", rule, attributes, recipients, groups)
     return problems

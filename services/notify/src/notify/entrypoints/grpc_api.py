@@ -8,17 +8,19 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from notify.domain.delivery import Delivery
-from notify.domain.errors import ValidationFailed
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.direct import send_direct
 from notify.service_layer.ports import DeliveryQuery
 from qingshan.notify.v1 import notify_service_pb2 as pb
 from qingshan.notify.v1 import notify_service_pb2_grpc as pb_grpc
-from qingshan_core.auth import AuthError, Principal, Role, TokenCodec
+from qingshan_core.errors import Forbidden
+from qingshan_core.grpc_server import caller
+from qingshan_core.roles import Role
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["NotifyService"].full_name
 READERS = {Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATION}
 SENDERS = {Role.ADMIN, Role.SUPERVISOR}  # integrations reach people through the rules only
+ALLOWED = tuple(READERS)  # who may call the service at all (the core's interceptor checks it)
 
 
 def _ts(at: datetime | None) -> Timestamp | None:
@@ -62,49 +64,30 @@ def delivery_pb(d: Delivery) -> pb.Delivery:
 
 
 class NotifyServicer(pb_grpc.NotifyServiceServicer):
-    def __init__(self, ctx: NotifyContext, codec: TokenCodec) -> None:
+    def __init__(self, ctx: NotifyContext) -> None:
         self.ctx = ctx
-        self.codec = codec
-
-    async def _principal(
-        self, context: grpc.aio.ServicerContext, allowed: set[Role] = READERS
-    ) -> Principal:
-        meta = dict(context.invocation_metadata() or ())
-        auth = str(meta.get("authorization", ""))
-        if not auth.lower().startswith("bearer "):
-            await context.abort(
-                grpc.StatusCode.UNAUTHENTICATED, "missing bearer token / 缺少身份令牌"
-            )
-        try:
-            principal = self.codec.verify(auth[7:])
-        except AuthError as exc:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
-        if principal.role not in allowed:
-            await context.abort(
-                grpc.StatusCode.PERMISSION_DENIED,
-                f"role {principal.role.value} may not do this / 无权操作",
-            )
-        return principal
 
     async def SendDirect(
         self, request: pb.SendDirectRequest, context: grpc.aio.ServicerContext
     ) -> pb.SendDirectResponse:
         """Send a message directly, once per idempotency key (supervisors and admins)."""
-        me = await self._principal(context, SENDERS)
-        try:
-            event_id, deliveries, _ = await send_direct(
-                self.ctx,
-                idempotency_key=request.idempotency_key,
-                recipient_ids=list(request.recipient_ids),
-                group_ids=list(request.group_ids),
-                channels=list(request.channels),
-                title=request.title,
-                body=request.body,
-                priority=request.priority,
-                by=me.subject,
+        me = caller()
+        if me.role not in SENDERS:  # integrations reach people through the rules only
+            raise Forbidden(
+                "仅督办人员和管理员可直接发送消息",
+                f"role {me.role.value} may not send direct messages",
             )
-        except ValidationFailed as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        event_id, deliveries, _ = await send_direct(
+            self.ctx,
+            idempotency_key=request.idempotency_key,
+            recipient_ids=list(request.recipient_ids),
+            group_ids=list(request.group_ids),
+            channels=list(request.channels),
+            title=request.title,
+            body=request.body,
+            priority=request.priority,
+            by=me.subject,
+        )
         return pb.SendDirectResponse(
             event_id=event_id, deliveries=[delivery_pb(d) for d in deliveries]
         )
@@ -113,7 +96,6 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
         self, request: pb.ListDeliveriesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListDeliveriesResponse:
         """Delivery records with their attempts, newest first."""
-        await self._principal(context)
         q = DeliveryQuery(
             event_id=request.event_id or None,
             recipient=request.recipient or None,

@@ -22,6 +22,7 @@ from notify.domain.model import (
     Template,
 )
 from notify.domain.rules import check_rule
+from notify.domain.unit_registry import registry_chain_problems
 from notify.service_layer.context import NotifyContext, Policies
 from notify.service_layer.ports import TemplateError
 from notify.service_layer.rendering import Rendered, candidates, render_template, sample_context
@@ -78,7 +79,7 @@ async def save_group(ctx: NotifyContext, g: Group, *, create: bool) -> Group:
 async def save_chain(ctx: NotifyContext, chain: EscalationChain) -> EscalationChain:
     """Create or replace a unit's escalation chain; every person must exist."""
     directory = await ctx.directory.stored()
-    problems = [
+    problems = registry_chain_problems(chain, directory.units) + [
         Problem(f"{level}.{i}", f"unknown recipient / 接收人不存在: {rid!r}")
         for level, ids in (
             ("handlers", chain.handlers),

@@ -19,6 +19,7 @@ from notify.service_layer.ports import (
     DirectoryRepo,
     EventStore,
     OpsAlerts,
+    GapStore,
     Renderer,
     ResilienceStore,
     RuleRepo,
@@ -67,6 +68,7 @@ class NotifyContext:
     senders: SenderMap
     dead_letters: DeadLetters
     ops: OpsAlerts
+    gaps: GapStore
     policies: Policies = field(default_factory=Policies)
     source: str = "/qingshan/notify"
     rand: Callable[[], float] = random.random

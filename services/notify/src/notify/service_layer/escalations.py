@@ -9,6 +9,7 @@ from notify.domain.escalation import decide
 from notify.domain.model import Channel
 from notify.domain.routing import resolve
 from notify.service_layer.context import NotifyContext
+from notify.service_layer.gaps import record_gaps
 from notify.service_layer.planning import create_deliveries
 from notify.service_layer.ports import Outcome
 
@@ -56,6 +57,8 @@ async def _escalate(ctx: NotifyContext, key: str) -> bool:
     if decision.targets is not None and event is not None:
         directory = await ctx.directory.snapshot()
         res = resolve(decision.targets, rule.channels, directory, event.attrs, rule.unit_attr)
+        if res.gaps:
+            await record_gaps(ctx, rule, res.gaps, event)
         templates = await ctx.templates.for_event_type(event.type)
         outcome = Outcome()
         await create_deliveries(

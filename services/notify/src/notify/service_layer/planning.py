@@ -15,6 +15,7 @@ from notify.domain.model import OPEN_STATUSES, Channel, Rule, Status, Template
 from notify.domain.routing import Addressee, resolve, select_rules
 from notify.domain.scheduling import initial_schedule
 from notify.service_layer.context import NotifyContext
+from notify.service_layer.gaps import record_gaps
 from notify.service_layer.ports import IncomingEvent, Outcome
 from notify.service_layer.rendering import (
     candidates,
@@ -42,6 +43,8 @@ async def plan_event(ctx: NotifyContext, event: IncomingEvent) -> Outcome:
         for rule in rules:
             res = resolve(rule.targets, rule.channels, directory, event.attrs, rule.unit_attr)
             outcome.unreachable.extend(f"{rule.id}: {u}" for u in res.unreachable)
+            if res.gaps:  # a target that reaches nobody: counted, listed, told (never dropped)
+                outcome.gaps.extend(await record_gaps(ctx, rule, res.gaps, event))
             await create_deliveries(ctx, event, rule, res.addressees, 0, templates, outcome, seen)
     finally:
         await stored
@@ -103,6 +106,7 @@ async def create_deliveries(
             id=did,
             event_id=event.id,
             event_type=event.type,
+            subject=event.subject,
             rule_id=rule.id,
             recipient=a.key,
             recipient_id=a.recipient_id,

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from notify.domain.delivery import Delivery
-from notify.domain.model import EscalationChain, Group, Recipient, Rule, Template
+from notify.domain.model import EscalationChain, Group, Recipient, RegistryUnit, Rule, Template
 from notify.domain.resilience import CircuitBreaker
-from notify.domain.routing import Attrs, Directory
+from notify.domain.routing import Attrs, Directory, Gap
 
 
 class Clock(Protocol):
@@ -87,6 +87,10 @@ class DirectoryRepo(Protocol):
     async def list_chains(self) -> list[EscalationChain]: ...
     async def save_chain(self, chain: EscalationChain) -> None: ...
     async def delete_chain(self, unit: str) -> bool: ...
+    async def list_units(self) -> list[RegistryUnit]: ...
+    async def apply_unit(self, unit: RegistryUnit) -> bool:
+        """Keep a newer state of a registry unit; False when the stored one is as new."""
+        ...
 
 
 class RuleRepo(Protocol):
@@ -138,11 +142,20 @@ class DeliveryRepo(Protocol):
     async def by_notice(self, notice: str) -> list[Delivery]: ...
     async def undead_lettered(self, limit: int) -> list[Delivery]: ...
     async def query(self, q: DeliveryQuery) -> list[Delivery]: ...
+    async def about(self, subject: str, event_ids: Sequence[str]) -> list[Delivery]:
+        """Deliveries caused by events about `subject` (or with these event ids), and the
+        digests that folded any of them in."""
+        ...
+
+    async def unerased_before(self, before: datetime, limit: int) -> list[Delivery]: ...
 
 
 class EventStore(Protocol):
     async def put(self, event: IncomingEvent) -> None: ...
     async def get(self, event_id: str) -> IncomingEvent | None: ...
+    async def forget_subject(self, subject: str) -> list[str]:
+        """Drop the stored events about `subject` (their payloads); returns their ids."""
+        ...
 
 
 class ResilienceStore(Protocol):
@@ -163,12 +176,44 @@ class DeadLetters(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class GapRecord:
+    """A target of a rule that reached nobody: since when, how often, the latest reason."""
+
+    key: str
+    rule_id: str
+    rule_name: str
+    event_type: str
+    kind: str
+    scope: str
+    role: str
+    reason: str
+    first_seen: datetime
+    last_seen: datetime
+    notices: int
+    last_event_id: str
+    day: str
+
+
+class GapStore(Protocol):
+    async def record(
+        self, gap: Gap, rule: Rule, event: IncomingEvent, now: datetime, day: str
+    ) -> bool:
+        """Count one notice that went nowhere for `gap`; True when this was the gap's first
+        today (`day`, local) and RecipientUnreachable went into the outbox with it. An event
+        already counted (a redelivery) counts nothing."""
+        ...
+
+    async def list(self) -> list[GapRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What planning did with one event (for logs and the direct-send answer)."""
 
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)  # keys of targets that reached nobody
     rules: list[str] = field(default_factory=list)
     ready: list[Delivery] = field(default_factory=list)
 

@@ -78,6 +78,10 @@ _SUBITEM: dict[type[ev.Event], _Builder] = {
         to_stage=e.to_stage.value,
         on_date=e.on.isoformat(),
         document_no=e.document_no or "",
+        skipped=[
+            pb.SkippedStage(stage=s.stage.value, reason=s.reason, document_no=s.document_no)
+            for s in e.skipped
+        ],
     ),
     ev.StageReturned: lambda e, r, _: pb.StageReturned(
         subitem=ref(r),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from projects.domain.stages import Stage
+from projects.domain.stages import Stage, StageSkip
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class StageAdvanced(SubItemEvent):
     on: date
     document_no: str | None
     by: str
+    skipped: tuple[StageSkip, ...] = ()  # 前期工作 stages the item did not need
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,10 +1,14 @@
 """The maturity lifecycle (项目成熟度) as an explicit state machine, and each gate's evidence.
 
-Forward moves are exactly one step: 储备 → 可研 → 初设 → 招投标 → 实施 → 完工 → 验收 → 绩效评价.
+Forward moves are exactly one step: 储备 → 可研 → 初设 → 招投标 → 实施 → 完工 → 验收 → 绩效评价,
+except that a planner may skip a 前期工作 stage the item does not need (`SKIPPABLE`: 可研, 初设,
+招投标 — e.g. a small item approved without a feasibility study, or one that by law needs no
+tender), naming each skipped stage with a reason and the document that shows it is not needed.
 The only other moves are the two returns in `RETURNS`, each needing a reason:
   可研 → 储备  the feasibility study was not approved; the item goes back to be re-argued;
   完工 → 实施  defects found before acceptance; the item goes back for rectification (整改).
-Everything else (skipping a gate, going further back, staying put) is InvalidTransition.
+Everything else (skipping any other gate, going further back, staying put) is
+InvalidTransition.
 Leaving and re-entering the reserve (出库/入库) is not a stage: see SubItem.withdraw/reinstate.
 """
 
@@ -60,6 +64,14 @@ RETURNS: dict[tuple[Stage, Stage], str] = {
 }
 
 
+class MissingEvidence(InvalidValue):
+    """A gate passed (or skipped) without the evidence it needs."""
+
+
+class InvalidSkip(InvalidValue):
+    """A skip that does not name exactly the stages jumped over, or lacks reason or document."""
+
+
 class InvalidTransition(ConflictError):
     """A stage change the lifecycle does not allow."""
 
@@ -90,6 +102,50 @@ def check_advance(current: Stage, target: Stage) -> None:
     """Allow exactly one step forward; raise InvalidTransition otherwise."""
     if next_stage(current) is not target:
         raise InvalidTransition(current, target)
+
+
+# 前期工作 stages an item may not need; 实施 and everything after it are never skipped.
+SKIPPABLE: frozenset[Stage] = frozenset(
+    {Stage.FEASIBILITY, Stage.PRELIMINARY_DESIGN, Stage.TENDERING}
+)
+
+
+@dataclass(frozen=True)
+class StageSkip:
+    """A stage the item does not need: why, and the document that shows it (e.g. the approving
+    department's consent to a simplified procedure, or the legal ground for no tender)."""
+
+    stage: Stage
+    reason: str
+    document_no: str
+
+
+def check_skips(
+    current: Stage,
+    target: Stage,
+    skips: tuple[StageSkip, ...],
+    skippable: frozenset[Stage] = SKIPPABLE,
+) -> None:
+    """A forward move over exactly the stages in ``skips``, each skippable and each with a
+    reason and a document; raise InvalidTransition or InvalidValue otherwise."""
+    if target.rank <= current.rank:
+        raise InvalidTransition(current, target)
+    between = STAGE_ORDER[current.rank + 1 : target.rank]
+    listed = tuple(s.stage for s in skips)
+    if sorted(listed, key=lambda s: s.rank) != list(between) or len(set(listed)) != len(listed):
+        names = "、".join(s.zh for s in between) or "无"
+        raise InvalidSkip(
+            f"从「{current.zh}」到「{target.zh}」须逐一说明跳过的阶段：{names}",
+            f"list exactly the stages skipped: {[s.value for s in between]}",
+        )
+    for skip in skips:
+        if skip.stage not in skippable:
+            raise InvalidTransition(current, target)
+        if not skip.reason.strip() or not skip.document_no.strip():
+            raise InvalidSkip(
+                f"跳过「{skip.stage.zh}」须写明原因并提供依据文件编号",
+                f"skipping {skip.stage.value} needs a reason and a document number",
+            )
 
 
 def check_return(current: Stage, target: Stage) -> None:
@@ -127,10 +183,6 @@ GATE_RULES: dict[Stage, GateRule] = {
     # Entering 绩效评价 also needs an evaluation record: SubItem.advance checks that.
     Stage.EVALUATED: GateRule(False, "绩效评价报告"),
 }
-
-
-class MissingEvidence(InvalidValue):
-    """A gate passed without the evidence it needs."""
 
 
 def check_evidence(

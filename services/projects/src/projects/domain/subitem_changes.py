@@ -33,9 +33,11 @@ from projects.domain.stages import (
     GateRule,
     MissingEvidence,
     Stage,
+    StageSkip,
     check_advance,
     check_evidence,
     check_return,
+    check_skips,
 )
 from projects.domain.subitem_base import SubItemBase, need_text
 from projects.domain.table_sync import table_changes
@@ -54,17 +56,25 @@ class ChangeableSubItem(SubItemBase):
         by: str,
         at: datetime,
         rules: dict[Stage, GateRule] = GATE_RULES,
+        skips: tuple[StageSkip, ...] = (),
     ) -> None:
-        """Move one stage forward with the gate's evidence; InvalidTransition otherwise."""
+        """Move one stage forward with the gate's evidence (or over the 前期工作 stages in
+        ``skips``, each with its reason and document); InvalidTransition otherwise."""
         self._require_in_reserve()
         current = self.row.stage
-        check_advance(current, target)
+        if skips:
+            check_skips(current, target, skips)
+        else:
+            check_advance(current, target)
         check_evidence(target, evidence, local_date(at), rules)
         if target is Stage.EVALUATED and not self.evaluations:
             raise MissingEvidence(
                 "进入「绩效评价」需要先录入绩效评价", "record an evaluation first"
             )
-        self._set_stage(target, evidence.on, at, by, f"{current.zh} → {target.zh}")
+        skipped = "".join(
+            f"（跳过{s.stage.zh}：{s.reason.strip()}，依据{s.document_no.strip()}）" for s in skips
+        )
+        self._set_stage(target, evidence.on, at, by, f"{current.zh} → {target.zh}{skipped}")
         self.events.append(
             StageAdvanced(
                 subitem_id=self.id,
@@ -74,6 +84,7 @@ class ChangeableSubItem(SubItemBase):
                 on=evidence.on,
                 document_no=evidence.document_no,
                 by=by,
+                skipped=skips,
             )
         )
 

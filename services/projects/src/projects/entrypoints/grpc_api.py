@@ -12,18 +12,17 @@ from decimal import Decimal
 
 import grpc
 
-from projects.domain.errors import InvalidValue
 from projects.domain.indicator_ledger import IndicatorStatus
 from projects.domain.indicators import Indicator
 from projects.domain.rollups import Rollup, RollupBy
 from projects.domain.row import ReserveRow
 from projects.domain.stages import parse_stage
+from projects.entrypoints.http.errors import FieldError, blame
 from projects.service_layer import indicators, queries
 from projects.service_layer.context import Context
-from projects.service_layer.ports import NotFound, SubItemFilter
+from projects.service_layer.ports import SubItemFilter
 from qingshan.projects.v1 import projects_service_pb2 as pb
 from qingshan.projects.v1 import projects_service_pb2_grpc as pb_grpc
-from qingshan_core.auth import AuthError, Role, TokenCodec
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["ProjectsService"].full_name
 _BY = {
@@ -127,36 +126,14 @@ def indicator_pb(ind: Indicator, s: IndicatorStatus) -> pb.IndicatorStatus:
 class ProjectServicer(pb_grpc.ProjectsServiceServicer):
     """Serves the reserve's reads to integrations."""
 
-    def __init__(self, ctx: Context, codec: TokenCodec) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.codec = codec
-
-    async def _auth(self, context: grpc.aio.ServicerContext) -> None:
-        meta = dict(context.invocation_metadata() or ())
-        header = str(meta.get("authorization", ""))
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            await context.abort(
-                grpc.StatusCode.UNAUTHENTICATED, "missing bearer token / 缺少身份令牌"
-            )
-        try:
-            principal = self.codec.verify(token)
-        except AuthError as exc:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
-        if principal.role is Role.PUBLIC:
-            await context.abort(
-                grpc.StatusCode.PERMISSION_DENIED, "public may not read / 公众无权访问"
-            )
 
     async def GetRollup(self, request, context):  # type: ignore[no-untyped-def]
         """Exact roll-up by the requested dimension, optionally as of a past instant."""
-        await self._auth(context)
         by = _BY.get(request.by)
         if by is None:
-            await context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT, "by is required / 请指定汇总维度 by"
-            )
-            raise AssertionError("abort raises")
+            raise FieldError("by", "请指定汇总维度 by", "by is required")
         as_of = request.as_of.ToDatetime(tzinfo=UTC) if request.HasField("as_of") else None
         r = await queries.get_rollup(
             self.ctx, by, as_of=as_of, include_withdrawn=request.include_withdrawn
@@ -168,22 +145,15 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
 
     async def GetSubItem(self, request, context):  # type: ignore[no-untyped-def]
         """One sub-item as it stands now."""
-        await self._auth(context)
-        try:
-            item, _ = await queries.get_subitem(self.ctx, request.subitem_id)
-        except NotFound as exc:
-            await context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+        item, _ = await queries.get_subitem(self.ctx, request.subitem_id)
         return pb.GetSubItemResponse(subitem=subitem_pb(item.row))
 
     async def ListSubItems(self, request, context):  # type: ignore[no-untyped-def]
         """Sub-items in 序号 order, filtered and paged."""
-        await self._auth(context)
         stage = None
         if request.stage:
-            try:
+            with blame("stage"):
                 stage = parse_stage(request.stage).value
-            except InvalidValue as exc:
-                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         flt = SubItemFilter(
             field_code=request.field_code or None,
             project_id=request.project_id or None,
@@ -201,11 +171,7 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
 
     async def GetProject(self, request, context):  # type: ignore[no-untyped-def]
         """One project with its sub-items."""
-        await self._auth(context)
-        try:
-            view = await queries.get_project(self.ctx, request.project_id)
-        except NotFound as exc:
-            await context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+        view = await queries.get_project(self.ctx, request.project_id)
         first = view.rows[0]
         return pb.GetProjectResponse(
             project_id=view.project_id,
@@ -217,21 +183,20 @@ class ProjectServicer(pb_grpc.ProjectsServiceServicer):
 
     async def GetIndicators(self, request, context):  # type: ignore[no-untyped-def]
         """The plan's indicators and their standing in a year."""
-        await self._auth(context)
         if request.year and not 2000 <= request.year <= 2099:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "year 2000–2099 / 年份超出范围")
+            raise FieldError("year", "年份超出范围（2000–2099）", "year must be 2000–2099")
         year, views = await indicators.statuses(self.ctx, request.year or None)
         return pb.GetIndicatorsResponse(
             year=year, indicators=[indicator_pb(v.indicator, v.status) for v in views]
         )
 
 
-def registrar(ctx: Context, codec: TokenCodec) -> Callable[[grpc.aio.Server], None]:
+def registrar(ctx: Context) -> Callable[[grpc.aio.Server], None]:
     """The add_*_to_server callable runtime.serve_grpc expects."""
 
     def register(server: grpc.aio.Server) -> None:
         pb_grpc.add_ProjectsServiceServicer_to_server(  # type: ignore[no-untyped-call]
-            ProjectServicer(ctx, codec), server
+            ProjectServicer(ctx), server
         )
 
     return register

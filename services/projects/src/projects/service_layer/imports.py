@@ -22,20 +22,43 @@ from projects.domain.row import ReserveRow
 from projects.domain.subitem import SubItem
 from projects.domain.table_files import import_csv, import_xlsx
 from projects.domain.table_import import ImportIssue, ImportRejected
+from projects.domain.table_schema import BY_KEY
 from projects.service_layer.context import Context
 from projects.service_layer.import_checks import file_row_numbers, store_issues
 from projects.service_layer.mutate import mutate
 from projects.service_layer.ports import Busy, ImportRecord, Stored
+from qingshan_core.errors import FieldProblem, RuleViolation
 
 Format = Literal["csv", "xlsx"]
 XLSX_MAGIC = b"PK\x03\x04"
 
 
-class ImportRefused(Exception):
-    """The file was refused; nothing was written. `issues` lists every problem."""
+class ImportRefused(RuleViolation):
+    """The file was refused; nothing was written (422). `issues` lists every problem, each an
+    entry of `errors` with its row, column and the column's Chinese name."""
+
+    code = "import_refused"
 
     def __init__(self, issues: Sequence[ImportIssue]) -> None:
-        super().__init__(f"{len(issues)} problem(s)")
+        n = len(issues)
+        super().__init__(
+            f"导入被拒绝：共{n}处问题，未写入任何数据",
+            f"import refused: {n} problem(s), nothing was written",
+            errors=[
+                FieldProblem(
+                    i.column,
+                    i.zh,
+                    i.en,
+                    {
+                        "row": i.row,
+                        "column": i.column,
+                        "column_zh": BY_KEY[i.column].zh if i.column in BY_KEY else i.column,
+                    },
+                )
+                for i in issues
+            ],
+            extra={"written": False},
+        )
         self.issues = tuple(issues)
 
 
@@ -98,8 +121,11 @@ def _parse(file: ImportFile, fmt: Format) -> tuple[tuple[ReserveRow, ...], dict[
     return validate(file, fmt), file_row_numbers(file.data, fmt)
 
 
-async def import_table(ctx: Context, file: ImportFile, *, by: str) -> ImportOutcome:
-    """Import a reserve table, all or nothing; the same file twice changes nothing. Parsing
+async def import_table(
+    ctx: Context, file: ImportFile, *, by: str, dry_run: bool = False
+) -> ImportOutcome:
+    """Import a reserve table, all or nothing; the same file twice changes nothing.
+    `dry_run`: every check, the counts of what it would change, and nothing written. Parsing
     runs in a worker thread: a large workbook never holds up the event loop."""
     fmt = detect_format(file)
     rows, row_numbers = await asyncio.to_thread(_parse, file, fmt)
@@ -110,7 +136,7 @@ async def import_table(ctx: Context, file: ImportFile, *, by: str) -> ImportOutc
         raise ImportRefused(issues)
     sha = hashlib.sha256(file.data).hexdigest()
     counts = (len(diff.added), len(diff.changed), len(diff.unchanged), len(diff.absent))
-    if diff.is_noop:
+    if diff.is_noop or dry_run:
         return ImportOutcome(None, fmt, sha, len(rows), *counts)
     record = ImportRecord(
         id=import_id_for(sha, diff, stored),

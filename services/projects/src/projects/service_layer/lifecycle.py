@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from projects.domain.evaluation import Evaluation, IndicatorResult
 from projects.domain.progress import ProgressReport
-from projects.domain.stages import GateEvidence, Stage
+from projects.domain.stages import GateEvidence, Stage, StageSkip
 from projects.domain.subitem import SubItem
 from projects.service_layer.context import Context
 from projects.service_layer.mutate import Changed, mutate
@@ -16,11 +16,20 @@ from projects.service_layer.ports import Forbidden
 
 
 async def advance(
-    ctx: Context, subitem_id: str, target: Stage, evidence: GateEvidence, *, by: str
+    ctx: Context,
+    subitem_id: str,
+    target: Stage,
+    evidence: GateEvidence,
+    *,
+    by: str,
+    skips: tuple[StageSkip, ...] = (),
 ) -> SubItem:
-    """Pass the next gate with its evidence (date, document number)."""
+    """Pass the next gate with its evidence (date, document number), or skip the 前期工作
+    stages the item does not need (each with a reason and a document)."""
     done: Changed[None] = await mutate(
-        ctx, subitem_id, lambda item, at: item.advance(target, evidence, by=by, at=at)
+        ctx,
+        subitem_id,
+        lambda item, at: item.advance(target, evidence, by=by, at=at, skips=skips),
     )
     return done.item
 

@@ -8,19 +8,32 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from projects.domain.errors import ConflictError
-from projects.domain.stages import Stage
+from projects.domain.stages import Stage, next_stage
 from projects.domain.subitem import SubItem
 from projects.service_layer.context import Context
 from projects.service_layer.ports import Busy, NotFound, StaleAggregate
+from qingshan_core.errors import InvalidTransition
 
 T = TypeVar("T")
 
 
-class StateConflict(Exception):
-    """A domain conflict (409) together with the sub-item's current state."""
+class StateConflict(InvalidTransition):
+    """A domain conflict (409) together with the sub-item's current state (`current`)."""
 
     def __init__(self, error: ConflictError, item: SubItem) -> None:
-        super().__init__(str(error))
+        nxt = next_stage(item.stage)
+        super().__init__(
+            error.zh,
+            error.en,
+            code=error.code if error.code != ConflictError.code else None,
+            current={
+                "state": item.stage.value,
+                "label": item.stage.zh,
+                "next_stage": nxt.value if nxt else None,
+                "in_reserve": item.row.in_reserve,
+                "subitem_id": item.id,
+            },
+        )
         self.error = error
         self.subitem_id = item.id
         self.stage: Stage = item.stage

@@ -16,32 +16,41 @@ from projects.domain.indicator_ledger import IndicatorLedger
 from projects.domain.indicators import Indicator
 from projects.domain.row import ReserveRow
 from projects.domain.subitem import SubItem
+from qingshan_core import errors as core
 
 
 class StaleAggregate(Exception):
     """The aggregate changed since it was read."""
 
 
-class NotFound(Exception):
-    """No such sub-item, project or indicator."""
+class NotFound(core.NotFound):
+    """No such sub-item, project or indicator (404)."""
 
     def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
+        super().__init__(zh, en)
         self.zh = zh
         self.en = en
 
 
-class Forbidden(Exception):
-    """The caller may not act on this sub-item (e.g. a unit that does not lead it)."""
+class Forbidden(core.Forbidden):
+    """The caller may not act on this sub-item, e.g. a unit that does not lead it (403)."""
 
     def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
+        super().__init__(zh, en)
         self.zh = zh
         self.en = en
 
 
-class Busy(Exception):
-    """Concurrent writers kept winning; the caller may try again."""
+class Busy(core.ConcurrentUpdate):
+    """Concurrent writers kept winning; the caller may try again in a second (409)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            "该记录正被同时修改，请稍后重试",
+            f"{what} is being changed concurrently, retry",
+            retry_after=1,
+        )
+        self.what = what
 
 
 @dataclass(frozen=True)

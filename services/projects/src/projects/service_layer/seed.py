@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from projects.domain.table_import import ImportIssue
 from projects.service_layer.context import Context
 from projects.service_layer.imports import ImportFile, ImportOutcome, ImportRefused, import_table
 from projects.service_layer.indicators import seed_indicators
@@ -20,10 +21,21 @@ SEED_ACTOR = "system:seed"
 
 @dataclass(frozen=True)
 class SeedFile:
-    """A seed table's name and bytes (None when the file was not found)."""
+    """A seed table's name and bytes."""
 
     name: str
-    data: bytes | None
+    data: bytes
+
+
+class SeedRefused(Exception):
+    """A seed table the import refused (nothing of it was written): the service cannot start
+    on it. `issues` lists every problem."""
+
+    def __init__(self, name: str, issues: tuple[ImportIssue, ...]) -> None:
+        first = f"; first: row {issues[0].row} {issues[0].column}: {issues[0].en}" if issues else ""
+        super().__init__(f"{name} refused: {len(issues)} problem(s){first}")
+        self.name = name
+        self.issues = issues
 
 
 @dataclass(frozen=True)
@@ -36,12 +48,11 @@ class SeedResult:
 
 
 async def seed(ctx: Context, reserve: SeedFile, indicators: SeedFile) -> SeedResult:
-    """Load the plan's table and indicators when absent; never raises for a bad or absent file."""
+    """Load the plan's table and indicators when absent; a table the import refuses raises
+    `SeedRefused` naming it."""
     skipped: list[str] = []
     outcome: ImportOutcome | None = None
-    if reserve.data is None:
-        skipped.append(f"reserve table not found: {reserve.name}")
-    elif not await ctx.subitems.is_empty():
+    if not await ctx.subitems.is_empty():
         skipped.append("reserve already holds sub-items")
     else:
         try:
@@ -49,13 +60,9 @@ async def seed(ctx: Context, reserve: SeedFile, indicators: SeedFile) -> SeedRes
                 ctx, ImportFile(reserve.data, reserve.name, "csv"), by=SEED_ACTOR
             )
         except ImportRefused as err:
-            skipped.append(f"reserve table refused: {len(err.issues)} problem(s)")
-    count = 0
-    if indicators.data is None:
-        skipped.append(f"indicators not found: {indicators.name}")
-    else:
-        try:
-            count = await seed_indicators(ctx, indicators.data)
-        except ImportRefused as err:
-            skipped.append(f"indicators refused: {len(err.issues)} problem(s)")
+            raise SeedRefused(reserve.name, err.issues) from err
+    try:
+        count = await seed_indicators(ctx, indicators.data)
+    except ImportRefused as err:
+        raise SeedRefused(indicators.name, err.issues) from err
     return SeedResult(outcome, count, tuple(skipped))

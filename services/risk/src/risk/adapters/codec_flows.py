@@ -11,10 +11,8 @@ from risk.adapters.documents import (
     Doc,
     aware,
     day,
-    geo,
     history,
     parse_day,
-    parse_geo,
     parse_qty,
     qty,
     req_dt,
@@ -22,21 +20,12 @@ from risk.adapters.documents import (
 )
 from risk.domain.credit_code import CreditCode
 from risk.domain.events import DiscrepancyLine
-from risk.domain.incident_rules import (
-    IncidentGrade,
-    IncidentMedium,
-    IncidentRules,
-    IncidentStatus,
-    ReportKind,
-)
-from risk.domain.incidents import DEFAULT_INCIDENT_RULES, Incident
 from risk.domain.manifest_lines import ManifestLine, ReceiptLine
 from risk.domain.manifest_number import ManifestNumber
 from risk.domain.manifests import Manifest, ManifestStatus, Party
 from risk.domain.storage import DEFAULT_STORAGE_RULES, HolderKind, Lot, StorageLedger, StorageRules
 from risk.domain.waste_codes import WasteCode
 from risk.service_layer.schedule import (
-    incident_next_check,
     ledger_next_check,
     manifest_next_check,
 )
@@ -198,72 +187,3 @@ class LedgerCodec:
     def next_check(self, ledger: StorageLedger) -> datetime | None:
         """The earliest storage or collection deadline not yet reported."""
         return ledger_next_check(ledger, self.rules)
-
-
-class IncidentCodec:
-    """Incident ⇄ document; `open` and `lat`/`lon` serve the map."""
-
-    kind = ("突发环境事件", "incident")
-    fields = MappingProxyType(
-        {"status": "status", "open": "open", "grade": "grade", "river": "river"}
-    )
-    sort = "learned_at"
-
-    def __init__(self, rules: IncidentRules = DEFAULT_INCIDENT_RULES) -> None:
-        self.rules = rules
-
-    def to_doc(self, i: Incident) -> Doc:
-        """The document of an incident."""
-        return {
-            "incident_id": i.incident_id,
-            "title": i.title,
-            "occurred_at": i.occurred_at,
-            "learned_at": i.learned_at,
-            "grade": i.grade.value if i.grade else None,
-            "graded": i.graded,
-            "media": sorted(m.value for m in i.media),
-            **geo(i.location),
-            "river": i.river,
-            "drinking_water": i.drinking_water,
-            "heavy_metals": i.heavy_metals,
-            "status": status_name(i.status),
-            "open": i.status is not IncidentStatus.RESULT_REPORTED,
-            "reports": [{"kind": k.value, "at": at} for k, at in i.reports],
-            "overdue_reported": i.overdue_reported,
-            "neighbours_to_notify": list(i.neighbours_to_notify),
-            "neighbours_notified": [
-                {"neighbour": n, "at": at} for n, at in i.neighbours_notified.items()
-            ],
-            "history": history(i),
-        }
-
-    def from_doc(self, doc: Doc) -> Incident:
-        """The incident back from its document."""
-        i = Incident(
-            incident_id=doc["incident_id"],
-            title=doc["title"],
-            occurred_at=req_dt(doc["occurred_at"]),
-            learned_at=req_dt(doc["learned_at"]),
-            grade=IncidentGrade(doc["grade"]) if doc.get("grade") else None,
-            media=frozenset(IncidentMedium(m) for m in doc.get("media", [])),
-            location=parse_geo(doc.get("location")),
-            river=doc.get("river"),
-            drinking_water=doc.get("drinking_water", False),
-            heavy_metals=doc.get("heavy_metals", False),
-            rules=self.rules,
-        )
-        i.graded = doc.get("graded", False)
-        i.status = IncidentStatus[doc["status"].upper()]
-        i.reports = [(ReportKind(r["kind"]), req_dt(r["at"])) for r in doc.get("reports", [])]
-        i.overdue_reported = doc.get("overdue_reported", False)
-        # Keep who had to be told when it was registered, even if the river table changed.
-        i.neighbours_to_notify = tuple(doc.get("neighbours_to_notify", []))
-        i.neighbours_notified = {
-            n["neighbour"]: req_dt(n["at"]) for n in doc.get("neighbours_notified", [])
-        }
-        restore_history(i, doc.get("history", []))
-        return i
-
-    def next_check(self, i: Incident) -> datetime | None:
-        """The 初报 deadline while unreported."""
-        return incident_next_check(i)

@@ -70,6 +70,7 @@ def grading_doc(result: GradingResult) -> Doc:
         "upgraded": result.upgraded,
         "label": result.label,
         "colour": result.colour,
+        "rules_version": result.rules_version,
     }
 
 
@@ -83,6 +84,7 @@ def _grading(doc: Doc) -> GradingResult:
         upgraded=doc["upgraded"],
         label=doc["label"],
         colour=doc["colour"],
+        rules_version=int(doc.get("rules_version", 0)),
     )
 
 

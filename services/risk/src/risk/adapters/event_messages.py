@@ -57,6 +57,7 @@ def _graded(e: ev.RiskGraded, subject: str, extra: dict[str, Any]) -> Message:
         level=e.level,
         label=e.label,
         upgraded=e.upgraded,
+        rules_version=e.rules_version,
         **extra,
     )
 
@@ -81,6 +82,7 @@ _SIMPLE: dict[type[ev.Event], type[Message]] = {
     ev.IncidentReported: pb.IncidentReported,
     ev.IncidentReportOverdue: pb.IncidentReportOverdue,
     ev.IncidentGraded: pb.IncidentGraded,
+    rev.IncidentRegraded: pb.IncidentRegraded,
     ev.CrossBoundaryNotificationRequired: pb.IncidentCrossBoundaryNotificationRequired,
     ev.NeighbourNotified: pb.IncidentNeighbourNotified,
     ev.EmergencyPlanRegistered: pb.EmergencyPlanRegistered,
@@ -94,6 +96,8 @@ _SIMPLE: dict[type[ev.Event], type[Message]] = {
     rev.EnterpriseUpdated: pb.RiskSourceUpdated,
     rev.StockRecorded: pb.StockRecorded,
     rev.WasteCatalogueLoaded: pb.WasteCatalogueLoaded,
+    rev.RuleConfigChanged: pb.RuleConfigurationChanged,
+    rev.WorkCalendarStale: pb.WorkCalendarStale,
 }
 _RENAMED = {"number": "manifest_number"}
 

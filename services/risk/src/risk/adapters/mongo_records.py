@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from qingshan_core.outbox import OutboxCollection
 from risk.adapters.event_messages import envelopes
-from risk.domain.events import ManifestRefusedUnlicensed
+from risk.domain.events import Event, ManifestRefusedUnlicensed
 from risk.domain.registry_events import WasteCatalogueLoaded
 from risk.service_layer.errors import AlreadyExists
 from risk.service_layer.ports import StoredCatalogue
@@ -87,3 +87,20 @@ class MongoCatalogueStore:
             raise AlreadyExists(
                 f"名录{stored.version}版已加载", f"catalogue {stored.version} is loaded already"
             ) from exc
+
+
+class MongoOpsAlerts:
+    """OpsAlerts over the `ops_alerts` outbox collection: one document per alert key."""
+
+    def __init__(self, outbox: OutboxCollection, source: str) -> None:
+        self.outbox = outbox
+        self.source = source
+
+    async def raise_once(self, key: str, event: Event) -> bool:
+        """Insert-if-absent the alert with its event."""
+        doc = {"_id": key, "type": event.type, "raised_at": event.at}
+        try:
+            await self.outbox.insert(doc, envelopes([event], source=self.source, subject=key))
+        except DuplicateKeyError:
+            return False
+        return True

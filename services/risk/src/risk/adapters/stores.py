@@ -13,10 +13,13 @@ from pymongo.errors import DuplicateKeyError
 from qingshan.risk.v1 import events_pb2 as pb
 from qingshan_core.mongo import IndexSpec
 from qingshan_core.runtime import Runtime
-from risk.adapters.codec_flows import IncidentCodec, LedgerCodec, ManifestCodec
+from risk.adapters.codec_flows import LedgerCodec, ManifestCodec
+from risk.adapters.codec_incidents import IncidentCodec
 from risk.adapters.codec_registry import EnterpriseCodec, LicenceCodec, PlanCodec
-from risk.adapters.mongo_records import MongoCatalogueStore, MongoRefusalLog
+from risk.adapters.mongo_records import MongoCatalogueStore, MongoOpsAlerts, MongoRefusalLog
 from risk.adapters.mongo_store import NEXT, MongoStore
+from risk.adapters.rule_store import COLLECTION as RULES_COLLECTION
+from risk.adapters.rule_store import MongoRuleStore
 from risk.domain.enterprises import Enterprise
 from risk.domain.events import Event, IncidentRegistered, RiskGraded
 from risk.domain.grading_label import MediumResult
@@ -135,3 +138,5 @@ class Stores:
         self.refusals = MongoRefusalLog(runtime.outbox("manifest_refusals"), source)
         self.catalogues = MongoCatalogueStore(runtime.outbox("catalogues"), source)
         self.clusters = MongoClusterStore(runtime)
+        self.rules = MongoRuleStore(runtime.outbox(RULES_COLLECTION), source)
+        self.ops_alerts = MongoOpsAlerts(runtime.outbox("ops_alerts"), source)

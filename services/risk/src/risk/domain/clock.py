@@ -47,6 +47,18 @@ def add_years(start: date, years: int) -> date:
     return start.replace(year=year, day=day)
 
 
+def term_end(start: date, years: int) -> date:
+    """The last day of a term of `years` that starts on (and counts) `start`: the day before
+    the same date `years` later (2024-03-01 → 2027-02-28). A term starting on 29 February
+    reaches its anniversary on 1 March of a common year, so it ends on 28 February
+    (2024-02-29 → 2027-02-28), not a day early; 民法典 第二百零三条's month-end rule gives the same.
+    """
+    year = start.year + years
+    if start.month == 2 and start.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return start.replace(year=year) - timedelta(days=1)
+
+
 def add_years_dt(start: datetime, years: int) -> datetime:
     """Datetime variant of add_years, keeping the time and zone."""
     d = add_years(start.date(), years)

@@ -153,5 +153,7 @@ class Enterprise(Aggregate):
             level=result.level.value,
             label=result.label,
             upgraded=result.upgraded,
+            rules_version=result.rules_version,
         )
-        self._record(at, "grade", event, detail=result.label, by=by)
+        detail = f"{result.label} (HJ 941 v{result.rules_version})"
+        self._record(at, "grade", event, detail=detail, by=by)

@@ -30,6 +30,7 @@ class RiskGraded(Event):
     level: str
     label: str
     upgraded: bool
+    rules_version: int = 0
 
 
 # --- licences -----------------------------------------------------------------------------
@@ -189,6 +190,8 @@ class IncidentRegistered(Event):
     grade: str | None
     reporting_grade: str
     report_by: datetime
+    procedure_triggers: tuple[str, ...] = ()
+    grading_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,6 +198,7 @@ class GradingResult:
     upgraded: bool  # False when penalised at the cap already
     label: str
     colour: str
+    rules_version: int = 0  # the configuration version the grading used
 
 
 def penalty_triggers_upgrade(
@@ -235,6 +236,7 @@ def grade_enterprise(
         upgraded=level is not combined,
         label=label,
         colour=rules.colours[level],
+        rules_version=rules.version,
     )
 
 

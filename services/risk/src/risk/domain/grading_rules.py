@@ -1,6 +1,6 @@
 """HJ 941-2018 grading vocabulary and its configuration (GradingRules).
 
-The standard's full text was not available (see docs/reference/HJ941.md): every number below
+The standard's full text was not available (see docs/grades.md): every number below
 comes with the reference's confidence tag and can be replaced without touching the logic.
 """
 
@@ -67,15 +67,17 @@ DEFAULT_AIR_ITEMS = (
     _item("past_incidents", "近3年内突发大气环境事件发生情况", **_INCIDENTS),
 )
 # Names [C] (S8); points NOT confirmed: "most items 0/8" is a recollection and the incidents row
-# reuses the air scores. Placeholders until the official table is entered.
+# reuses the air scores. Placeholders that keep the standard's total (表1's 30 + this table's 70
+# = 100, as for air): five items at 8, two at 5, incidents 20. Replace them with the official
+# table through the configuration API (PUT /v1/admin/rules/hj941), not by a release.
 DEFAULT_WATER_ITEMS = (
     _item("interception", "截流措施", met=0, not_met=8),
     _item("accident_water_collection", "事故废水收集措施", met=0, not_met=8),
     _item("clean_water_system", "清净废水系统风险防控措施", met=0, not_met=8),
     _item("rainwater_system", "雨水排水系统风险防控措施", met=0, not_met=8),
     _item("production_wastewater", "生产废水处理系统风险防控措施", met=0, not_met=8),
-    _item("sewer_permit", "依法获取污水排入排水管网许可", met=0, not_met=8),
-    _item("hazardous_waste_management", "厂内危险废物环境管理", met=0, not_met=8),
+    _item("sewer_permit", "依法获取污水排入排水管网许可", met=0, not_met=5),
+    _item("hazardous_waste_management", "厂内危险废物环境管理", met=0, not_met=5),
     _item("past_incidents", "近3年内突发水环境事件发生情况", **_INCIDENTS),
 )
 
@@ -116,7 +118,11 @@ def _d(*values: int) -> tuple[Decimal, ...]:
 
 @dataclass(frozen=True)
 class GradingRules:
-    """Every HJ 941 number the logic uses; defaults follow docs/reference/HJ941.md."""
+    """Every HJ 941 number the logic uses; defaults and their confidence: docs/grades.md.
+    ``version`` names the configuration document they came from (0: the shipped defaults);
+    every grading records it."""
+
+    version: int = 0
 
     # Lower bounds of Q1, Q2, Q3; Q < first bound is Q0. Ranges [V-169]; Q0 meaning [M].
     q_bounds: tuple[Decimal, ...] = _d(1, 10, 100)
@@ -155,6 +161,8 @@ class GradingRules:
     )  # [M]
     # `一般-大气(Q0)` [M] versus S4's `一般-大气(Q0-M1-E2)` when M and E are known.
     q0_label_with_m_e: bool = False
+    # The most M can reach for either medium: 表1's cap plus the measures table's maximum.
+    m_total: Decimal = Decimal(100)
 
     def __post_init__(self) -> None:
         _increasing("q_bounds", self.q_bounds, 3)
@@ -169,6 +177,26 @@ class GradingRules:
             )
         for name, matrix in (("matrix_air", self.matrix_air), ("matrix_water", self.matrix_water)):
             check_matrix(name, matrix)
+        for medium in Medium:
+            self._check_total(medium)
+
+    def _check_total(self, medium: Medium) -> None:
+        items = self.items(medium)
+        if len({i.key for i in items}) != len(items) or not all(i.options for i in items):
+            raise ValidationError(
+                f"grading_rules.{_ITEMS[medium]}",
+                "评估项重复或缺少取值",
+                "duplicate or empty items",
+            )
+        if any(p < 0 for i in items for p in i.options.values()):
+            raise ValidationError(f"grading_rules.{_ITEMS[medium]}", "分值不能为负", "negative")
+        top = self.process_cap + sum((max(i.options.values()) for i in items), Decimal(0))
+        if top != self.m_total:
+            raise ValidationError(
+                f"grading_rules.{_ITEMS[medium]}",
+                f"{medium.value}M最高为{top}分，应为{self.m_total}分（表1上限+各项最高分）",
+                f"the {medium.name.lower()} M reaches {top}, not {self.m_total}",
+            )
 
     def matrix(self, medium: Medium) -> Matrix:
         """The Q×M matrices for one medium."""
@@ -177,6 +205,9 @@ class GradingRules:
     def items(self, medium: Medium) -> tuple[MeasureItem, ...]:
         """The measures table for one medium."""
         return self.air_items if medium is Medium.AIR else self.water_items
+
+
+_ITEMS = {Medium.AIR: "air_items", Medium.WATER: "water_items"}
 
 
 def _increasing(name: str, values: tuple[Decimal, ...], count: int) -> None:
@@ -243,5 +274,6 @@ PROVENANCE: Mapping[str, str] = MappingProxyType(
         "penalty_lookback_years": "M",
         "colours": "M",
         "q0_label_with_m_e": "M (Q0 label without M/E); S4 prints them",
+        "m_total": "C (air table sums to 100); water points unconfirmed",
     }
 )

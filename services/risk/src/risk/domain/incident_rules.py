@@ -88,7 +88,8 @@ class IncidentRules:
             }
         )
     )
-    # 第八条: drinking-water and heavy-metal incidents go through the Ⅱ/Ⅰ procedure until graded.
+    # 报告办法 第五条: drinking water, sensitive receptors, heavy metals, provincial or national
+    # borders and mass incidents go through the Ⅱ/Ⅰ procedure until graded (incident_grading).
     escalated_grade: IncidentGrade = IncidentGrade.II
     # No preliminary grade at all: assume the stricter procedure rather than miss 2 hours.
     ungraded_grade: IncidentGrade = IncidentGrade.II

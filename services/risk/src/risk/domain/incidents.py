@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
-from risk.domain.aggregate import Aggregate
 from risk.domain.clock import require_aware
 from risk.domain.errors import InvalidTransition, ValidationError
 from risk.domain.events import (
     CrossBoundaryNotificationRequired,
     IncidentGraded,
     IncidentRegistered,
-    IncidentReported,
-    IncidentReportOverdue,
-    NeighbourNotified,
 )
 from risk.domain.geo import GeoPoint
+from risk.domain.incident_grading import (
+    DEFAULT_INCIDENT_GRADING,
+    IncidentFacts,
+    IncidentGradingRules,
+    grade_from_facts,
+    procedure_triggers,
+)
+from risk.domain.incident_reports import IncidentReporting
 from risk.domain.incident_rules import (
     IncidentGrade,
     IncidentMedium,
@@ -24,26 +29,19 @@ from risk.domain.incident_rules import (
     IncidentStatus,
     ReportKind,
 )
+from risk.domain.registry_events import IncidentRegraded
 
 DEFAULT_INCIDENT_RULES = IncidentRules()
-
-# Which report each state allows next; 续报 may repeat as often as the facts change.
-_NEXT: dict[IncidentStatus, dict[ReportKind, IncidentStatus]] = {
-    IncidentStatus.REGISTERED: {ReportKind.INITIAL: IncidentStatus.INITIAL_REPORTED},
-    IncidentStatus.INITIAL_REPORTED: {
-        ReportKind.FOLLOW_UP: IncidentStatus.FOLLOWING_UP,
-        ReportKind.RESULT: IncidentStatus.RESULT_REPORTED,
-    },
-    IncidentStatus.FOLLOWING_UP: {
-        ReportKind.FOLLOW_UP: IncidentStatus.FOLLOWING_UP,
-        ReportKind.RESULT: IncidentStatus.RESULT_REPORTED,
-    },
-    IncidentStatus.RESULT_REPORTED: {},
-}
+NO_FACTS = IncidentFacts()
 
 
-class Incident(Aggregate):
-    """One incident as the bureau learns of it; build it with `Incident.register`."""
+class Incident(IncidentReporting):
+    """One incident as the bureau learns of it; build it with `Incident.register`.
+
+    The grade comes from the facts (`incident_grading.grade_from_facts`); a typed grade may
+    raise it, never lower it (a formal 定级 above the facts needs a reason). Until formally
+    graded, 报告办法 第五条's triggers send it through the Ⅱ/Ⅰ procedure.
+    """
 
     def __init__(
         self,
@@ -56,23 +54,25 @@ class Incident(Aggregate):
         media: frozenset[IncidentMedium],
         location: GeoPoint | None,
         river: str | None,
-        drinking_water: bool,
-        heavy_metals: bool,
         rules: IncidentRules,
+        facts: IncidentFacts = NO_FACTS,
+        grading: IncidentGradingRules = DEFAULT_INCIDENT_GRADING,
     ) -> None:
         super().__init__()
         self.incident_id = incident_id
         self.title = title
         self.occurred_at = occurred_at
         self.learned_at = learned_at
-        self.grade = grade
+        self.typed_grade = grade  # preliminary (初步认定) or formal (定级), as typed
+        self.grade_reason: str | None = None
         self.graded = False  # True once formally graded (定级); the grade is preliminary before
         self.media = media
         self.location = location
         self.river = river
-        self.drinking_water = drinking_water
-        self.heavy_metals = heavy_metals
         self.rules = rules
+        self.facts = facts
+        self.facts_grade, self.criteria = grade_from_facts(facts, grading)
+        self.grading_version = grading.version
         self.status = IncidentStatus.REGISTERED
         self.reports: list[tuple[ReportKind, datetime]] = []
         self.overdue_reported = False
@@ -93,10 +93,13 @@ class Incident(Aggregate):
         river: str | None = None,
         drinking_water: bool = False,
         heavy_metals: bool = False,
+        facts: IncidentFacts | None = None,
         rules: IncidentRules = DEFAULT_INCIDENT_RULES,
+        grading: IncidentGradingRules = DEFAULT_INCIDENT_GRADING,
         by: str | None = None,
     ) -> Incident:
-        """Record that the bureau knows of an incident; the report clock starts at `learned_at`."""
+        """Record that the bureau knows of an incident; the report clock starts at `learned_at`.
+        A preliminary grade below what the facts reach is refused."""
         require_aware("occurred_at", occurred_at)
         learned = require_aware("learned_at", learned_at or occurred_at)
         if learned < occurred_at:
@@ -105,6 +108,12 @@ class Incident(Aggregate):
             )
         if not title.strip():
             raise ValidationError("title", "须填写事件名称", "title is required")
+        known = facts or IncidentFacts()
+        known = replace(
+            known,
+            drinking_water=known.drinking_water or drinking_water,
+            heavy_metals=known.heavy_metals or heavy_metals,
+        )
         incident = cls(
             incident_id=incident_id,
             title=title.strip(),
@@ -114,17 +123,21 @@ class Incident(Aggregate):
             media=frozenset(media),
             location=location,
             river=river.strip() if river and river.strip() else None,
-            drinking_water=drinking_water,
-            heavy_metals=heavy_metals,
             rules=rules,
+            facts=known,
+            grading=grading,
         )
+        if grade is not None and grade.severity < incident.facts_grade.severity:
+            raise _below_facts(incident.facts_grade, incident.criteria)
         registered = IncidentRegistered(
             at=learned,
             incident_id=incident_id,
             title=incident.title,
-            grade=grade.value if grade else None,
+            grade=incident.grade.value if incident.grade else None,
             reporting_grade=incident.reporting_grade.value,
             report_by=incident.report_by,
+            procedure_triggers=incident.triggers,
+            grading_version=incident.grading_version,
         )
         notices = [
             CrossBoundaryNotificationRequired(
@@ -136,14 +149,35 @@ class Incident(Aggregate):
         return incident
 
     @property
+    def drinking_water(self) -> bool:
+        """Affects or may affect a drinking-water source (a 第五条 trigger)."""
+        return self.facts.drinking_water
+
+    @property
+    def heavy_metals(self) -> bool:
+        """Heavy-metal or metalloid pollution (a 第五条 trigger)."""
+        return self.facts.heavy_metals
+
+    @property
+    def grade(self) -> IncidentGrade | None:
+        """The grade in force: the typed one, raised to what the facts reach; None while
+        nothing is typed and the facts reach no more than Ⅳ (not determined yet)."""
+        if self.typed_grade is None:
+            return self.facts_grade if self.facts_grade is not IncidentGrade.IV else None
+        return max(self.typed_grade, self.facts_grade, key=lambda g: g.severity)
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        """第五条's reasons for the Ⅱ/Ⅰ procedure (they stop counting once graded)."""
+        return procedure_triggers(self.facts)
+
+    @property
     def reporting_grade(self) -> IncidentGrade:
         """The grade whose procedure applies now (escalated until formally graded)."""
         if self.graded and self.grade is not None:
             return self.grade
         base = self.grade or self.rules.ungraded_grade
-        if (self.drinking_water or self.heavy_metals) and (
-            base.severity < self.rules.escalated_grade.severity
-        ):
+        if self.triggers and base.severity < self.rules.escalated_grade.severity:
             return self.rules.escalated_grade
         return base
 
@@ -152,66 +186,84 @@ class Incident(Aggregate):
         """Deadline of the 初报: 获知 + 4 h (Ⅳ/Ⅲ) or 2 h (Ⅱ/Ⅰ)."""
         return self.learned_at + self.rules.report_within[self.reporting_grade]
 
-    def assign_grade(self, grade: IncidentGrade, at: datetime, by: str | None = None) -> None:
-        """Formal grading (定级): from now on the grade itself decides the procedure."""
+    def update_facts(
+        self,
+        facts: IncidentFacts,
+        at: datetime,
+        grading: IncidentGradingRules = DEFAULT_INCIDENT_GRADING,
+        by: str | None = None,
+    ) -> None:
+        """New facts (续报): the grade is computed again with the rules in force now; a change
+        of grade or of the report procedure is an IncidentRegraded event."""
+        require_aware("at", at)
+        if self.status is IncidentStatus.RESULT_REPORTED:
+            raise InvalidTransition(self.status.value, "update_facts")
+        before = (self.grade, self.reporting_grade)
+        self.facts = facts
+        self.facts_grade, self.criteria = grade_from_facts(facts, grading)
+        self.grading_version = grading.version
+        self._regraded(at, before, "facts", by=by)
+
+    def assign_grade(
+        self, grade: IncidentGrade, at: datetime, by: str | None = None, reason: str = ""
+    ) -> None:
+        """Formal grading (定级): from now on the grade itself decides the procedure. Never
+        below what the facts reach; above it only with a reason."""
         require_aware("at", at)
         if self.status is IncidentStatus.RESULT_REPORTED:
             raise InvalidTransition(self.status.value, "assign_grade")
-        self.grade = grade
-        self.graded = True
+        if grade.severity < self.facts_grade.severity:
+            raise _below_facts(self.facts_grade, self.criteria)
+        reason = reason.strip()
+        if grade.severity > self.facts_grade.severity and not reason:
+            raise ValidationError(
+                "reason",
+                f"定级{grade.label}高于按事实计算的{self.facts_grade.label}，须说明理由",
+                f"grading above the facts ({self.facts_grade.value}) needs a reason",
+            )
+        before = (self.grade, self.reporting_grade)
+        was_graded = self.graded
+        self.typed_grade, self.grade_reason, self.graded = grade, reason or None, True
+        if was_graded:
+            self._regraded(at, before, "grade", by=by, reason=reason)
+            return
         event = IncidentGraded(
             at=at, incident_id=self.incident_id, grade=grade.value, report_by=self.report_by
         )
-        self._record(at, "grade", event, detail=grade.label, by=by)
+        self._record(at, "grade", event, detail=f"{grade.label} {reason}".strip(), by=by)
 
-    def report(
-        self, kind: ReportKind, at: datetime, content: str = "", by: str | None = None
+    def _regraded(
+        self,
+        at: datetime,
+        before: tuple[IncidentGrade | None, IncidentGrade],
+        action: str,
+        by: str | None,
+        reason: str = "",
     ) -> None:
-        """Submit 初报, 续报 or 处理结果报告, in that order."""
-        require_aware("at", at)
-        following = _NEXT[self.status].get(kind)
-        if following is None:
-            raise InvalidTransition(self.status.value, kind.value)
-        if at < self.learned_at:
-            raise ValidationError("reported_at", "报告时间早于获知时间", "reported before learned")
-        late = kind is ReportKind.INITIAL and at > self.report_by
-        self.status = following
-        self.reports.append((kind, at))
-        event = IncidentReported(
-            at=at, incident_id=self.incident_id, report_kind=kind.value, late=late
-        )
-        self._record(at, kind.value, event, detail=content, by=by)
-
-    def check_report_overdue(self, now: datetime) -> None:
-        """Record once that the 初报 deadline passed without a report."""
-        require_aware("now", now)
-        if self.status is not IncidentStatus.REGISTERED or self.overdue_reported:
+        old_grade, old_reporting = before
+        detail = f"{self.grade.value if self.grade else '-'} {','.join(self.criteria)}".strip()
+        if (self.grade, self.reporting_grade) == (old_grade, old_reporting):
+            self._record(at, action, detail=detail, by=by)
             return
-        if now > self.report_by:
-            self.overdue_reported = True
-            event = IncidentReportOverdue(
-                at=now, incident_id=self.incident_id, report_by=self.report_by
-            )
-            self._record(now, "report_overdue", event)
+        event = IncidentRegraded(
+            at=at,
+            incident_id=self.incident_id,
+            old_grade=old_grade.value if old_grade else None,
+            grade=self.grade.value if self.grade else None,
+            reporting_grade=self.reporting_grade.value,
+            report_by=self.report_by,
+            graded=self.graded,
+            reason=reason,
+            criteria=self.criteria,
+            procedure_triggers=() if self.graded else self.triggers,
+            grading_version=self.grading_version,
+        )
+        self._record(at, action, event, detail=detail, by=by)
 
-    def record_neighbour_notified(
-        self, neighbour: str, at: datetime, by: str | None = None
-    ) -> None:
-        """The downstream district has been told."""
-        require_aware("at", at)
-        if neighbour not in self.neighbours_to_notify:
-            raise ValidationError(
-                "neighbour",
-                f"{neighbour}不在本事件的跨界通报对象中",
-                f"{neighbour} is not a neighbour to notify for this incident",
-            )
-        if neighbour in self.neighbours_notified:
-            raise InvalidTransition(f"已通报{neighbour}", "notify_neighbour")
-        self.neighbours_notified[neighbour] = at
-        event = NeighbourNotified(at=at, incident_id=self.incident_id, neighbour=neighbour)
-        self._record(at, "neighbour_notified", event, detail=neighbour, by=by)
 
-    @property
-    def neighbours_pending(self) -> tuple[str, ...]:
-        """Neighbours still to be told."""
-        return tuple(n for n in self.neighbours_to_notify if n not in self.neighbours_notified)
+def _below_facts(facts_grade: IncidentGrade, criteria: tuple[str, ...]) -> ValidationError:
+    return ValidationError(
+        "grade",
+        f"级别不得低于按事实计算的{facts_grade.label}（{'、'.join(criteria)}）",
+        f"the facts reach grade {facts_grade.value}; a typed grade may only raise it",
+    )

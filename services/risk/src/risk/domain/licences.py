@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
 from risk.domain.aggregate import Aggregate
-from risk.domain.clock import add_years, china_date, days_between, require_aware
+from risk.domain.clock import china_date, days_between, require_aware, term_end
 from risk.domain.credit_code import CreditCode
 from risk.domain.errors import InvalidTransition, ValidationError
 from risk.domain.events import LicenceExpired, LicenceExpiringSoon, LicenceIssued, LicenceRevoked
@@ -106,7 +106,7 @@ class Licence(Aggregate):
             raise ValidationError(
                 "codes", "许可证须载明经营的危险废物代码或类别", "a licence must cover some waste"
             )
-        longest = add_years(valid_from, rules.term_years[kind]) - timedelta(days=1)
+        longest = term_end(valid_from, rules.term_years[kind])
         until = longest if valid_until is None else valid_until
         if until < valid_from or until > longest:
             raise ValidationError(

@@ -1,4 +1,5 @@
-"""More domain events: registry changes, stock movements and catalogue loads.
+"""More domain events: registry changes, stock movements, catalogue loads, incident regrading
+and configuration changes.
 
 Kept beside events.py (which holds the deadline and lifecycle events) so both stay small.
 """
@@ -6,7 +7,7 @@ Kept beside events.py (which holds the deadline and lifecycle events) so both st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -49,3 +50,40 @@ class WasteCatalogueLoaded(Event):
     title: str
     effective_from: date
     entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRegraded(Event):
+    """The grade in force or the report procedure changed (new facts, or a new 定级)."""
+
+    type: ClassVar[str] = "risk.incident.regraded"
+    incident_id: str
+    old_grade: str | None
+    grade: str | None
+    reporting_grade: str
+    report_by: datetime
+    graded: bool
+    reason: str
+    criteria: tuple[str, ...]
+    procedure_triggers: tuple[str, ...]
+    grading_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfigChanged(Event):
+    """An administrator stored a new version of a rule configuration (hj941, incident_grading)."""
+
+    type: ClassVar[str] = "risk.rules.changed"
+    name: str
+    version: int
+    changed_keys: tuple[str, ...]
+    changed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCalendarStale(Event):
+    """A working-day deadline ran into a year the holiday calendar has no data for: it was
+    counted Monday–Friday (provisional). Raised once per year."""
+
+    type: ClassVar[str] = "risk.calendar.stale"
+    year: int

@@ -1,6 +1,7 @@
 """gRPC RiskRegistry: registry, catalogue, licence and indicator lookups for other systems.
 
-Callers authenticate with `authorization: Bearer <jwt>` metadata (any role but public).
+Callers authenticate with `authorization: Bearer <jwt>` metadata (any role but public),
+verified by the core's gRPC interceptor.
 Domain validation errors become INVALID_ARGUMENT with the bilingual reason, never INTERNAL.
 """
 
@@ -15,16 +16,14 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from qingshan.risk.v1 import risk_service_pb2 as pb
 from qingshan.risk.v1 import risk_service_pb2_grpc as pb_grpc
-from qingshan_core.auth import AuthError, Role, TokenCodec
 from risk.adapters.event_messages import ts
 from risk.domain.catalogue_check import CodeStatus
 from risk.domain.clock import china_date
 from risk.domain.enterprises import Enterprise
-from risk.domain.errors import DomainError, ValidationError
+from risk.domain.errors import ValidationError
 from risk.domain.indicators import IndicatorValue
 from risk.service_layer import catalogue, licences, registry
 from risk.service_layer.context import Deps
-from risk.service_layer.errors import NotFound
 from risk.service_layer.indicators import compute_indicators, rate_text
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RiskRegistry"].full_name
@@ -91,38 +90,16 @@ def _indicator(value: IndicatorValue) -> pb.Indicator:
 class RiskRegistryServicer(pb_grpc.RiskRegistryServicer):
     """Implements qingshan.risk.v1.RiskRegistry over the service layer."""
 
-    def __init__(self, deps: Deps, codec: TokenCodec) -> None:
+    def __init__(self, deps: Deps) -> None:
         self.deps = deps
-        self.codec = codec
 
     async def _call(
         self, context: grpc.aio.ServicerContext[Any, Any], work: Callable[[], Awaitable[T]]
     ) -> T:
-        token = dict(context.invocation_metadata() or ()).get("authorization", "")
-        if not str(token).lower().startswith("bearer "):
-            await context.abort(
-                grpc.StatusCode.UNAUTHENTICATED, "missing bearer token / 缺少身份令牌"
-            )
-        try:
-            principal = self.codec.verify(str(token)[7:])
-        except AuthError as exc:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
-        if principal.role in (Role.PUBLIC, Role.UNIT_HANDLER):  # as over HTTP (READ_ROLES)
-            await context.abort(
-                grpc.StatusCode.PERMISSION_DENIED,
-                f"role {principal.role.value} may not / 无权调用风险源服务",
-            )
-        try:
-            return await work()
-        except ValidationError as exc:
-            await context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT, f"{exc.field}: {exc.reason_zh} / {exc.reason_en}"
-            )
-        except NotFound as exc:
-            await context.abort(grpc.StatusCode.NOT_FOUND, f"{exc.zh} / {exc.en}")
-        except DomainError as exc:
-            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-        raise AssertionError("unreachable")  # abort() raises
+        """Run a method's work. The caller was verified by the core's interceptor (READ_ROLES,
+        as over HTTP: no public, no handling units); domain and service errors reach the core's
+        error interceptor (qingshan_core.grpc_errors)."""
+        return await work()
 
     async def GetRiskSource(self, request: Any, context: Any) -> pb.GetRiskSourceResponse:
         """One risk source by id or credit code."""

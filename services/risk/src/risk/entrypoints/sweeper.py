@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from qingshan_core.logging import get_logger
+from risk.service_layer.calendar_alerts import note_stale_calendar
 from risk.service_layer.catalogue import refresh_catalogues
 from risk.service_layer.context import Deps
 from risk.service_layer.sweeps import sweep
@@ -24,6 +25,9 @@ def sweep_job(deps: Deps, batch: int) -> Callable[[], Awaitable[None]]:
         report = await sweep(deps, batch=batch)
         if report.events:
             log.info("sweep.recorded", events=report.events, conflicts=report.conflicts)
+        stale = await note_stale_calendar(deps)  # e.g. a deadline computed by another use case
+        if stale:
+            log.warning("calendar.stale", years=stale)
         applied = await refresh_catalogues(deps)
         if applied:
             log.info("catalogue.refreshed", versions=applied)

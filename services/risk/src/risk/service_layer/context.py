@@ -13,13 +13,14 @@ from risk.domain.emergency_plans import DEFAULT_PLAN_RULES, EmergencyPlan, PlanR
 from risk.domain.enterprises import Enterprise
 from risk.domain.grading import DEFAULT_RULES
 from risk.domain.grading_rules import GradingRules
+from risk.domain.incident_grading import DEFAULT_INCIDENT_GRADING, IncidentGradingRules
 from risk.domain.incident_rules import IncidentRules
 from risk.domain.incidents import DEFAULT_INCIDENT_RULES, Incident
 from risk.domain.licences import DEFAULT_LICENCE_RULES, Licence, LicenceRules
 from risk.domain.manifests import DEFAULT_MANIFEST_RULES, Manifest, ManifestRules
 from risk.domain.seeds import ParkCluster
 from risk.domain.storage import DEFAULT_STORAGE_RULES, StorageLedger, StorageRules
-from risk.service_layer.ports import CatalogueStore, RefusalLog, Store
+from risk.service_layer.ports import CatalogueStore, OpsAlerts, RefusalLog, RuleStore, Store
 
 
 class ManifestStore(Store[Manifest], Protocol):
@@ -52,6 +53,8 @@ class Rules:
     storage: StorageRules = DEFAULT_STORAGE_RULES
     plans: PlanRules = DEFAULT_PLAN_RULES
     incidents: IncidentRules = DEFAULT_INCIDENT_RULES
+    # Versioned configuration documents (admins change them; service_layer/rule_config).
+    incident_grading: IncidentGradingRules = DEFAULT_INCIDENT_GRADING
 
 
 class CatalogueHolder:
@@ -91,7 +94,12 @@ class Deps:
     clusters: ClusterStore
     catalogues: CatalogueHolder
     deadline: WorkingDayDeadline
+    rule_store: RuleStore
+    ops_alerts: OpsAlerts
     rules: Rules = field(default_factory=Rules)
     clock: Callable[[], datetime] = utc_now
     park_clusters: tuple[ParkCluster, ...] = ()
     public_map: PublicMap = field(default_factory=PublicMap)
+    # The years the working-day calendar had to guess (Monday–Friday) so far in this process.
+    stale_years: Callable[[], frozenset[int]] = frozenset
+    raised_alerts: set[str] = field(default_factory=set)

@@ -1,26 +1,29 @@
-"""Service-layer errors the entrypoints map to HTTP/gRPC status codes."""
+"""Service-layer errors, subclasses of the one contract in qingshan_core.errors (rendered once,
+as problem details over HTTP and as status codes over gRPC)."""
 
 from __future__ import annotations
 
+from qingshan_core import errors as core
 
-class ServiceError(Exception):
+
+class ServiceError(core.QingshanError):
     """Base: carries a Chinese and an English message."""
 
     def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
+        super().__init__(zh, en)
         self.zh = zh
         self.en = en
 
 
-class NotFound(ServiceError):
+class NotFound(core.NotFound, ServiceError):
     """No such aggregate (404)."""
 
 
-class AlreadyExists(ServiceError):
+class AlreadyExists(core.AlreadyExists, ServiceError):
     """An aggregate with that id exists already (409)."""
 
 
-class Conflict(ServiceError):
+class Conflict(core.ConcurrentUpdate, ServiceError):
     """The aggregate changed while this request worked on it (409; retry)."""
 
 

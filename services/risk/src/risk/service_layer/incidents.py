@@ -9,6 +9,7 @@ from datetime import datetime
 
 from risk.domain.errors import ValidationError
 from risk.domain.geo import GeoPoint
+from risk.domain.incident_grading import IncidentFacts
 from risk.domain.incident_rules import IncidentGrade, IncidentMedium, ReportKind
 from risk.domain.incidents import Incident
 from risk.service_layer.context import Deps
@@ -33,6 +34,7 @@ class IncidentIn:
     drinking_water: bool = False
     heavy_metals: bool = False
     idempotency_key: str | None = None
+    facts: IncidentFacts | None = None
 
 
 def _media(values: Sequence[str]) -> list[IncidentMedium]:
@@ -79,7 +81,9 @@ async def register_incident(deps: Deps, cmd: IncidentIn, by: str | None) -> tupl
         river=cmd.river,
         drinking_water=cmd.drinking_water,
         heavy_metals=cmd.heavy_metals,
+        facts=cmd.facts,
         rules=deps.rules.incidents,
+        grading=deps.rules.incident_grading,
         by=by,
     )
     try:
@@ -115,10 +119,22 @@ async def file_report(
     return loaded.aggregate
 
 
-async def grade_incident(deps: Deps, incident_id: str, grade: str, by: str | None) -> Incident:
-    """定级."""
+async def grade_incident(
+    deps: Deps, incident_id: str, grade: str, by: str | None, reason: str = ""
+) -> Incident:
+    """定级: never below what the facts reach; above it only with a reason."""
     loaded = await _load(deps, incident_id)
-    loaded.aggregate.assign_grade(IncidentGrade.parse(grade), deps.clock(), by)
+    loaded.aggregate.assign_grade(IncidentGrade.parse(grade), deps.clock(), by, reason)
+    await deps.incidents.save(incident_id, loaded)
+    return loaded.aggregate
+
+
+async def update_facts(
+    deps: Deps, incident_id: str, facts: IncidentFacts, by: str | None
+) -> Incident:
+    """New facts: graded again with the grading configuration in force now."""
+    loaded = await _load(deps, incident_id)
+    loaded.aggregate.update_facts(facts, deps.clock(), deps.rules.incident_grading, by)
     await deps.incidents.save(incident_id, loaded)
     return loaded.aggregate
 

@@ -13,6 +13,7 @@ from risk.domain.manifest_lines import ManifestLine, ReceiptLine
 from risk.domain.manifest_number import ManifestNumber
 from risk.domain.manifests import Manifest, Party
 from risk.domain.quantities import Quantity
+from risk.service_layer.calendar_alerts import note_stale_calendar
 from risk.service_layer.context import Deps
 from risk.service_layer.errors import not_found
 from risk.service_layer.licences import held_by
@@ -132,6 +133,7 @@ async def ship_manifest(
         await deps.refusals.record(exc.event, {"by": by, "stage": "ship"})
         raise
     await deps.manifests.save(manifest.number.value, loaded)
+    await note_stale_calendar(deps)
     return manifest
 
 

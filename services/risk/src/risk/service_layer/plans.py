@@ -7,6 +7,7 @@ from datetime import datetime
 
 from risk.domain.emergency_plans import EmergencyPlan
 from risk.domain.errors import ValidationError
+from risk.service_layer.calendar_alerts import note_stale_calendar
 from risk.service_layer.context import Deps
 from risk.service_layer.errors import not_found
 from risk.service_layer.parsing import credit_code, past_or_now
@@ -35,6 +36,7 @@ async def register_plan(
         by=by,
     )
     await deps.plans.add(plan.plan_id, plan)
+    await note_stale_calendar(deps)
     return plan
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from risk.domain.aggregate import Aggregate
 from risk.domain.catalogue import WasteCatalogue, parse_catalogue_csv
 from risk.domain.events import Event, ManifestRefusedUnlicensed
-from risk.domain.registry_events import WasteCatalogueLoaded
+from risk.domain.registry_events import RuleConfigChanged, WasteCatalogueLoaded
 
 A = TypeVar("A", bound=Aggregate)
 Filter = Mapping[str, str | bool | None]
@@ -105,6 +105,41 @@ class CatalogueStore(Protocol):
 
     async def put(self, stored: StoredCatalogue, event: WasteCatalogueLoaded) -> None:
         """Store a version with its event; AlreadyExists when the version is there."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredRules:
+    """One version of a rule configuration document (e.g. hj941)."""
+
+    name: str
+    version: int
+    body: dict[str, Any]
+    changed_by: str
+    at: datetime
+
+
+class RuleStore(Protocol):
+    """Versioned rule configurations that administrators change through the API."""
+
+    async def latest(self) -> Sequence[StoredRules]:
+        """The newest version of every configuration name."""
+        ...
+
+    async def versions(self, name: str) -> Sequence[StoredRules]:
+        """Every version of one configuration, newest first."""
+        ...
+
+    async def put(self, stored: StoredRules, event: RuleConfigChanged) -> None:
+        """Store a version with its event; Conflict when that version exists already."""
+        ...
+
+
+class OpsAlerts(Protocol):
+    """Alerts about no single aggregate (a stale calendar), each raised once."""
+
+    async def raise_once(self, key: str, event: Event) -> bool:
+        """Store the alert with its event unless `key` was raised before; True when now."""
         ...
 
 

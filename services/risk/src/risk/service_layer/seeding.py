@@ -3,9 +3,10 @@ under deterministic ids, so every replica and every restart converges on the sam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from risk.domain.seeds import parse_park_clusters, parse_soil_key_enterprises
+from risk.domain.seeds import ParkCluster, SoilKeyEnterprise
 from risk.service_layer.context import Deps
 from risk.service_layer.registry import seed_enterprises
 
@@ -18,13 +19,13 @@ class SeedResult:
     enterprises: int
 
 
-async def seed_registry(deps: Deps, soil_csv: str, clusters_csv: str) -> SeedResult:
+async def seed_registry(
+    deps: Deps, soil: Sequence[SoilKeyEnterprise], clusters: Sequence[ParkCluster]
+) -> SeedResult:
     """Insert what is missing; existing rows (and edits made to them) are left alone."""
-    clusters = parse_park_clusters(clusters_csv)
     added_clusters = 0
     for cluster in clusters:
         added_clusters += await deps.clusters.insert_if_absent(cluster)
     deps.park_clusters = tuple(await deps.clusters.all())
-    soil = parse_soil_key_enterprises(soil_csv)
     added = await seed_enterprises(deps, [(e.name, e.list_name) for e in soil])
     return SeedResult(added_clusters, added)

@@ -4,23 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 
-from complaints.adapters.repository import NotFound
-from complaints.domain.model import Action, Channel, Role, Status
+from complaints.domain.errors import NotFound, RuleViolation
+from complaints.domain.model import Action, Category, Channel, Role, Status
 from complaints.entrypoints.http.errors import CONFLICT, ERRORS, MALFORMED, NOT_FOUND
-from complaints.entrypoints.http.schemas import ActionBody, ComplaintCreate
-from complaints.entrypoints.http.views import actor_of, complaint_view, history_view
+from complaints.entrypoints.http.schemas import ActionBody, ComplaintCreate, normal_phone
+from complaints.entrypoints.http.units import registered_unit
+from complaints.entrypoints.http.views import actor_of, complaint_view, history_view, with_clocks
 from complaints.service_layer.actions import ActionRequest, perform
 from complaints.service_layer.context import Context
 from complaints.service_layer.intake import SubmitComplaint, submit
+from complaints.service_layer.listing import (
+    PHONE_SEARCHERS,
+    SORTS,
+    Filters,
+    Queue,
+    Sort,
+    list_query,
+)
 from complaints.service_layer.queries import reveal_complainant
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
 from qingshan_core.ratelimit import TOO_MANY, per_client
 
-router = APIRouter(prefix="/v1/complaints", tags=["complaints 信访投诉"], responses=ERRORS)
+router = APIRouter(
+    prefix="/v1/complaints",
+    tags=["complaints 信访投诉"],
+    responses=ERRORS,
+    dependencies=[Depends(registered_unit)],
+)
 STAFF = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION, R.UNIT_HANDLER)
+QUEUES_DOC = "工作队列 / work queue: " + " | ".join(q.value for q in Queue)
 ACTIONS = [a.value for a in Action if a not in (Action.RECEIVE, Action.RAISE_ALERT)]
 
 
@@ -29,7 +44,7 @@ def ctx_of(request: Request) -> Context:
     return ctx
 
 
-def _visible(doc: dict[str, Any], p: Principal) -> None:
+def visible(doc: dict[str, Any], p: Principal) -> None:
     """A unit handler sees only the cases its unit holds (or held)."""
     if p.role is R.UNIT_HANDLER and doc.get("unit_id") != p.unit:
         holders = {h["details"].get("unit_id") for h in doc.get("history", [])}
@@ -91,21 +106,38 @@ async def list_complaints(
     status: Status | None = None,
     unit_id: str | None = Query(default=None, max_length=64),
     channel: Channel | None = None,
+    category: Category | None = None,
+    queue: Queue | None = Query(default=None, description=QUEUES_DOC),
+    number: str | None = Query(default=None, max_length=64, description="案件编号或平台工单号"),
+    phone: str | None = Query(default=None, max_length=30, description="来电号码 (blind index)"),
+    q: str | None = Query(default=None, max_length=100, description="描述或地址中的文字"),
+    sort: Sort = Sort.NEWEST,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=1_000_000),
     p: Principal = Depends(require_roles(*STAFF)),
 ) -> dict[str, Any]:
-    """Newest first; a unit handler sees its own unit's cases only."""
-    query: dict[str, Any] = {}
-    if status:
-        query["status"] = status.value
-    if channel:
-        query["channel"] = channel.value
-    if p.role is R.UNIT_HANDLER:
-        query["unit_id"] = p.unit
-    elif unit_id:
-        query["unit_id"] = unit_id
-    docs, total = await ctx_of(request).repo.search(query, skip=offset, limit=limit)
+    """Newest first unless sorted otherwise; a unit handler sees its own unit's cases only and
+    may not search by the caller's phone."""
+    digits = None
+    if phone is not None and phone.strip():
+        if p.role not in PHONE_SEARCHERS:
+            raise HTTPException(403, "承办单位不能按来电号码查询 / units may not search by phone")
+        digits = normal_phone(phone)
+        if not digits.isdigit():
+            raise RuleViolation("phone_invalid", "the phone number has no digits")
+    filters = Filters(
+        queue=queue,
+        status=status,
+        unit_id=unit_id,
+        channel=channel,
+        category=category,
+        number=(number or "").strip() or None,
+        phone=digits,
+        text=(q or "").strip() or None,
+    )
+    ctx = ctx_of(request)
+    query = list_query(ctx, filters, actor_of(p))
+    docs, total = await ctx.repo.search(query, skip=offset, limit=limit, sort=SORTS[sort])
     return {"total": total, "items": [complaint_view(d, p, detail=False) for d in docs]}
 
 
@@ -119,8 +151,8 @@ async def get_one(
     doc = await ctx_of(request).repo.find_one({"_id": complaint_id})
     if doc is None:
         raise NotFound(complaint_id)
-    _visible(doc, p)
-    return complaint_view(doc, p)
+    visible(doc, p)
+    return with_clocks(complaint_view(doc, p), doc, ctx_of(request))
 
 
 @router.get(
@@ -135,7 +167,7 @@ async def history(
     doc = await ctx_of(request).repo.find_one({"_id": complaint_id})
     if doc is None:
         raise NotFound(complaint_id)
-    _visible(doc, p)
+    visible(doc, p)
     return history_view(doc)
 
 
@@ -182,7 +214,7 @@ async def act(
     )
     doc = await ctx.repo.find_one({"_id": loaded.complaint.id})
     assert doc is not None
-    return complaint_view(doc, p)
+    return with_clocks(complaint_view(doc, p), doc, ctx)
 
 
 __all__ = ["Role", "router"]

@@ -22,12 +22,13 @@ from complaints.adapters.documents import Doc
 from complaints.domain.errors import DomainError
 from complaints.domain.model import Category, Channel, Status, Urgency
 from complaints.entrypoints.http.complaints import ctx_of
-from complaints.entrypoints.http.errors import ERRORS, ErrorOut
+from complaints.entrypoints.http.errors import ERRORS
 from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn
 from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.intake import SubmitComplaint, submit
-from qingshan_core.auth import AuthError, Principal
+from qingshan_core.auth import AuthError, Principal, bearer_token
 from qingshan_core.auth import Role as R
+from qingshan_core.problems import PROBLEM_REF
 from qingshan_core.ratelimit import PER_ADDRESS, TOO_MANY, count_client
 
 router = APIRouter(
@@ -52,8 +53,12 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": list[Open311Error], "description": "unknown id or service_code"}
 }
 REFUSED: dict[int | str, dict[str, Any]] = {
-    # GeoReport errors; a body that cannot be parsed at all gets the service's own error shape.
-    400: {"model": list[Open311Error] | ErrorOut, "description": "refused request"}
+    # GeoReport errors; a body that cannot be parsed at all gets the platform's problem details.
+    400: {
+        "model": list[Open311Error],
+        "description": "refused request",
+        "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+    }
 }
 
 
@@ -62,11 +67,11 @@ def _error(status: int, description: str) -> JSONResponse:
 
 
 async def _principal(request: Request, api_key: str | None) -> Principal:
-    token = api_key or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    token = api_key or bearer_token(request.headers.get("authorization"))
     if not token:
         raise HTTPException(401, "api_key required / 缺少 api_key")
     try:
-        p: Principal = request.app.state.token_codec.verify(token)
+        p: Principal = await request.app.state.token_verifier.verify(token)
     except AuthError as exc:
         raise HTTPException(401, exc.reason) from exc
     if p.role not in (R.PUBLIC, R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS, NOT_FOUND
-from complaints.service_layer.queries import public_view
+from complaints.service_layer.queries import track as track_case
 from qingshan_core.ratelimit import PER_ADDRESS, TOO_MANY
 
 router = APIRouter(
@@ -25,5 +25,4 @@ async def track(
     tracking_code: str = Path(min_length=6, max_length=32, pattern=r"^[0-9A-Za-z\-]+$"),
 ) -> dict[str, Any]:
     """Anyone with the (unguessable) code may follow the case."""
-    doc = await ctx_of(request).repo.by_tracking_code(tracking_code.upper())
-    return public_view(doc)
+    return await track_case(ctx_of(request), tracking_code.upper())

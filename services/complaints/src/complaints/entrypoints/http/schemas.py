@@ -129,6 +129,27 @@ class ComplaintCreate(BaseModel):
         return v.strip()
 
 
+class DraftIn(BaseModel):
+    """POST /v1/complaints/duplicates: a report being typed, before it is submitted."""
+
+    model_config = ConfigDict(extra="forbid")
+    category: Category
+    location: LocationIn
+    phone: str | None = Field(default=None, max_length=30, description="来电号码 (optional)")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        return ComplainantIn._phone(v)
+
+
+class NoteIn(BaseModel):
+    """POST /v1/complaints/{id}/notes: an internal note (never shown to the reporter)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=2000, description="备注内容")
+
+
 class ActionBody(BaseModel):
     """POST /v1/complaints/{id}/{action}: each action reads the fields it needs."""
 

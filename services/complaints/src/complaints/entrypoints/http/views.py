@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from complaints.adapters.documents import Doc, from_doc
+from complaints.domain.clocks import STAGE_LABELS, clocks
 from complaints.domain.model import Actor, Category, Channel, Role, Status, Urgency
+from complaints.service_layer.context import Context
 from qingshan_core.auth import Principal
 from qingshan_core.workdays import SHANGHAI
 
@@ -78,6 +80,27 @@ def complaint_view(doc: Doc, principal: Principal, *, detail: bool = True) -> di
         view["allowed_actions"] = [a.value for a in case.allowed_actions(actor_of(principal))]
         view["pending_extension"] = doc.get("pending_extension")
     return dict(in_local_time(view))
+
+
+def with_clocks(view: dict[str, Any], doc: Doc, ctx: Context) -> dict[str, Any]:
+    """The case view with every deadline clock (green / yellow / red by the warning rule)."""
+    case = from_doc(doc)
+    view["clocks"] = [
+        in_local_time(
+            {
+                "stage": c.stage.value,
+                "label": STAGE_LABELS[c.stage],
+                "start": c.start,
+                "due": c.due,
+                "warn_at": c.warn_at,
+                "light": c.light.value,
+                "light_label": c.light.label,
+            }
+        )
+        for c in clocks(case, ctx.clock(), ctx.calendar, ctx.warning_rule)
+    ]
+    view["flags"] = doc.get("flags") or []
+    return view
 
 
 def history_view(doc: Doc) -> list[dict[str, Any]]:

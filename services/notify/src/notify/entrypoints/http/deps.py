@@ -1,18 +1,17 @@
-"""Shared pieces of the routers: the context, role sets, error mapping, output conversion."""
+"""Shared pieces of the routers: the context, role sets, documented errors, output conversion."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi import Request
 
 from notify.domain.delivery import Delivery
-from notify.domain.errors import Conflict, NotFound, ValidationFailed
 from notify.entrypoints.http.schemas import AttemptOut, DeliveryOut, InboxItemOut
 from notify.service_layer.context import NotifyContext
 from qingshan_core.auth import Role
+from qingshan_core.problems import ERRORS as ERRORS
+from qingshan_core.problems import MALFORMED as MALFORMED
+from qingshan_core.problems import NOT_FOUND as NOT_FOUND
+from qingshan_core.problems import Problem, conflict
 
 # The configuration (directory with its phones and robot URLs, groups, quiet hours, escalation
 # chains, rules, templates): administrators only, reads included.
@@ -25,59 +24,16 @@ SENDERS = (Role.ADMIN, Role.SUPERVISOR)
 INBOX_OWNERS = (Role.OPERATOR, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.ADMIN)
 
 
-class ErrorOut(BaseModel):
-    """Every error answer: `detail` says what went wrong (for refused input, each field and
-    why), `message` a sentence for the user where there is one."""
-
-    detail: str | list[dict[str, Any]]
-    message: str | None = None
-
-
-def _doc(description: str) -> dict[str, Any]:
-    return {"model": ErrorOut, "description": description}
-
-
-# What any signed-in operation may answer besides its success.
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _doc("missing, invalid or expired token / 缺少或无效的令牌"),
-    403: _doc("the caller's role may not do this / 无权执行"),
-    422: _doc("refused fields, each with its reason / 请求参数有误"),
-}
-MALFORMED: dict[int | str, dict[str, Any]] = {400: _doc("unparseable body / 请求体无法解析")}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _doc("no such record / 不存在")}
-CONFLICT: dict[int | str, dict[str, Any]] = {409: _doc("already exists / 已存在")}
+# Every error is a qingshan_core.errors subclass, rendered as problem details by
+# qingshan_core.problems (installed by the app factory); the routers document that one body.
+ErrorOut = Problem
+CONFLICT = conflict("已存在 / already exists")
 
 
 def notify_ctx(request: Request) -> NotifyContext:
     """FastAPI dependency: the service's use-case context (built in the lifespan)."""
     ctx: NotifyContext = request.app.state.notify
     return ctx
-
-
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ValidationFailed)
-    names = ", ".join(dict.fromkeys(p.field for p in exc.problems))
-    return JSONResponse(
-        status_code=422,
-        content={
-            "detail": [{"field": p.field, "msg": p.message} for p in exc.problems],
-            "message": f"invalid: {names} / 校验未通过：{names}",
-        },
-    )
-
-
-async def _not_found(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(status_code=404, content={"detail": str(exc)})
-
-
-async def _conflict(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(status_code=409, content={"detail": str(exc)})
-
-
-def add_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ValidationFailed, _validation)
-    app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(Conflict, _conflict)
 
 
 def delivery_out(d: Delivery) -> DeliveryOut:

@@ -132,8 +132,15 @@ async def delete_group(group_id: str, _: Principal = Manager, ctx: NotifyContext
 
 @router.get("/escalation-chains", response_model=list[ChainOut])
 async def list_chains(_: Principal = Manager, ctx: NotifyContext = Ctx) -> list[ChainOut]:
-    """Every unit's escalation chain (`*` is the fallback) / 督办升级链."""
-    return [ChainOut.of(c) for c in await ctx.directory.list_chains()]
+    """Every unit's escalation chain (`*` is the fallback) as planning uses it: the handlers
+    and head of a unit of complaints' registry come from the registry (`source: registry`) /
+    督办升级链（名录单位的承办人员与负责人来自承办单位名录）."""
+    d = await ctx.directory.stored()
+    return [
+        ChainOut.of(c, "registry" if c.unit in d.units else "admin")
+        for key, c in sorted(d.chains.items())
+        if key == c.unit  # not the same chain again under the unit's name
+    ]
 
 
 @router.put("/escalation-chains/{unit}", response_model=ChainOut, responses=MALFORMED)

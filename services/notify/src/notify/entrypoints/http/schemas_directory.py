@@ -201,11 +201,13 @@ class ChainBody(BaseModel):
 
 class ChainOut(ChainBody):
     unit: str
+    source: str = "admin"  # registry: handlers and unit heads from complaints' unit registry
 
     @classmethod
-    def of(cls, c: EscalationChain) -> ChainOut:
+    def of(cls, c: EscalationChain, source: str = "admin") -> ChainOut:
         return cls(
             unit=c.unit,
+            source=source,
             handlers=list(c.handlers),
             unit_heads=list(c.unit_heads),
             bureau=list(c.bureau),

@@ -14,6 +14,14 @@ from projects.entrypoints.http.schemas import IndicatorResultModel
 Text = Field(min_length=1, max_length=2000)
 
 
+class SkipIn(BaseModel):
+    """A 前期工作 stage the item does not need."""
+
+    stage: str = Field(examples=["可研"])
+    reason: str = Field(min_length=1, max_length=2000)
+    document_no: str = Field(min_length=1, max_length=200, description="依据文件编号")
+
+
 class AdvanceRequest(BaseModel):
     """Pass the next gate: the real-world date and, where the gate needs one, the document."""
 
@@ -21,6 +29,11 @@ class AdvanceRequest(BaseModel):
     on: date = Field(description="批复/开工/完工日期 (not in the future)")
     document_no: str | None = Field(default=None, description="批复文号 / 中标通知书编号 …")
     note: str = ""
+    skip: list[SkipIn] = Field(
+        default_factory=list,
+        max_length=3,
+        description="跳过的前期工作阶段（可研、初设、招投标），每个须有原因和依据文件编号",
+    )
 
 
 class ReturnRequest(BaseModel):

@@ -7,7 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from projects.domain.errors import InvalidValue
-from projects.domain.stages import GateEvidence, MissingEvidence, parse_stage
+from projects.domain.stages import (
+    GateEvidence,
+    InvalidSkip,
+    MissingEvidence,
+    StageSkip,
+    parse_stage,
+)
 from projects.entrypoints.http.deps import PLANNERS, READERS, actor, context
 from projects.entrypoints.http.errors import (
     ERRORS,
@@ -98,9 +104,13 @@ async def advance(subitem_id: str, body: AdvanceRequest, ctx: Ctx, who: Planner)
     """Pass the next gate (储备→可研→初设→招投标→实施→完工→验收→绩效评价) with its evidence."""
     with blame("to_stage"):
         target = parse_stage(body.to_stage)
+    with blame("skip"):
+        skips = tuple(StageSkip(parse_stage(s.stage), s.reason, s.document_no) for s in body.skip)
     evidence = GateEvidence(body.on, body.document_no, body.note)
     try:
-        await lifecycle.advance(ctx, subitem_id, target, evidence, by=actor(who))
+        await lifecycle.advance(ctx, subitem_id, target, evidence, by=actor(who), skips=skips)
+    except InvalidSkip as err:
+        raise FieldError("skip", err.zh, err.en) from err
     except MissingEvidence as err:
         raise FieldError("document_no", err.zh, err.en) from err
     except InvalidValue as err:

@@ -31,6 +31,7 @@ class ImportRead(BaseModel):
     changed: bool
     format: str
     sha256: str
+    dry_run: bool = False
     rows: int
     added: int
     corrected: int
@@ -70,14 +71,25 @@ async def import_file(
     ctx: Ctx,
     who: Planner,
     format: Annotated[Literal["csv", "xlsx"] | None, Query(description="默认按文件判断")] = None,
+    dry_run: Annotated[
+        bool, Query(description="预检：全部校验并给出将变更的数量，不写入 / check only")
+    ] = False,
 ) -> ImportRead:
-    """Import a reserve table (CSV/XLSX), all or nothing; the same file again changes nothing."""
+    """Import a reserve table (CSV/XLSX), all or nothing; the same file again changes nothing.
+    With `dry_run`, every check runs and the answer says what the import would change."""
     upload = await read_upload(request, request.app.state.settings.import_max_bytes)
     fmt = format
     if fmt is None and upload.content_type == XLSX_TYPE:
         fmt = "xlsx"
-    out = await import_table(ctx, ImportFile(upload.data, upload.file_name, fmt), by=actor(who))
-    if out.changed:
+    out = await import_table(
+        ctx, ImportFile(upload.data, upload.file_name, fmt), by=actor(who), dry_run=dry_run
+    )
+    if dry_run:
+        message = (
+            f"预检通过：将新增{out.added}项，更正{out.corrected}项，未变{out.unchanged}项；"
+            f"尚未写入 / check passed: would add {out.added}, correct {out.corrected}"
+        )
+    elif out.changed:
         message = (
             f"导入成功：新增{out.added}项，更正{out.corrected}项，未变{out.unchanged}项 / "
             f"imported: {out.added} added, {out.corrected} corrected, {out.unchanged} unchanged"
@@ -91,6 +103,7 @@ async def import_file(
         changed=out.changed,
         format=out.format,
         sha256=out.sha256,
+        dry_run=dry_run,
         rows=out.rows,
         added=out.added,
         corrected=out.corrected,

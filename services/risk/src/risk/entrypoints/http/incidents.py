@@ -20,6 +20,7 @@ from risk.entrypoints.http.common import (
     Services,
     who,
 )
+from risk.entrypoints.http.schemas_incidents import FactsIn
 from risk.entrypoints.http.schemas_registry import Location
 from risk.service_layer import incidents as uc
 from risk.service_layer.parsing import location
@@ -45,6 +46,9 @@ class IncidentCreate(BaseModel):
     drinking_water: bool = False
     heavy_metals: bool = False
     idempotency_key: str | None = Field(default=None, max_length=200)
+    facts: FactsIn | None = Field(
+        default=None, description="分级事实：级别由事实计算，填写的级别只能更高"
+    )
 
 
 class ReportIn(BaseModel):
@@ -56,9 +60,10 @@ class ReportIn(BaseModel):
 
 
 class GradeIn(BaseModel):
-    """定级."""
+    """定级: never below what the facts reach; above it only with a reason."""
 
     grade: str = Field(examples=["III"])
+    reason: str = Field(default="", max_length=2000)
 
 
 class ReportRead(BaseModel):
@@ -90,6 +95,12 @@ class IncidentRead(BaseModel):
     reports: list[ReportRead]
     cross_boundary_neighbours: list[str]
     neighbours_pending: list[str]
+    facts: FactsIn
+    facts_grade: str
+    criteria: list[str]
+    procedure_triggers: list[str]
+    grading_version: int
+    grade_reason: str | None
 
 
 def read_incident(i: Incident) -> IncidentRead:
@@ -107,13 +118,19 @@ def read_incident(i: Incident) -> IncidentRead:
         occurred_at=i.occurred_at,
         learned_at=i.learned_at,
         media=sorted(m.value for m in i.media),
-        location=Location(lon=str(i.location.lon), lat=str(i.location.lat)) if i.location else None,
+        location=Location(lon=i.location.lon, lat=i.location.lat) if i.location else None,
         river=i.river,
         drinking_water=i.drinking_water,
         heavy_metals=i.heavy_metals,
         reports=[ReportRead(kind=k.value, at=at) for k, at in i.reports],
         cross_boundary_neighbours=list(i.neighbours_to_notify),
         neighbours_pending=list(i.neighbours_pending),
+        facts=FactsIn.of(i.facts),
+        facts_grade=i.facts_grade.value,
+        criteria=list(i.criteria),
+        procedure_triggers=[] if i.graded else list(i.triggers),
+        grading_version=i.grading_version,
+        grade_reason=i.grade_reason,
     )
 
 
@@ -140,6 +157,7 @@ async def register(
         drinking_water=body.drinking_water,
         heavy_metals=body.heavy_metals,
         idempotency_key=body.idempotency_key,
+        facts=body.facts.to_domain() if body.facts else None,
     )
     incident, created = await uc.register_incident(deps, cmd, who(user))
     if not created:
@@ -177,8 +195,16 @@ async def report(incident_id: str, body: ReportIn, deps: Services, user: Filer) 
 
 @router.post("/{incident_id}/grade", response_model=IncidentRead, responses=ERRORS | MALFORMED)
 async def grade(incident_id: str, body: GradeIn, deps: Services, user: Manager) -> IncidentRead:
-    """Formal grading (定级); from then on the grade decides the procedure."""
-    return read_incident(await uc.grade_incident(deps, incident_id, body.grade, who(user)))
+    """Formal grading (定级); from then on the grade decides the procedure. A grade below what
+    the facts reach is refused; one above it needs a `reason`."""
+    i = await uc.grade_incident(deps, incident_id, body.grade, who(user), body.reason)
+    return read_incident(i)
+
+
+@router.put("/{incident_id}/facts", response_model=IncidentRead, responses=ERRORS | MALFORMED)
+async def facts(incident_id: str, body: FactsIn, deps: Services, user: Filer) -> IncidentRead:
+    """The facts as now known (续报): graded again; a change is `IncidentRegraded`."""
+    return read_incident(await uc.update_facts(deps, incident_id, body.to_domain(), who(user)))
 
 
 @router.post(

@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from risk.domain.enterprises import Enterprise
 from risk.domain.grading_label import MediumResult
 from risk.service_layer.grading_input import GradingSpec, MediumSpec, SubstanceSpec
 
 Dec = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["12.5"])]
-Coordinate = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", examples=["107.1"])]
+DECIMAL_TEXT = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _coordinate(value: Any) -> Any:
+    """A JSON number, or (as before) a decimal string, to the exact decimal it was written as."""
+    if isinstance(value, bool):
+        raise ValueError("坐标应为数字 / a coordinate is a number")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("坐标应为有限数字 / a coordinate is a finite number")
+        return Decimal(repr(value))  # the shortest text that reads back as this number
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str) and not re.fullmatch(DECIMAL_TEXT, value):
+        raise ValueError("坐标应为十进制数 / a coordinate is a decimal number")
+    return value
+
+
+# WGS 84 degrees: a JSON number in and out; a decimal string is still accepted on input.
+Coordinate = Annotated[
+    Decimal,
+    BeforeValidator(_coordinate),
+    PlainSerializer(float, return_type=float, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_TEXT}],
+            "examples": [107.1],
+        },
+        mode="validation",
+    ),
+    WithJsonSchema({"type": "number", "examples": [107.1]}, mode="serialization"),
+]
 
 
 class Location(BaseModel):
-    """WGS 84, decimal strings (exact)."""
+    """WGS 84 longitude and latitude in degrees, JSON numbers (RFC 7946 order)."""
 
     lon: Coordinate
     lat: Coordinate
@@ -70,6 +103,7 @@ class GradingRead(BaseModel):
     air: MediumGradeRead
     water: MediumGradeRead
     graded_at: datetime | None
+    rules_version: int = 0  # the HJ 941 configuration version used
 
 
 class RiskSourceRead(BaseModel):
@@ -178,6 +212,7 @@ def read_source(e: Enterprise) -> RiskSourceRead:
             penalised=g.penalised,
             air=_medium(g.air),
             water=_medium(g.water),
+            rules_version=g.rules_version,
             graded_at=e.graded_at,
         )
     return RiskSourceRead(
@@ -186,7 +221,7 @@ def read_source(e: Enterprise) -> RiskSourceRead:
         credit_code=e.credit_code.value if e.credit_code else None,
         park_cluster=e.park_cluster,
         lists=sorted(e.lists),
-        location=Location(lon=str(e.location.lon), lat=str(e.location.lat)) if e.location else None,
+        location=Location(lon=e.location.lon, lat=e.location.lat) if e.location else None,
         address=e.address,
         industry=e.industry,
         grading=grading,
