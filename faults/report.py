@@ -121,7 +121,7 @@ def _count_events(
 ) -> None:
     """Accepted requests stored and published (else lost), and repeated events."""
     created = {(r.subject, r.type) for r in records}
-    backdated = {s.ref for s in sent if s.backdated}
+    backdated = {s.ref for s in accepted.values() if s.backdated}
     for eid, s in accepted.items():
         row = rows[s.phase]
         in_store = eid in stored
