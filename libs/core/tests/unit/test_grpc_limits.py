@@ -11,6 +11,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from qingshan_core.grpc_server import GrpcServer
+from qingshan_core.oidc import TokenVerifier
 
 pytestmark = pytest.mark.unit
 
@@ -23,7 +24,9 @@ def free_port() -> int:
 
 async def test_oversized_requests_and_calls_over_the_limit_are_refused():
     port = free_port()
-    server = GrpcServer(port, max_message_bytes=64 * 1024, max_concurrent_rpcs=1)
+    server = GrpcServer(
+        port, TokenVerifier(None), max_message_bytes=64 * 1024, max_concurrent_rpcs=1
+    )
     await server.start()
     await server.set_serving(True)
     try:
