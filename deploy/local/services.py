@@ -151,13 +151,14 @@ def start_city(profile: stack.Profile) -> None:
     stack._spawn(profile, CITY, [*argv, complaints, "--mint-token"], cwd=stack.ROOT)
 
 
-def ready(port: int) -> tuple[bool, str]:
-    """Ready (/readyz 200) with the broker reachable: everything is up, not just intake."""
+def ready(port: int, broker: bool = True) -> tuple[bool, str]:
+    """Ready (/readyz 200) with the broker reachable: everything is up, not just intake. The
+    console (``broker=False``) has no broker of its own: its 200 is enough."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:
             body = resp.read().decode()
-            broker = json.loads(body).get("broker") or {}
-            return resp.status == 200 and broker.get("reachable") is True, body
+            state = json.loads(body).get("broker") or {}
+            return resp.status == 200 and (not broker or state.get("reachable") is True), body
     except urllib.error.HTTPError as exc:
         return False, exc.read().decode()
     except OSError as exc:
@@ -199,7 +200,7 @@ def up(profile: stack.Profile, timeout: float = 90, demo: bool = False) -> None:
     pending = dict.fromkeys(PROCESSES, "")
     while pending:
         for name in list(pending):
-            ok, body = ready(ports(profile, name)[0])
+            ok, body = ready(ports(profile, name)[0], broker=name != CONSOLE)
             if ok:
                 del pending[name]
             elif not stack._running(profile, name):
@@ -276,7 +277,7 @@ def main() -> None:
         down(profile)
     else:
         for name in PROCESSES:
-            ok, body = ready(ports(profile, name)[0])
+            ok, body = ready(ports(profile, name)[0], broker=name != CONSOLE)
             print(f"{name:<10} {'ready' if ok else 'not ready'} {body}")
 
 
