@@ -3,7 +3,6 @@ its own database (dropped afterwards), a free gRPC port and nothing that reaches
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from fastapi import FastAPI
 
 from qingshan_core.auth import Role
 from qingshan_core.settings import ServiceSettings
+from qingshan_core.testing.ports import free_port
 
 # Preferred first; every allowed role still gets its share of the examples.
 ROLES = (
@@ -24,12 +24,6 @@ ROLES = (
     Role.PUBLIC,
 )
 UNIT = "town-01"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -3,7 +3,6 @@ each in a database of its own (dropped afterwards), on a free gRPC port, reachin
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,14 +16,9 @@ from fastapi import FastAPI
 from qingshan_core.auth import TokenCodec
 from qingshan_core.mongo import create_client
 from qingshan_core.settings import ServiceSettings
+from qingshan_core.testing.ports import free_port
 
 SERVICES = ("complaints", "projects", "risk", "notify")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def settings_for(name: str, infra: dict[str, str], **over: Any) -> ServiceSettings:

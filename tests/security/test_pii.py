@@ -22,8 +22,9 @@ from qingshan.complaints.v1 import complaints_service_pb2 as pb
 from qingshan.complaints.v1 import complaints_service_pb2_grpc as pb_grpc
 from qingshan_core import kafka
 from qingshan_core.mongo import create_client
+from qingshan_core.testing.ports import free_port
 
-from .conftest import Running, free_port, running
+from .conftest import Running, running
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -4,7 +4,6 @@ size and a call over the concurrency limit are refused with RESOURCE_EXHAUSTED."
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import grpc
 import pytest
@@ -12,14 +11,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from qingshan_core.grpc_server import GrpcServer
 from qingshan_core.oidc import TokenVerifier
+from qingshan_core.testing.ports import free_port
 
 pytestmark = pytest.mark.unit
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_oversized_requests_and_calls_over_the_limit_are_refused():

@@ -11,7 +11,7 @@ from complaints.adapters.audit import AUDIT, AUDIT_INDEXES, PiiAudit
 from complaints.adapters.config_store import CalendarStore, PolicyStore
 from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
-from complaints.adapters.repository import COLLECTION, INDEXES, ComplaintRepository
+from complaints.adapters.repository import COLLECTION, INDEXES, MongoComplaintRepository
 from complaints.adapters.units import UNITS, UnitRepository
 from complaints.config import Settings
 from complaints.domain.monitor import WarningRule
@@ -57,7 +57,7 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     await policies.load()
     await calendars.load()
     rule = WarningRule(share=Fraction(s.warning_share).limit_denominator(100))
-    repo = ComplaintRepository(runtime.outbox(COLLECTION), s.keyring(), calendars, rule)
+    repo = MongoComplaintRepository(runtime.outbox(COLLECTION), s.keyring(), calendars, rule)
     ctx = Context(
         repo=repo,
         keys=KeyIndex(runtime.db.complaint_keys),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import socket
 import string
 import uuid
 from collections.abc import AsyncIterator
@@ -20,12 +19,7 @@ from complaints.domain.units import UnitKind
 from complaints.service_layer.context import Context
 from complaints.service_layer.units import register_unit
 from qingshan_core.auth import TokenCodec
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from qingshan_core.testing.ports import free_port
 
 
 @dataclass

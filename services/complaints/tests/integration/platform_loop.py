@@ -30,8 +30,7 @@ from complaints.service_layer.context import Context
 from complaints.service_layer.units import register_unit
 from qingshan_core.auth import TokenCodec
 from qingshan_core.mongo import create_client
-
-from .conftest import free_port
+from qingshan_core.testing.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[4]
 SIMULATOR = ROOT / "deploy" / "local" / "city12345" / "simulator.py"

@@ -18,9 +18,9 @@ from notify.config import Settings as NotifySettings
 from qingshan.complaints.v1 import events_pb2 as pb
 from qingshan_core.events import Envelope, dead_letter_topic
 from qingshan_core.mongo import create_client
+from qingshan_core.testing.ports import free_port
 from qingshan_core.testing.pytest_plugin import read_topic
 
-from .conftest import free_port
 from .platform_loop import UNIT, eventually, platform_loop
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -23,8 +23,9 @@ from notify.service_layer.context import NotifyContext
 from qingshan_core import kafka
 from qingshan_core.auth import TokenCodec
 from qingshan_core.events import Envelope
+from qingshan_core.testing.ports import free_port
 
-from .receivers import HttpReceiver, SmtpServer, free_port
+from .receivers import HttpReceiver, SmtpServer
 
 
 @dataclass

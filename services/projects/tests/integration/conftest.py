@@ -7,7 +7,6 @@ read it from the offsets it had before they acted and filter by subject and acto
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -25,16 +24,11 @@ from projects.config import Settings
 from qingshan_core.auth import Role, TokenCodec
 from qingshan_core.events import Envelope
 from qingshan_core.mongo import create_client
+from qingshan_core.testing.ports import free_port
 
 # The plan's appendix preamble and field headings, word for word (tests/data/SOURCE.md).
 PLAN_EXCERPT = Path(__file__).resolve().parents[1] / "data" / "plan_reserve_excerpt.txt"
 TOPIC = "qingshan.projects.v1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

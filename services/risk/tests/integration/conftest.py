@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,18 +18,13 @@ from qingshan.risk.v1 import events_pb2  # noqa: F401 - registers the event type
 from qingshan_core import kafka
 from qingshan_core.auth import TokenCodec
 from qingshan_core.events import Envelope
+from qingshan_core.testing.ports import free_port
 from risk.bootstrap import create_app
 from risk.config import Settings
 from risk.domain.credit_code import CHARSET, make_credit_code
 from risk.service_layer.context import Deps
 
 TOPIC = "qingshan.risk.v1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def credit_code() -> str:

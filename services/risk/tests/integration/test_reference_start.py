@@ -7,10 +7,9 @@ import uuid
 import httpx
 import pytest
 
+from qingshan_core.testing.ports import free_port
 from risk.bootstrap import create_app
 from risk.config import Settings
-
-from .conftest import free_port
 
 pytestmark = pytest.mark.integration
 

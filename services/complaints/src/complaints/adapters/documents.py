@@ -9,7 +9,6 @@ turned back into Asia/Shanghai local time, which alert keys and history depend o
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from complaints.domain.complaint import Complaint, ExtensionRequest, HistoryEntry
 from complaints.domain.deadlines import Deadlines, StageDeadline
@@ -24,12 +23,11 @@ from complaints.domain.model import (
     Status,
     Urgency,
 )
-from complaints.domain.policy import DeadlinePolicy, Duration, Stage, TimeUnit
+from complaints.domain.policy import POLICY_LIMITS, DeadlinePolicy, Duration, Stage, TimeUnit
 from complaints.domain.state import ReworkRound
+from complaints.service_layer.ports import Case, Doc
 from qingshan_core.pii import Keyring, mask_name, mask_phone
 from qingshan_core.workdays import SHANGHAI
-
-Doc = dict[str, Any]
 
 
 def local(moment: datetime | None) -> datetime | None:
@@ -46,9 +44,6 @@ def duration_doc(d: Duration) -> Doc:
 
 def duration_from(doc: Doc) -> Duration:
     return Duration(int(doc["amount"]), TimeUnit(doc["unit"]))
-
-
-POLICY_LIMITS = ("assign", "accept", "reply", "close", "extension_max", "return_window")
 
 
 def policy_doc(p: DeadlinePolicy) -> Doc:
@@ -281,4 +276,17 @@ def from_doc(doc: Doc, keyring: Keyring | None = None) -> Complaint:
         supervise_count=int(doc.get("supervise_count") or 0),
         raised_alerts=set(doc.get("raised_alerts") or ()),
         history=[_history_from(h) for h in doc.get("history") or ()],
+    )
+
+
+def case_from(doc: Doc) -> Case:
+    """A stored case for the read side: the aggregate (identity not decrypted) and the masks,
+    duplicate hints and queue flags stored beside it."""
+    who = doc["complainant"]
+    return Case(
+        complaint=from_doc(doc),
+        masked_name=who.get("masked_name"),
+        masked_phone=who.get("masked_phone"),
+        possible_duplicates=tuple(doc.get("possible_duplicates") or ()),
+        flags=tuple(doc.get("flags") or ()),
     )

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from google.protobuf.message import Message
 from pymongo import ASCENDING, DESCENDING
 
-from complaints.adapters.documents import Doc, from_doc, new_doc, state_doc
+from complaints.adapters.documents import Doc, case_from, from_doc, new_doc, state_doc
 from complaints.adapters.event_mapping import step_pb, to_proto
 from complaints.adapters.keys import track_key
 from complaints.adapters.schedule import AlertSchedule
 from complaints.domain.clocks import flags
 from complaints.domain.complaint import Complaint
-from complaints.domain.errors import NotFound
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule, next_alert_at
+from complaints.service_layer.ports import Case, Loaded
 from qingshan_core import crashpoints
 from qingshan_core.events import Envelope
 from qingshan_core.mongo import IndexSpec, find_by_ids
@@ -51,16 +50,7 @@ class CalendarSource(Protocol):
     calendar: WorkCalendar
 
 
-@dataclass
-class Loaded:
-    """A case as read, with the version a save must match."""
-
-    complaint: Complaint
-    version: int
-    doc: Doc
-
-
-class ComplaintRepository:
+class MongoComplaintRepository:
     """Reads and writes Complaint aggregates; every write carries the case's new events."""
 
     def __init__(
@@ -166,11 +156,13 @@ class ComplaintRepository:
             await self.schedule.add(update["next_alert_at"], loaded.complaint.id, self.clock())
         loaded.doc.update(update)
 
-    async def get(self, complaint_id: str) -> Loaded:
+    async def get(self, complaint_id: str) -> Loaded | None:
         doc = await self.coll.find_one({"_id": complaint_id}, {"_outbox": 0})
-        if doc is None:
-            raise NotFound(complaint_id)
-        return Loaded(from_doc(doc), int(doc[VERSION]), doc)
+        return None if doc is None else Loaded(from_doc(doc), int(doc[VERSION]), doc)
+
+    async def case(self, complaint_id: str) -> Case | None:
+        doc = await self.find_one({"_id": complaint_id})
+        return None if doc is None else case_from(doc)
 
     async def due_now(self, ids: Sequence[str], now: datetime) -> list[Loaded]:
         """Those of these cases with an alert due by `now`, read by `_id` in pages."""
@@ -181,12 +173,9 @@ class ComplaintRepository:
     async def find_one(self, query: Doc) -> Doc | None:
         return await self.coll.find_one(query, {"_outbox": 0})
 
-    async def by_tracking_code(self, code: str) -> Doc:
+    async def by_tracking_code(self, code: str) -> Doc | None:
         key = await self.coll.database[KEYS].find_one({"_id": track_key(code)})
-        doc = None if key is None else await self.find_one({"_id": key["complaint_id"]})
-        if doc is None:
-            raise NotFound(code)
-        return doc
+        return None if key is None else await self.find_one({"_id": key["complaint_id"]})
 
     async def due_for_alerts(self, now: datetime, limit: int = 200) -> list[str]:
         """Ids of cases whose next alert is due, by a full query (the sweeper's first round and
@@ -215,5 +204,22 @@ class ComplaintRepository:
         docs = await cursor.limit(limit).to_list()
         return docs, await self.coll.count_documents(query)
 
+    async def cases(
+        self,
+        query: Doc,
+        *,
+        skip: int = 0,
+        limit: int = 50,
+        sort: Sequence[tuple[str, int]] = (("received_at", DESCENDING),),
+    ) -> tuple[list[Case], int]:
+        docs, total = await self.search(query, skip=skip, limit=limit, sort=sort)
+        return [case_from(d) for d in docs], total
+
     async def stream(self, query: Doc, projection: Doc) -> list[Doc]:
         return await self.coll.find(query, projection).to_list()
+
+    async def units_since(self, start: datetime) -> list[str | None]:
+        units: list[str | None] = await self.coll.distinct(
+            "unit_id", {"received_at": {"$gte": start}}
+        )
+        return units

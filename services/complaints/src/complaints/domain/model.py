@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -221,3 +222,12 @@ class Complainant:
         if len(digits) < 7:
             return "*" * len(digits)
         return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def normal_phone(raw: str) -> str:
+    """Digits only, without +86/0086: 138 1234 5678 and +86-13812345678 are the same number."""
+    digits = re.sub(r"[\s\-()（）]", "", raw)
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+    return digits

@@ -96,6 +96,10 @@ class Stage(StrEnum):
     CLOSE = "close"
 
 
+# The limits every policy has, by name.
+POLICY_LIMITS = ("assign", "accept", "reply", "close", "extension_max", "return_window")
+
+
 @dataclass(frozen=True)
 class DeadlinePolicy:
     """Versioned limits for one kind of case; a case keeps the policy it was received under."""

@@ -8,14 +8,15 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import ValidationError
 
-from complaints.adapters.documents import Doc, deadlines_from
 from complaints.adapters.event_mapping import deadlines_pb
-from complaints.domain.errors import NotFound
-from complaints.domain.model import Category, Channel, Urgency
-from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn, normal_phone
+from complaints.domain.model import Category, Channel, Urgency, normal_phone
+from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn
 from complaints.entrypoints.http.views import actor_of, complainant_view
+from complaints.service_layer.cases import stored_case
 from complaints.service_layer.context import Context
 from complaints.service_layer.intake import SubmitComplaint, submit
+from complaints.service_layer.listing import find_cases
+from complaints.service_layer.ports import Case
 from qingshan.complaints.v1 import complaints_service_pb2 as pb
 from qingshan.complaints.v1 import complaints_service_pb2_grpc as pb_grpc
 from qingshan_core.auth import Principal
@@ -35,32 +36,32 @@ def _ts(moment: Any) -> Timestamp:
     return t
 
 
-def to_pb(doc: Doc, p: Principal) -> pb.Complaint:
+def to_pb(case: Case, p: Principal) -> pb.Complaint:
     """A stored case as the gRPC message, masked like the REST view."""
-    loc = doc["location"]
-    who = complainant_view(doc, actor_of(p).role)
+    c, loc = case.complaint, case.complaint.location
+    who = complainant_view(case, actor_of(p).role)
     return pb.Complaint(
-        id=doc["_id"],
-        tracking_code=doc["tracking_code"],
-        status=doc["status"],
-        channel=doc["channel"],
-        external_id=doc.get("external_id") or "",
-        category=doc["category"],
-        urgency=doc["urgency"],
-        description=doc["description"],
+        id=c.id,
+        tracking_code=c.tracking_code,
+        status=c.status.value,
+        channel=c.channel.value,
+        external_id=c.external_id or "",
+        category=c.category.value,
+        urgency=c.urgency.value,
+        description=c.description,
         location=pb.Location(
-            address=loc["address"],
-            town=loc.get("town") or "",
-            has_coordinates=loc.get("lat") is not None,
-            lat=loc.get("lat") or 0.0,
-            lon=loc.get("lon") or 0.0,
+            address=loc.address,
+            town=loc.town or "",
+            has_coordinates=loc.lat is not None,
+            lat=loc.lat or 0.0,
+            lon=loc.lon or 0.0,
         ),
         complainant=pb.Complainant(
-            anonymous=who["anonymous"], name=who.get("name") or "", phone=who.get("phone") or ""
+            anonymous=who.anonymous, name=who.name or "", phone=who.phone or ""
         ),
-        unit_id=doc.get("unit_id") or "",
-        deadlines=deadlines_pb(deadlines_from(doc["deadlines"])),
-        received_at=_ts(doc["received_at"]),
+        unit_id=c.unit_id or "",
+        deadlines=deadlines_pb(c.deadlines),
+        received_at=_ts(c.received_at),
     )
 
 
@@ -109,31 +110,23 @@ class ComplaintServicer(pb_grpc.ComplaintServiceServicer):
         except ValueError as exc:  # an unknown channel, category or urgency
             text = str(exc)[:500]
             raise RuleViolation(f"请求参数有误：{text}", text, code="invalid_request") from exc
-        return pb.SubmitComplaintResponse(complaint=to_pb(result.doc, p), created=result.created)
+        return pb.SubmitComplaintResponse(complaint=to_pb(result.case, p), created=result.created)
 
     async def GetComplaint(self, request: Any, context: Any) -> pb.GetComplaintResponse:
         """One case by id."""
         p = caller()
-        doc = await self.ctx.repo.find_one({"_id": request.id})
-        if doc is None:
-            raise NotFound(request.id)
-        return pb.GetComplaintResponse(complaint=to_pb(doc, p))
+        case = await stored_case(self.ctx, request.id)
+        return pb.GetComplaintResponse(complaint=to_pb(case, p))
 
     async def ListComplaints(self, request: Any, context: Any) -> pb.ListComplaintsResponse:
         """Newest first, filtered by status, unit and channel."""
         p = caller()
-        query = {
-            k: v
-            for k, v in (
-                ("status", request.status),
-                ("unit_id", request.unit_id),
-                ("channel", request.channel),
-            )
-            if v
-        }
+        fields = {"status": request.status, "unit_id": request.unit_id, "channel": request.channel}
         limit = min(max(request.limit or 50, 1), 200)
-        docs, total = await self.ctx.repo.search(query, skip=max(request.offset, 0), limit=limit)
-        return pb.ListComplaintsResponse(complaints=[to_pb(d, p) for d in docs], total=total)
+        cases, total = await find_cases(
+            self.ctx, fields, offset=max(request.offset, 0), limit=limit
+        )
+        return pb.ListComplaintsResponse(complaints=[to_pb(c, p) for c in cases], total=total)
 
 
 def register(runtime: Runtime, ctx: Context) -> None:
@@ -146,4 +139,4 @@ def register(runtime: Runtime, ctx: Context) -> None:
     )
 
 
-__all__ = ["NotFound", "register"]
+__all__ = ["register"]

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from complaints.adapters.repository import Loaded
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import RuleViolation
 from complaints.domain.model import Action, Actor, Satisfaction
+from complaints.service_layer.cases import load
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import note_stale_calendar
+from complaints.service_layer.ports import Loaded
 from complaints.service_layer.units import assignable_unit
 from qingshan_core.outbox import ConcurrencyConflict
 
@@ -48,10 +49,10 @@ async def perform(
 ) -> Loaded:
     """Apply one lifecycle action; domain errors pass up (403/409/422 at the edge)."""
     for attempt in range(ATTEMPTS):
-        loaded = await ctx.repo.get(complaint_id)
+        loaded = await load(ctx, complaint_id)
         now = ctx.clock()
         if action is Action.MERGE:
-            first = await ctx.repo.get(_need(req.into_id, "into_id_required"))
+            first = await load(ctx, _need(req.into_id, "into_id_required"))
             loaded.complaint.merge_into(
                 actor, first.complaint, now, req.reason or "", ctx.intake.address_prefixes
             )

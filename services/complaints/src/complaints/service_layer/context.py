@@ -14,9 +14,9 @@ from complaints.adapters.keys import KeyIndex
 from complaints.adapters.places import PlaceIndex
 from complaints.adapters.platform_mapping import PlatformConfig
 from complaints.adapters.platform_queue import PlatformQueue
-from complaints.adapters.repository import ComplaintRepository
 from complaints.adapters.units import UnitRepository
 from complaints.domain.monitor import DEFAULT_RULE, WarningRule
+from complaints.service_layer.ports import ComplaintRepository
 from qingshan_core.batching import SequenceBatcher
 from qingshan_core.outbox import OutboxCollection
 from qingshan_core.pii import Keyring

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from complaints.adapters.documents import Doc
 from complaints.domain.duplicates import DuplicateProbe, duplicate_candidates, place_key
 from complaints.domain.model import Category, Location
 from complaints.service_layer.context import Context
+from complaints.service_layer.ports import Case
 
 MAX_HINTS = 10
 
@@ -27,9 +26,9 @@ class Draft:
     phone: str | None = None
 
 
-async def possible_duplicates(ctx: Context, draft: Draft) -> list[Doc]:
+async def possible_duplicates(ctx: Context, draft: Draft) -> list[Case]:
     """Open cases the draft would duplicate, earliest first (the first is the one to merge
-    into), as stored documents without their history."""
+    into), without their history."""
     now = ctx.clock()
     rules = ctx.intake
     location = Location(draft.address, draft.town, draft.lat, draft.lon)
@@ -52,7 +51,6 @@ async def possible_duplicates(ctx: Context, draft: Draft) -> list[Doc]:
     ids = [i for i in ids if i in still_open][:MAX_HINTS]
     if not ids:
         return []
-    projection: dict[str, Any] = {"_outbox": 0, "history": 0}
-    docs, _ = await ctx.repo.search({"_id": {"$in": ids}}, limit=MAX_HINTS, projection=projection)
+    cases, _ = await ctx.repo.cases({"_id": {"$in": ids}}, limit=MAX_HINTS)
     order = {cid: n for n, cid in enumerate(ids)}
-    return sorted(docs, key=lambda d: order[d["_id"]])
+    return sorted(cases, key=lambda c: order[c.complaint.id])

@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from complaints.adapters.audit import AuditKind
-from complaints.adapters.documents import Doc, local
+from complaints.adapters.documents import local
 from complaints.adapters.event_mapping import ts
 from complaints.adapters.places import geohash
 from complaints.domain.errors import NotFound
 from complaints.domain.model import Actor
 from complaints.service_layer.context import Context
+from complaints.service_layer.ports import Doc
 from qingshan.complaints.v1 import events_pb2 as pb
 from qingshan_core.events import Envelope
 from qingshan_core.logging import get_logger

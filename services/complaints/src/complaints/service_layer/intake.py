@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from complaints.adapters.documents import Doc
+from complaints.adapters.documents import case_from
 from complaints.adapters.event_mapping import ts
 from complaints.adapters.keys import idem_key, intake_key, track_key
 from complaints.domain.complaint import Complaint
@@ -33,6 +33,7 @@ from complaints.domain.model import (
 from complaints.domain.transitions import check_intake
 from complaints.service_layer.context import Context, new_tracking_code
 from complaints.service_layer.ops_alerts import note_stale_calendar
+from complaints.service_layer.ports import Case, Doc
 from qingshan.complaints.v1 import events_pb2 as pb
 from qingshan_core.errors import AlreadyExists, Conflict
 
@@ -83,6 +84,10 @@ class Submitted:
 
     doc: Doc
     created: bool
+
+    @property
+    def case(self) -> Case:
+        return case_from(self.doc)
 
 
 def _normal_phone(phone: str) -> str:

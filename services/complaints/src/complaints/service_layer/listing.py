@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
-from complaints.adapters.documents import Doc
 from complaints.domain.clocks import Flag
-from complaints.domain.errors import Forbidden
-from complaints.domain.model import Action, Actor, Category, Channel, Role, Status
+from complaints.domain.errors import Forbidden, RuleViolation
+from complaints.domain.model import Action, Actor, Category, Channel, Role, Status, normal_phone
 from complaints.service_layer.context import Context
+from complaints.service_layer.ports import Case, Doc
+from qingshan_core import errors as core
 
 
 class Queue(StrEnum):
@@ -78,6 +80,19 @@ class Filters:
     text: str | None = None
 
 
+def caller_phone(raw: str | None, actor: Actor) -> str | None:
+    """The digits of a phone to search by; units may not search by the caller's phone (403),
+    a phone without digits is a 422."""
+    if raw is None or not raw.strip():
+        return None
+    if actor.role not in PHONE_SEARCHERS:
+        raise core.Forbidden("承办单位不能按来电号码查询", "units may not search by phone")
+    digits = normal_phone(raw)
+    if not digits.isdigit():
+        raise RuleViolation("phone_invalid", "the phone number has no digits")
+    return digits
+
+
 def _mine(actor: Actor) -> Doc:
     if actor.role is Role.UNIT_HANDLER:
         return {"status": {"$in": [Status.ASSIGNED.value, Status.ACCEPTED.value]}}
@@ -131,6 +146,22 @@ def list_query(ctx: Context, f: Filters, actor: Actor) -> Doc:
     if not parts:
         return {}
     return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+async def list_cases(
+    ctx: Context, f: Filters, actor: Actor, sort: Sort, *, offset: int, limit: int
+) -> tuple[list[Case], int]:
+    """One page of the caller's list, and how many cases the filters match."""
+    query = list_query(ctx, f, actor)
+    return await ctx.repo.cases(query, skip=offset, limit=limit, sort=SORTS[sort])
+
+
+async def find_cases(
+    ctx: Context, fields: Mapping[str, str], *, offset: int, limit: int
+) -> tuple[list[Case], int]:
+    """Cases whose stored fields equal the given ones (empty: any), newest first."""
+    query: Doc = {k: v for k, v in fields.items() if v}
+    return await ctx.repo.cases(query, skip=offset, limit=limit)
 
 
 async def queue_counts(ctx: Context, actor: Actor) -> dict[str, int]:

@@ -4,6 +4,8 @@ published; written by the staff who may see the case, read by the same."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from complaints.domain.errors import RuleViolation
@@ -13,7 +15,30 @@ from complaints.service_layer.context import Context
 MAX_NOTE = 2000
 
 
-async def add_note(ctx: Context, complaint_id: str, actor: Actor, text: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Note:
+    """One internal note on a case."""
+
+    id: str
+    at: datetime
+    author_id: str
+    author_role: str
+    author_unit: str | None
+    text: str
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> Note:
+        return cls(
+            id=doc["_id"],
+            at=doc["at"],
+            author_id=doc["author_id"],
+            author_role=doc["author_role"],
+            author_unit=doc.get("author_unit"),
+            text=doc["text"],
+        )
+
+
+async def add_note(ctx: Context, complaint_id: str, actor: Actor, text: str) -> Note:
     """Store one note (the case must exist; the caller checked it may see it)."""
     text = text.strip()
     if not text:
@@ -30,10 +55,10 @@ async def add_note(ctx: Context, complaint_id: str, actor: Actor, text: str) -> 
         "text": text,
     }
     await ctx.notes.insert_one(note)
-    return note
+    return Note.of(note)
 
 
-async def notes_of(ctx: Context, complaint_id: str, limit: int = 200) -> list[dict[str, Any]]:
+async def notes_of(ctx: Context, complaint_id: str, limit: int = 200) -> list[Note]:
     """A case's notes, oldest first."""
     cursor = ctx.notes.find({"complaint_id": complaint_id}).sort("at", 1).limit(limit)
-    return [doc async for doc in cursor]
+    return [Note.of(doc) async for doc in cursor]

@@ -16,13 +16,14 @@ from typing import Any
 
 from complaints.adapters.keys import intake_key
 from complaints.adapters.platform_mapping import PlatformConfig
-from complaints.adapters.repository import Loaded
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import NotFound, RuleViolation
 from complaints.domain.model import Actor, Channel, Satisfaction
 from complaints.domain.platform import UrgeLevel
+from complaints.service_layer.cases import load
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import note_stale_calendar
+from complaints.service_layer.ports import Loaded
 from complaints.service_layer.units import assignable_unit
 from qingshan_core.errors import Conflict
 from qingshan_core.outbox import ConcurrencyConflict
@@ -95,7 +96,7 @@ async def handle(
     """Apply one platform request once; domain errors pass up (403/409/422 at the edge)."""
     complaint_id = await find_order(ctx, req.platform, req.order_number)
     for attempt in range(ATTEMPTS):
-        loaded = await ctx.repo.get(complaint_id)
+        loaded = await load(ctx, complaint_id)
         seen: list[dict[str, Any]] = list(loaded.doc.get("platform_requests") or ())
         earlier = next((r for r in seen if r["id"] == req.request_id), None)
         if earlier is not None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaints.adapters.audit import AuditFilter, AuditKind
-from complaints.adapters.documents import Doc, from_doc, local
+from complaints.adapters.documents import from_doc, local
 from complaints.adapters.event_mapping import ts
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import NotFound
@@ -15,6 +15,7 @@ from complaints.domain.model import Actor, Complainant, Status
 from complaints.domain.policy import Stage
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import raise_once
+from complaints.service_layer.ports import Doc
 from qingshan.complaints.v1 import events_pb2 as pb
 from qingshan_core.errors import Gone
 from qingshan_core.workdays import SHANGHAI
@@ -158,4 +159,6 @@ async def joined_case(ctx: Context, doc: Doc) -> Doc | None:
 async def track(ctx: Context, tracking_code: str) -> dict[str, Any]:
     """The public view of the case with this code (NotFound when there is none)."""
     doc = await ctx.repo.by_tracking_code(tracking_code)
+    if doc is None:
+        raise NotFound(tracking_code)
     return public_view(doc, await joined_case(ctx, doc))

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from complaints.adapters.documents import Doc, assignment_in_force, local
+from complaints.adapters.documents import assignment_in_force, local
 from complaints.adapters.event_mapping import ts
 from complaints.domain.model import Status
 from complaints.domain.rates import (
@@ -25,6 +25,7 @@ from complaints.domain.rates import (
 )
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import raise_once
+from complaints.service_layer.ports import Doc
 from qingshan.complaints.v1 import events_pb2 as pb
 
 FACT_FIELDS = {
@@ -147,7 +148,7 @@ async def check_targets(ctx: Context, now: datetime | None = None) -> int:
     """Alert (once per unit, month and rate) when a unit's running month falls below target."""
     now = now or ctx.clock()
     period = month_of(now)
-    units = await ctx.repo.coll.distinct("unit_id", {"received_at": {"$gte": period.start}})
+    units = await ctx.repo.units_since(period.start)
     target = Fraction(Decimal(str(ctx.rate_target)))
     raised = 0
     for unit in (u for u in units if u):

@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from complaints.adapters.repository import Loaded
 from complaints.domain.monitor import sweep
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import note_stale_calendar
+from complaints.service_layer.ports import Loaded
 from qingshan_core.logging import get_logger
 from qingshan_core.outbox import ConcurrencyConflict
 

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
-
-from complaints.domain.errors import NotFound, RuleViolation
+from complaints.domain.errors import NotFound
 from complaints.domain.model import Action, Category, Channel, Role, Status
 from complaints.entrypoints.http.errors import CONFLICT, ERRORS, MALFORMED, NOT_FOUND
-from complaints.entrypoints.http.schemas import ActionBody, ComplaintCreate, normal_phone
+from complaints.entrypoints.http.responses import (
+    ComplaintOut,
+    ComplaintPage,
+    HistoryOut,
+    IdentityOut,
+)
+from complaints.entrypoints.http.schemas import ActionBody, ComplaintCreate
 from complaints.entrypoints.http.units import registered_unit
-from complaints.entrypoints.http.views import actor_of, complaint_view, history_view, with_clocks
+from complaints.entrypoints.http.views import (
+    actor_of,
+    complaint_view,
+    history_view,
+    receipt_view,
+    with_clocks,
+)
 from complaints.service_layer.actions import ActionRequest, perform
+from complaints.service_layer.cases import stored_case, visible_case
 from complaints.service_layer.context import Context
 from complaints.service_layer.intake import SubmitComplaint, submit
-from complaints.service_layer.listing import (
-    PHONE_SEARCHERS,
-    SORTS,
-    Filters,
-    Queue,
-    Sort,
-    list_query,
-)
+from complaints.service_layer.listing import Filters, Queue, Sort, caller_phone, list_cases
 from complaints.service_layer.queries import reveal_complainant
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
@@ -44,22 +48,21 @@ def ctx_of(request: Request) -> Context:
     return ctx
 
 
-def visible(doc: dict[str, Any], p: Principal) -> None:
-    """A unit handler sees only the cases its unit holds (or held)."""
-    if p.role is R.UNIT_HANDLER and doc.get("unit_id") != p.unit:
-        holders = {h["details"].get("unit_id") for h in doc.get("history", [])}
-        if p.unit not in holders:
-            raise NotFound(doc["_id"])
-
-
 @router.post(
     "",
     status_code=201,
     summary="受理 / submit a complaint",
-    responses={200: {"description": "已受理过 / the case this order number or key created"}}
+    responses={
+        200: {
+            "description": "已受理过 / the case this order number or key created",
+            "model": ComplaintOut,
+        }
+    }
     | CONFLICT
     | MALFORMED
     | TOO_MANY,
+    response_model=ComplaintOut,
+    response_model_exclude_unset=True,
 )
 async def create(
     body: ComplaintCreate,
@@ -69,7 +72,7 @@ async def create(
     p: Principal = Depends(
         per_client(require_roles(R.OPERATOR, R.INTEGRATION, R.PUBLIC, R.SUPERVISOR, R.ADMIN))
     ),
-) -> dict[str, Any]:
+) -> ComplaintOut:
     """Take in a complaint; a repeated order number or Idempotency-Key returns the first case
     (only to a caller who may read it: a public caller's order numbers are its own). A public
     caller's `received_at` is the moment of intake, whatever it sends. Rate limited per
@@ -93,14 +96,20 @@ async def create(
     result = await submit(cmd, actor_of(p), ctx_of(request), request.state.trace_id)
     if not result.created:
         response.status_code = 200
-    view = complaint_view(result.doc, p, detail=False)
     if p.role is R.PUBLIC:  # a reporter gets what they need to follow the case, no more
-        keep = ("id", "tracking_code", "status", "status_label", "received_at", "deadlines")
-        view = {k: view[k] for k in keep}
-    return {**view, "created": result.created}
+        view = receipt_view(result.case)
+    else:
+        view = complaint_view(result.case, p, detail=False)
+    view.created = result.created
+    return view
 
 
-@router.get("", summary="案件列表 / list complaints")
+@router.get(
+    "",
+    summary="案件列表 / list complaints",
+    response_model=ComplaintPage,
+    response_model_exclude_unset=True,
+)
 async def list_complaints(
     request: Request,
     status: Status | None = None,
@@ -115,16 +124,11 @@ async def list_complaints(
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=1_000_000),
     p: Principal = Depends(require_roles(*STAFF)),
-) -> dict[str, Any]:
+) -> ComplaintPage:
     """Newest first unless sorted otherwise; a unit handler sees its own unit's cases only and
     may not search by the caller's phone."""
-    digits = None
-    if phone is not None and phone.strip():
-        if p.role not in PHONE_SEARCHERS:
-            raise HTTPException(403, "承办单位不能按来电号码查询 / units may not search by phone")
-        digits = normal_phone(phone)
-        if not digits.isdigit():
-            raise RuleViolation("phone_invalid", "the phone number has no digits")
+    actor = actor_of(p)
+    digits = caller_phone(phone, actor)
     filters = Filters(
         queue=queue,
         status=status,
@@ -135,24 +139,28 @@ async def list_complaints(
         phone=digits,
         text=(q or "").strip() or None,
     )
-    ctx = ctx_of(request)
-    query = list_query(ctx, filters, actor_of(p))
-    docs, total = await ctx.repo.search(query, skip=offset, limit=limit, sort=SORTS[sort])
-    return {"total": total, "items": [complaint_view(d, p, detail=False) for d in docs]}
+    page, total = await list_cases(
+        ctx_of(request), filters, actor, sort, offset=offset, limit=limit
+    )
+    return ComplaintPage(total=total, items=[complaint_view(c, p, detail=False) for c in page])
 
 
-@router.get("/{complaint_id}", summary="案件详情 / one complaint", responses=NOT_FOUND)
+@router.get(
+    "/{complaint_id}",
+    summary="案件详情 / one complaint",
+    responses=NOT_FOUND,
+    response_model=ComplaintOut,
+    response_model_exclude_unset=True,
+)
 async def get_one(
     request: Request,
     complaint_id: str = Path(max_length=64),
     p: Principal = Depends(require_roles(*STAFF)),
-) -> dict[str, Any]:
+) -> ComplaintOut:
     """The case, masked for the caller, with the actions the caller may take now."""
-    doc = await ctx_of(request).repo.find_one({"_id": complaint_id})
-    if doc is None:
-        raise NotFound(complaint_id)
-    visible(doc, p)
-    return with_clocks(complaint_view(doc, p), doc, ctx_of(request))
+    ctx = ctx_of(request)
+    case = await visible_case(ctx, complaint_id, actor_of(p))
+    return with_clocks(complaint_view(case, p), case, ctx)
 
 
 @router.get(
@@ -162,13 +170,10 @@ async def history(
     request: Request,
     complaint_id: str = Path(max_length=64),
     p: Principal = Depends(require_roles(*STAFF)),
-) -> list[dict[str, Any]]:
+) -> list[HistoryOut]:
     """Who did what and when, oldest first."""
-    doc = await ctx_of(request).repo.find_one({"_id": complaint_id})
-    if doc is None:
-        raise NotFound(complaint_id)
-    visible(doc, p)
-    return history_view(doc)
+    case = await visible_case(ctx_of(request), complaint_id, actor_of(p))
+    return history_view(case.complaint)
 
 
 @router.get(
@@ -181,19 +186,21 @@ async def complainant(
     complaint_id: str = Path(max_length=64),
     purpose: str = Query(min_length=2, max_length=200, description="查阅事由 / why"),
     p: Principal = Depends(require_roles(R.SUPERVISOR, R.ADMIN)),
-) -> dict[str, Any]:
+) -> IdentityOut:
     """Decrypt the reporter's name and phone; every read is audited with its purpose."""
     ctx = ctx_of(request)
     person = await reveal_complainant(
         ctx, complaint_id, actor_of(p), purpose, request.state.trace_id
     )
-    return {"anonymous": person.anonymous, "name": person.name, "phone": person.phone}
+    return IdentityOut(anonymous=person.anonymous, name=person.name, phone=person.phone)
 
 
 @router.post(
     "/{complaint_id}/{action}",
     summary="办理 / lifecycle action",
     responses=NOT_FOUND | CONFLICT | MALFORMED,
+    response_model=ComplaintOut,
+    response_model_exclude_unset=True,
 )
 async def act(
     request: Request,
@@ -201,7 +208,7 @@ async def act(
     complaint_id: str = Path(max_length=64),
     action: str = Path(description=" | ".join(ACTIONS)),
     p: Principal = Depends(require_roles(*STAFF)),
-) -> dict[str, Any]:
+) -> ComplaintOut:
     """assign, accept, return, extend, approve-extension, reject-extension, reply, close,
     follow-up, reopen, merge — each only by its roles and from its states (else 403/409)."""
     if action not in ACTIONS:
@@ -212,9 +219,8 @@ async def act(
     loaded = await perform(
         ctx, complaint_id, Action(action), actor_of(p), req, request.state.trace_id
     )
-    doc = await ctx.repo.find_one({"_id": loaded.complaint.id})
-    assert doc is not None
-    return with_clocks(complaint_view(doc, p), doc, ctx)
+    case = await stored_case(ctx, loaded.complaint.id)
+    return with_clocks(complaint_view(case, p), case, ctx)
 
 
 __all__ = ["Role", "router"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -11,8 +10,9 @@ from complaints.domain.errors import RuleViolation
 from complaints.domain.rates import Period, Rate, Reading
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS
+from complaints.entrypoints.http.responses import Escalations, RateOut, RatesOut
 from complaints.entrypoints.http.units import registered_unit
-from complaints.service_layer.queries import issue_list
+from complaints.service_layer.queries import IssueLine, issue_list
 from complaints.service_layer.rates import compute
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
@@ -29,13 +29,13 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 READERS = (R.SUPERVISOR, R.ADMIN, R.OPERATOR, R.INTEGRATION, R.UNIT_HANDLER)
 
 
-def _rate(r: Rate) -> dict[str, Any]:
-    return {
-        "numerator": r.numerator,
-        "denominator": r.denominator,
-        "pending": r.pending,
-        "percent": None if r.percent is None else str(r.percent),
-    }
+def _rate(r: Rate) -> RateOut:
+    return RateOut(
+        numerator=r.numerator,
+        denominator=r.denominator,
+        pending=r.pending,
+        percent=None if r.percent is None else str(r.percent),
+    )
 
 
 def _unit_scope(p: Principal, unit_id: str | None) -> str | None:
@@ -54,7 +54,7 @@ async def rates(
         "so_far: only cases already due (those still inside their limit left out)",
     ),
     p: Principal = Depends(require_roles(*READERS)),
-) -> dict[str, Any]:
+) -> RatesOut:
     """Exactly docs/rates.md's definitions (services/complaints/README.md); cases still inside
     their limit are reported as pending, and 返工按时回复率 counts each rework round."""
     if to < from_:
@@ -67,23 +67,23 @@ async def rates(
         datetime.combine(to + timedelta(days=1), time(), SHANGHAI),
     )
     result = await compute(ctx, period, _unit_scope(p, unit_id), ctx.clock(), reading)
-    return {
-        "from": from_,
-        "to": to,
-        "unit_id": result.unit_id,
-        "target_percent": f"{ctx.rate_target * 100:.2f}",
-        "assignment_rate": _rate(result.assignment),
-        "on_time_reply_rate": _rate(result.on_time_reply),
-        "rework_reply_rate": _rate(result.rework_reply),
-        "reading": result.reading.value,
-        # The platforms' 催办 and 督办 of the cases received in the period.
-        "platform_escalations": {
-            "cases": result.escalations.cases,
-            "urged_cases": result.escalations.urged_cases,
-            "urges": result.escalations.urges,
-            "supervisions": result.escalations.supervisions,
-        },
-    }
+    esc = result.escalations
+    return RatesOut(
+        from_=from_,
+        to=to,
+        unit_id=result.unit_id,
+        target_percent=f"{ctx.rate_target * 100:.2f}",
+        assignment_rate=_rate(result.assignment),
+        on_time_reply_rate=_rate(result.on_time_reply),
+        rework_reply_rate=_rate(result.rework_reply),
+        reading=result.reading.value,
+        platform_escalations=Escalations(
+            cases=esc.cases,
+            urged_cases=esc.urged_cases,
+            urges=esc.urges,
+            supervisions=esc.supervisions,
+        ),
+    )
 
 
 @router.get("/issue-list", summary="问题清单 / open cases past or near a deadline")
@@ -92,8 +92,7 @@ async def issues(
     unit_id: str | None = Query(default=None, max_length=64),
     within_hours: int = Query(default=24, ge=0, le=24 * 60),
     p: Principal = Depends(require_roles(*READERS)),
-) -> list[dict[str, Any]]:
+) -> list[IssueLine]:
     """Overdue first, then by the nearest deadline."""
     ctx = ctx_of(request)
-    lines = await issue_list(ctx, _unit_scope(p, unit_id), timedelta(hours=within_hours))
-    return [line.__dict__ for line in lines]
+    return await issue_list(ctx, _unit_scope(p, unit_id), timedelta(hours=within_hours))

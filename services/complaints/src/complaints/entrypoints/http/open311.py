@@ -16,16 +16,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_serializer
 
-from complaints.adapters.documents import Doc
 from complaints.domain.errors import DomainError
-from complaints.domain.model import Category, Channel, Status, Urgency
+from complaints.domain.model import Category, Channel, Urgency
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS
 from complaints.entrypoints.http.schemas import ComplainantIn, LocationIn
 from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.intake import SubmitComplaint, submit
+from complaints.service_layer.open311 import CLOSED, RequestFilter, one_request, requests
+from complaints.service_layer.ports import Case
 from qingshan_core.auth import AuthError, Principal, bearer_token
 from qingshan_core.auth import Role as R
 from qingshan_core.problems import PROBLEM_REF
@@ -37,7 +38,6 @@ router = APIRouter(
     dependencies=[PER_ADDRESS],
     responses=TOO_MANY,
 )
-CLOSED = {Status.CLOSED.value, Status.FOLLOWED_UP.value, Status.MERGED.value}
 SPAN = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC))
 
 
@@ -46,6 +46,48 @@ class Open311Error(BaseModel):
 
     code: int
     description: str
+
+
+class ServiceOut(BaseModel):
+    service_code: str
+    service_name: str
+    description: str
+    metadata: bool
+    type: str
+    keywords: str
+    group: str
+
+
+class ServiceDefinition(BaseModel):
+    service_code: str
+    attributes: list[dict[str, Any]]
+
+
+class Receipt(BaseModel):
+    service_request_id: str
+    service_notice: str
+
+
+class RequestOut(BaseModel):
+    """A service request as GeoReport v2 shows it (times in UTC, as stored)."""
+
+    service_request_id: str
+    status: str
+    status_notes: str
+    service_name: str
+    service_code: str
+    description: str
+    agency_responsible: str | None
+    requested_datetime: datetime
+    updated_datetime: datetime
+    expected_datetime: datetime | None
+    address: str
+    lat: float | None
+    long: float | None
+
+    @field_serializer("requested_datetime", "updated_datetime", "expected_datetime")
+    def _utc(self, at: datetime | None) -> str | None:
+        return None if at is None else at.astimezone(UTC).isoformat()
 
 
 AUTH = {401: ERRORS[401], 403: ERRORS[403]}
@@ -80,40 +122,42 @@ async def _principal(request: Request, api_key: str | None) -> Principal:
     return p
 
 
-def _own(request: Request, p: Principal, device_id: str | None) -> dict[str, Any]:
-    """The filter that keeps a public caller to its own requests (nothing for staff)."""
-    if p.role is not R.PUBLIC:
-        return {}
-    device = ctx_of(request).keyring.blind_index(device_id, "device") if device_id else None
-    return {"created_by.id": p.subject, "device": device}
-
-
 @router.get("/services.json", summary="services list")
-async def services() -> list[dict[str, Any]]:
+async def services() -> list[ServiceOut]:
     """One Open311 service per complaint category."""
     return [
-        {
-            "service_code": c.value,
-            "service_name": c.label,
-            "description": f"{c.label}污染投诉 / {c.value.replace('_', ' ')} complaint",
-            "metadata": False,
-            "type": "realtime",
-            "keywords": f"{c.value},{c.label},环境投诉",
-            "group": "生态环境 / environment",
-        }
+        ServiceOut(
+            service_code=c.value,
+            service_name=c.label,
+            description=f"{c.label}污染投诉 / {c.value.replace('_', ' ')} complaint",
+            metadata=False,
+            type="realtime",
+            keywords=f"{c.value},{c.label},环境投诉",
+            group="生态环境 / environment",
+        )
         for c in Category
     ]
 
 
-@router.get("/services/{service_code}.json", summary="service definition", responses=NOT_FOUND)
+@router.get(
+    "/services/{service_code}.json",
+    summary="service definition",
+    responses=NOT_FOUND,
+    response_model=ServiceDefinition,
+)
 async def definition(service_code: str) -> Any:
     """No extra attributes: every category takes the standard fields."""
     if service_code not in {c.value for c in Category}:
         return _error(404, f"unknown service_code {service_code}")
-    return {"service_code": service_code, "attributes": []}
+    return ServiceDefinition(service_code=service_code, attributes=[])
 
 
-@router.post("/requests.json", summary="post service request", responses=REFUSED | AUTH)
+@router.post(
+    "/requests.json",
+    summary="post service request",
+    responses=REFUSED | AUTH,
+    response_model=list[Receipt],
+)
 async def post_request(
     request: Request,
     service_code: Annotated[str, Form()],
@@ -163,8 +207,8 @@ async def post_request(
         result = await submit(cmd, actor_of(p), ctx_of(request), request.state.trace_id)
     except DomainError as exc:
         return _error(400, str(exc))
-    doc = result.doc
-    return [{"service_request_id": doc["_id"], "service_notice": f"查询码 {doc['tracking_code']}"}]
+    c = result.case.complaint
+    return [Receipt(service_request_id=c.id, service_notice=f"查询码 {c.tracking_code}")]
 
 
 def _idem(device_id: str | None, description: str) -> str | None:
@@ -175,30 +219,31 @@ def _idem(device_id: str | None, description: str) -> str | None:
     return f"open311:{device_id}:{digest}"
 
 
-def _request_view(doc: Doc) -> dict[str, Any]:
-    category = Category(doc["category"])
-    history = doc.get("history") or []
-    updated = history[-1]["at"] if history else doc["received_at"]
-    due = (doc["deadlines"].get("close") or {}).get("due")
-    loc = doc["location"]
-    return {
-        "service_request_id": doc["_id"],
-        "status": "closed" if doc["status"] in CLOSED else "open",
-        "status_notes": Status(doc["status"]).label,
-        "service_name": category.label,
-        "service_code": category.value,
-        "description": doc["description"],
-        "agency_responsible": doc.get("unit_id"),
-        "requested_datetime": doc["received_at"],
-        "updated_datetime": updated,
-        "expected_datetime": due,
-        "address": loc["address"],
-        "lat": loc.get("lat"),
-        "long": loc.get("lon"),
-    }
+def _request_view(case: Case) -> RequestOut:
+    c, loc = case.complaint, case.complaint.location
+    return RequestOut(
+        service_request_id=c.id,
+        status="closed" if c.status.value in CLOSED else "open",
+        status_notes=c.status.label,
+        service_name=c.category.label,
+        service_code=c.category.value,
+        description=c.description,
+        agency_responsible=c.unit_id,
+        requested_datetime=c.received_at,
+        updated_datetime=c.history[-1].at if c.history else c.received_at,
+        expected_datetime=c.deadlines.close.due,
+        address=loc.address,
+        lat=loc.lat,
+        long=loc.lon,
+    )
 
 
-@router.get("/requests.json", summary="get service requests", responses=AUTH | REFUSED)
+@router.get(
+    "/requests.json",
+    summary="get service requests",
+    responses=AUTH | REFUSED,
+    response_model=list[RequestOut],
+)
 async def get_requests(
     request: Request,
     api_key: str | None = None,
@@ -216,26 +261,25 @@ async def get_requests(
         # A naive value is UTC, as the store reads it; far dates cannot be stored or compared.
         if value and not SPAN[0] <= value.replace(tzinfo=value.tzinfo or UTC) <= SPAN[1]:
             return _error(400, f"{name}: must lie in 2000–2100 / 日期超出范围")
-    query: dict[str, Any] = _own(request, p, device_id)
+    ids = None
     if service_request_id:
-        query["_id"] = {"$in": [i.strip() for i in service_request_id.split(",") if i.strip()]}
-    if service_code:
-        query["category"] = service_code
-    if start_date or end_date:
-        query["received_at"] = {
-            **({"$gte": start_date} if start_date else {}),
-            **({"$lte": end_date} if end_date else {}),
-        }
-    if status == "closed":
-        query["status"] = {"$in": sorted(CLOSED)}
-    elif status == "open":
-        query["status"] = {"$nin": sorted(CLOSED)}
-    docs, _ = await ctx_of(request).repo.search(query, limit=200)
-    return [_request_view(d) for d in docs]
+        ids = tuple(i.strip() for i in service_request_id.split(",") if i.strip())
+    f = RequestFilter(
+        ids=ids,
+        service_code=service_code,
+        start=start_date,
+        end=end_date,
+        closed=None if status is None else status == "closed",
+        device_id=device_id,
+    )
+    return [_request_view(c) for c in await requests(ctx_of(request), f, actor_of(p))]
 
 
 @router.get(
-    "/requests/{service_request_id}.json", summary="get service request", responses=AUTH | NOT_FOUND
+    "/requests/{service_request_id}.json",
+    summary="get service request",
+    responses=AUTH | NOT_FOUND,
+    response_model=list[RequestOut],
 )
 async def get_request(
     request: Request,
@@ -246,8 +290,7 @@ async def get_request(
     """One request, as a one-element list (the GeoReport convention); to a public caller
     only one of its own (else 404, as for an unknown id)."""
     p = await _principal(request, api_key)
-    query = {"_id": service_request_id, **_own(request, p, device_id)}
-    doc = await ctx_of(request).repo.find_one(query)
-    if doc is None:
+    case = await one_request(ctx_of(request), service_request_id, actor_of(p), device_id)
+    if case is None:
         return _error(404, f"service_request_id {service_request_id} not found")
-    return [_request_view(doc)]
+    return [_request_view(case)]

@@ -7,10 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from complaints.adapters.documents import Doc
 from complaints.adapters.platform_mapping import PlatformConfig
-from complaints.domain.errors import NotFound
-from complaints.domain.model import Channel, Status
+from complaints.domain.model import Channel
 from complaints.domain.platform import Step
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import CONFLICT, ERRORS, MALFORMED, NOT_FOUND
@@ -25,7 +23,9 @@ from complaints.entrypoints.http.platform_schemas import (
     WithdrawIn,
 )
 from complaints.entrypoints.http.views import actor_of, in_local_time
+from complaints.service_layer.cases import stored_case
 from complaints.service_layer.platform_inbound import Kind, PlatformRequest, find_order, handle
+from complaints.service_layer.ports import Case
 from qingshan_core.auth import Principal, require_roles
 from qingshan_core.auth import Role as R
 from qingshan_core.ratelimit import TOO_MANY, per_client
@@ -45,24 +45,24 @@ def _config(request: Request, platform: PlatformCode) -> PlatformConfig:
     return configs.get(platform.value) or PlatformConfig()
 
 
-def order_view(doc: Doc, platform: PlatformCode, duplicate: bool = False) -> PlatformOrderOut:
-    d = doc["deadlines"]
-    due = (d.get("reply") or d.get("close") or {}).get("due")
-    urges, supervisions = int(doc.get("urge_count") or 0), int(doc.get("supervise_count") or 0)
+def order_view(case: Case, platform: PlatformCode, duplicate: bool = False) -> PlatformOrderOut:
+    c = case.complaint
+    due = (c.deadlines.reply or c.deadlines.close).due
+    urges, supervisions = c.urge_count, c.supervise_count
     level = "supervise" if supervisions else "urge" if urges else None
     return PlatformOrderOut(
         platform=platform,
-        order_number=doc.get("external_id") or "",
-        complaint_id=doc["_id"],
-        status=doc["status"],
-        status_label=Status(doc["status"]).label,
-        unit_id=doc.get("unit_id"),
+        order_number=c.external_id or "",
+        complaint_id=c.id,
+        status=c.status.value,
+        status_label=c.status.label,
+        unit_id=c.unit_id,
         escalation_level=level,
         urge_count=urges,
         supervise_count=supervisions,
-        satisfaction=doc.get("satisfaction"),
-        reopen_count=int(doc.get("reopen_count") or 0),
-        pending_extension=doc.get("pending_extension") is not None,
+        satisfaction=c.satisfaction.value if c.satisfaction else None,
+        reopen_count=c.reopen_count,
+        pending_extension=c.pending_extension is not None,
         deadline=in_local_time(due),
         duplicate=duplicate,
     )
@@ -80,9 +80,8 @@ async def _apply(
     ctx = ctx_of(request)
     req = PlatformRequest(Channel(platform.value), order_number, request_id, kind, **values)
     done = await handle(ctx, _config(request, platform), req, actor_of(p), request.state.trace_id)
-    doc = await ctx.repo.find_one({"_id": done.loaded.complaint.id})
-    assert doc is not None
-    return order_view(doc, platform, done.duplicate)
+    case = await stored_case(ctx, done.loaded.complaint.id)
+    return order_view(case, platform, done.duplicate)
 
 
 @router.get("", summary="工单状态 / the order as qingshan holds it")
@@ -95,10 +94,7 @@ async def get_order(
     """Status, unit, escalation, and every district step with what became of it."""
     ctx = ctx_of(request)
     complaint_id = await find_order(ctx, Channel(platform.value), order_number)
-    doc = await ctx.repo.find_one({"_id": complaint_id})
-    if doc is None:
-        raise NotFound(order_number)
-    view = order_view(doc, platform)
+    view = order_view(await stored_case(ctx, complaint_id), platform)
     rows = await ctx.platform_queue.of_case(complaint_id) if ctx.platform_queue else []
     view.steps = [
         StepOut(

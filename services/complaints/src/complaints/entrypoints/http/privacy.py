@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from complaints.adapters.audit import AuditFilter, AuditKind
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS, NOT_FOUND
+from complaints.entrypoints.http.responses import Erased, RetentionOut, RevealPage, RevealRecord
 from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.erasure import erase_on_request
 from qingshan_core.auth import Principal, require_roles
@@ -36,14 +35,14 @@ async def erase(
     request: Request,
     complaint_id: str = Path(max_length=64),
     p: Principal = Depends(ADMIN),
-) -> dict[str, Any]:
+) -> Erased:
     """Removes the reporter's name, phone, blind index and contact from the case (and, through
     `ComplaintErased`, from notify's deliveries and inbox); audited with the reason. The case
     and its statistics stay. Answers what was removed (nothing when erased before)."""
     ctx = ctx_of(request)
     reason = body.reason.strip()
     removed = await erase_on_request(ctx, complaint_id, actor_of(p), reason, request.state.trace_id)
-    return {"complaint_id": complaint_id, "removed": removed, "erased": True}
+    return Erased(complaint_id=complaint_id, removed=removed, erased=True)
 
 
 @router.get("/v1/admin/reveals", summary="个人信息查阅记录 / the reveal audit")
@@ -57,21 +56,22 @@ async def reveals(
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=1_000_000),
     p: Principal = Depends(ADMIN),
-) -> dict[str, Any]:
+) -> RevealPage:
     """Who revealed or erased which case's reporter data, when and why; newest first."""
     f = AuditFilter(actor_id, complaint_id, kind, since, until)
     docs, total = await ctx_of(request).audit.page(f, skip=offset, limit=limit)
     keys = ("kind", "complaint_id", "actor_id", "role", "purpose", "at", "trace_id")
-    return {"total": total, "items": [{k: d.get(k) for k in keys} for d in docs]}
+    items = [RevealRecord.model_validate({k: d.get(k) for k in keys}) for d in docs]
+    return RevealPage(total=total, items=items)
 
 
 @router.get("/v1/admin/retention", summary="保存期限 / retention periods in force")
-async def retention(request: Request, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+async def retention(request: Request, p: Principal = Depends(ADMIN)) -> RetentionOut:
     """Days after a case ended (see docs/retention.md for the legal basis of each)."""
     r = ctx_of(request).retention
-    return {
-        "identity_days": r.identity.days,
-        "content_days": r.content.days,
-        "reveal_audit_days": r.reveal_audit.days,
-        "reveal_daily_threshold": r.reveal_daily_threshold,
-    }
+    return RetentionOut(
+        identity_days=r.identity.days,
+        content_days=r.content.days,
+        reveal_audit_days=r.reveal_audit.days,
+        reveal_daily_threshold=r.reveal_daily_threshold,
+    )

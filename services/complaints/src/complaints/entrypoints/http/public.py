@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Path, Request
 
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS, NOT_FOUND
+from complaints.entrypoints.http.responses import PublicCase
 from complaints.service_layer.queries import track as track_case
 from qingshan_core.ratelimit import PER_ADDRESS, TOO_MANY
 
@@ -23,6 +22,6 @@ router = APIRouter(
 async def track(
     request: Request,
     tracking_code: str = Path(min_length=6, max_length=32, pattern=r"^[0-9A-Za-z\-]+$"),
-) -> dict[str, Any]:
+) -> PublicCase:
     """Anyone with the (unguessable) code may follow the case."""
-    return await track_case(ctx_of(request), tracking_code.upper())
+    return PublicCase.model_validate(await track_case(ctx_of(request), tracking_code.upper()))

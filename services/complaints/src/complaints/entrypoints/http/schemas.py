@@ -9,22 +9,13 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from complaints.domain.model import Category, Channel, Satisfaction, Urgency
+from complaints.domain.model import Category, Channel, Satisfaction, Urgency, normal_phone
 
 # Mainland China, generously bounded (WGS84).
 LAT_RANGE, LON_RANGE = (3.8, 53.6), (73.5, 135.1)
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 CLOCK_SKEW = timedelta(minutes=2)
-
-
-def normal_phone(raw: str) -> str:
-    """Digits only, without +86/0086: 138 1234 5678 and +86-13812345678 are the same number."""
-    digits = re.sub(r"[\s\-()（）]", "", raw)
-    for prefix in ("+86", "0086"):
-        if digits.startswith(prefix):
-            digits = digits[len(prefix) :]
-    return digits
 
 
 class LocationIn(BaseModel):

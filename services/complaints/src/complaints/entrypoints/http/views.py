@@ -1,14 +1,30 @@
-"""Responses built from stored documents, masked for the caller's role."""
+"""Responses rendered from the read model (a case, its history, a note), masked for the
+caller's role; every time in Beijing time (+08:00), as the bureau reads it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from complaints.adapters.documents import Doc, from_doc
 from complaints.domain.clocks import STAGE_LABELS, clocks
-from complaints.domain.model import Actor, Category, Channel, Role, Status, Urgency
+from complaints.domain.complaint import Complaint
+from complaints.domain.deadlines import Deadlines
+from complaints.domain.model import Actor, Role
+from complaints.entrypoints.http.responses import (
+    ClockOut,
+    ComplainantOut,
+    ComplaintOut,
+    DeadlinesOut,
+    DurationOut,
+    ExtensionOut,
+    HistoryOut,
+    LocationOut,
+    NoteOut,
+    PolicyRef,
+)
 from complaints.service_layer.context import Context
+from complaints.service_layer.notes import Note
+from complaints.service_layer.ports import Case
 from qingshan_core.auth import Principal
 from qingshan_core.workdays import SHANGHAI
 
@@ -29,92 +45,112 @@ def actor_of(p: Principal) -> Actor:
     return Actor(id=p.subject, role=Role(p.role.value), unit_id=p.unit)
 
 
-def _deadlines(d: Doc) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for stage in ("assign", "accept", "reply", "close"):
-        if d.get(stage):
-            out[f"{stage}_by"] = d[stage]["due"]
-    if d.get("return_by"):
-        out["return_by"] = d["return_by"]
-    out["provisional"] = bool(d.get("provisional"))
-    return out
-
-
-def complainant_view(doc: Doc, role: Role) -> dict[str, Any]:
-    """Handling units never see who reported; everyone else sees masks only."""
-    c = doc["complainant"]
-    if role is Role.UNIT_HANDLER or c["anonymous"]:
-        return {"anonymous": c["anonymous"]}
-    return {"anonymous": False, "name": c.get("masked_name"), "phone": c.get("masked_phone")}
-
-
-def complaint_view(doc: Doc, principal: Principal, *, detail: bool = True) -> dict[str, Any]:
-    """The case as the caller may see it."""
-    role = Role(principal.role.value)
-    view: dict[str, Any] = {
-        "id": doc["_id"],
-        "tracking_code": doc["tracking_code"],
-        "status": doc["status"],
-        "status_label": Status(doc["status"]).label,
-        "channel": doc["channel"],
-        "channel_label": Channel(doc["channel"]).label,
-        "external_id": doc.get("external_id"),
-        "category": doc["category"],
-        "category_label": Category(doc["category"]).label,
-        "urgency": doc["urgency"],
-        "urgency_label": Urgency(doc["urgency"]).label,
-        "description": doc["description"],
-        "location": doc["location"],
-        "complainant": complainant_view(doc, role),
-        "unit_id": doc.get("unit_id"),
-        "received_at": doc["received_at"],
-        "deadlines": _deadlines(doc["deadlines"]),
-        "policy": {"id": doc["policy"]["id"], "version": doc["policy"]["version"]},
-        "possible_duplicates": doc.get("possible_duplicates", []),
-        "merged_into": doc.get("merged_into"),
-        "reply": doc.get("reply_text"),
-        "satisfaction": doc.get("satisfaction"),
+def _deadlines(d: Deadlines) -> DeadlinesOut:
+    due = {
+        f"{s.stage.value}_by": s.due.astimezone(SHANGHAI)
+        for s in (d.assign, d.accept, d.reply, d.close)
+        if s is not None
     }
+    if d.return_by:
+        due["return_by"] = d.return_by.astimezone(SHANGHAI)
+    return DeadlinesOut(**due, provisional=d.provisional)
+
+
+def complainant_view(case: Case, role: Role) -> ComplainantOut:
+    """Handling units never see who reported; everyone else sees masks only."""
+    anonymous = case.complaint.complainant.anonymous
+    if role is Role.UNIT_HANDLER or anonymous:
+        return ComplainantOut(anonymous=anonymous)
+    return ComplainantOut(anonymous=False, name=case.masked_name, phone=case.masked_phone)
+
+
+def receipt_view(case: Case) -> ComplaintOut:
+    """What a reporter gets back from intake: enough to follow the case, no more."""
+    c = case.complaint
+    return ComplaintOut(
+        id=c.id,
+        tracking_code=c.tracking_code,
+        status=c.status.value,
+        status_label=c.status.label,
+        received_at=c.received_at.astimezone(SHANGHAI),
+        deadlines=_deadlines(c.deadlines),
+    )
+
+
+def _extension(c: Complaint) -> ExtensionOut | None:
+    e = c.pending_extension
+    if e is None:
+        return None
+    return ExtensionOut(
+        amount=DurationOut(amount=e.amount.amount, unit=e.amount.unit.value),
+        reason=e.reason,
+        requested_at=e.requested_at.astimezone(SHANGHAI),
+        requested_by=e.requested_by,
+    )
+
+
+def complaint_view(case: Case, principal: Principal, *, detail: bool = True) -> ComplaintOut:
+    """The case as the caller may see it."""
+    c, loc = case.complaint, case.complaint.location
+    view = receipt_view(case)
+    view.channel, view.channel_label = c.channel.value, c.channel.label
+    view.external_id = c.external_id
+    view.category, view.category_label = c.category.value, c.category.label
+    view.urgency, view.urgency_label = c.urgency.value, c.urgency.label
+    view.description = c.description
+    view.location = LocationOut(address=loc.address, town=loc.town, lat=loc.lat, lon=loc.lon)
+    view.complainant = complainant_view(case, Role(principal.role.value))
+    view.unit_id = c.unit_id
+    view.policy = PolicyRef(id=c.policy.id, version=c.policy.version)
+    view.possible_duplicates = list(case.possible_duplicates)
+    view.merged_into = c.merged_into
+    view.reply = c.reply_text
+    view.satisfaction = c.satisfaction.value if c.satisfaction else None
     if detail:
-        case = from_doc(doc)
-        view["allowed_actions"] = [a.value for a in case.allowed_actions(actor_of(principal))]
-        view["pending_extension"] = doc.get("pending_extension")
-    return dict(in_local_time(view))
-
-
-def with_clocks(view: dict[str, Any], doc: Doc, ctx: Context) -> dict[str, Any]:
-    """The case view with every deadline clock (green / yellow / red by the warning rule)."""
-    case = from_doc(doc)
-    view["clocks"] = [
-        in_local_time(
-            {
-                "stage": c.stage.value,
-                "label": STAGE_LABELS[c.stage],
-                "start": c.start,
-                "due": c.due,
-                "warn_at": c.warn_at,
-                "light": c.light.value,
-                "light_label": c.light.label,
-            }
-        )
-        for c in clocks(case, ctx.clock(), ctx.calendar, ctx.warning_rule)
-    ]
-    view["flags"] = doc.get("flags") or []
+        view.allowed_actions = [a.value for a in c.allowed_actions(actor_of(principal))]
+        view.pending_extension = _extension(c)
     return view
 
 
-def history_view(doc: Doc) -> list[dict[str, Any]]:
-    return in_local_time(
-        [
-            {
-                "at": h["at"],
-                "actor_id": h["actor_id"],
-                "role": h["role"],
-                "action": h["action"],
-                "from_status": h.get("from_status"),
-                "to_status": h["to_status"],
-                "details": h.get("details", {}),
-            }
-            for h in doc.get("history", [])
-        ]
+def with_clocks(view: ComplaintOut, case: Case, ctx: Context) -> ComplaintOut:
+    """The case view with every deadline clock (green / yellow / red by the warning rule)."""
+    view.clocks = [
+        ClockOut(
+            stage=k.stage.value,
+            label=STAGE_LABELS[k.stage],
+            start=k.start.astimezone(SHANGHAI),
+            due=k.due.astimezone(SHANGHAI),
+            warn_at=k.warn_at.astimezone(SHANGHAI) if k.warn_at else None,
+            light=k.light.value,
+            light_label=k.light.label,
+        )
+        for k in clocks(case.complaint, ctx.clock(), ctx.calendar, ctx.warning_rule)
+    ]
+    view.flags = list(case.flags)
+    return view
+
+
+def history_view(c: Complaint) -> list[HistoryOut]:
+    return [
+        HistoryOut(
+            at=h.at.astimezone(SHANGHAI),
+            actor_id=h.actor_id,
+            role=h.role.value,
+            action=h.action.value,
+            from_status=h.from_status.value if h.from_status else None,
+            to_status=h.to_status.value,
+            details=in_local_time(dict(h.details)),
+        )
+        for h in c.history
+    ]
+
+
+def note_view(n: Note) -> NoteOut:
+    return NoteOut(
+        id=n.id,
+        at=n.at.astimezone(SHANGHAI),
+        author_id=n.author_id,
+        author_role=n.author_role,
+        author_unit=n.author_unit,
+        text=n.text,
     )

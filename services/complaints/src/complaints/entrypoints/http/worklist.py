@@ -3,16 +3,21 @@ duplicate hints while a report is typed, and the internal notes of a case."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Path, Request
 
-from complaints.domain.errors import NotFound
-from complaints.entrypoints.http.complaints import STAFF, ctx_of, visible
+from complaints.entrypoints.http.complaints import STAFF, ctx_of
 from complaints.entrypoints.http.errors import ERRORS, NOT_FOUND
+from complaints.entrypoints.http.responses import (
+    ComplaintItems,
+    NoteList,
+    NoteOut,
+    QueueCount,
+    QueueCounts,
+)
 from complaints.entrypoints.http.schemas import DraftIn, NoteIn
 from complaints.entrypoints.http.units import registered_unit
-from complaints.entrypoints.http.views import actor_of, complaint_view, in_local_time
+from complaints.entrypoints.http.views import actor_of, complaint_view, note_view
+from complaints.service_layer.cases import visible_case
 from complaints.service_layer.duplicate_hints import Draft, possible_duplicates
 from complaints.service_layer.listing import QUEUE_LABELS, queue_counts
 from complaints.service_layer.notes import add_note, notes_of
@@ -29,21 +34,26 @@ INTAKE = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION)
 
 
 @router.get("/queues", summary="工作队列计数 / live counts of the work queues")
-async def queues(request: Request, p: Principal = Depends(require_roles(*STAFF))) -> dict[str, Any]:
+async def queues(request: Request, p: Principal = Depends(require_roles(*STAFF))) -> QueueCounts:
     """How many open cases each queue holds for the caller (a unit: its own cases only)."""
     counts = await queue_counts(ctx_of(request), actor_of(p))
-    return {
-        "items": [
-            {"queue": q.value, "label": label, "count": counts[q.value]}
+    return QueueCounts(
+        items=[
+            QueueCount(queue=q.value, label=label, count=counts[q.value])
             for q, label in QUEUE_LABELS.items()
         ]
-    }
+    )
 
 
-@router.post("/duplicates", summary="疑似重复 / possible duplicates of a draft report")
+@router.post(
+    "/duplicates",
+    summary="疑似重复 / possible duplicates of a draft report",
+    response_model=ComplaintItems,
+    response_model_exclude_unset=True,
+)
 async def duplicates(
     body: DraftIn, request: Request, p: Principal = Depends(require_roles(*INTAKE))
-) -> dict[str, Any]:
+) -> ComplaintItems:
     """The open cases a report with this category and place (and phone) would duplicate,
     earliest first; nothing is stored."""
     draft = Draft(
@@ -54,21 +64,8 @@ async def duplicates(
         lon=body.location.lon,
         phone=body.phone,
     )
-    docs = await possible_duplicates(ctx_of(request), draft)
-    return {"items": [complaint_view(d, p, detail=False) for d in docs]}
-
-
-async def _case(request: Request, complaint_id: str, p: Principal) -> dict[str, Any]:
-    doc = await ctx_of(request).repo.find_one({"_id": complaint_id})
-    if doc is None:
-        raise NotFound(complaint_id)
-    visible(doc, p)
-    return doc
-
-
-def _note_view(n: dict[str, Any]) -> dict[str, Any]:
-    keep = ("at", "author_id", "author_role", "author_unit", "text")
-    return {"id": n["_id"], **{k: in_local_time(n.get(k)) for k in keep}}
+    cases = await possible_duplicates(ctx_of(request), draft)
+    return ComplaintItems(items=[complaint_view(c, p, detail=False) for c in cases])
 
 
 @router.get(
@@ -78,11 +75,11 @@ async def list_notes(
     request: Request,
     complaint_id: str = Path(max_length=64),
     p: Principal = Depends(require_roles(*STAFF)),
-) -> dict[str, Any]:
+) -> NoteList:
     """Oldest first; kept apart from the reply and never shown to the reporter."""
-    await _case(request, complaint_id, p)
+    await visible_case(ctx_of(request), complaint_id, actor_of(p))
     notes = await notes_of(ctx_of(request), complaint_id)
-    return {"items": [_note_view(n) for n in notes]}
+    return NoteList(items=[note_view(n) for n in notes])
 
 
 @router.post(
@@ -96,8 +93,8 @@ async def post_note(
     request: Request,
     complaint_id: str = Path(max_length=64),
     p: Principal = Depends(require_roles(*STAFF)),
-) -> dict[str, Any]:
+) -> NoteOut:
     """Anyone who may see the case may note on it."""
-    await _case(request, complaint_id, p)
+    await visible_case(ctx_of(request), complaint_id, actor_of(p))
     note = await add_note(ctx_of(request), complaint_id, actor_of(p), body.text)
-    return _note_view(note)
+    return note_view(note)
