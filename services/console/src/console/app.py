@@ -22,6 +22,7 @@ from console.units import unit_names
 from console.views import (
     inbox,
     intake,
+    notify_admin,
     public,
     registry,
     reserve,
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name, sub in ASSET_DIRS.items():
         app.mount(f"/assets/{name}", StaticFiles(directory=s.assets_dir / sub), name=name)
     app.include_router(signin_router)
-    for module in (*PAGES, registry, waste):
+    for module in (*PAGES, registry, waste, notify_admin):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)
