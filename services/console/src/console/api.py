@@ -57,6 +57,31 @@ FIELD_LABELS = {
     "phone": "电话",
     "from": "开始日期",
     "to": "结束日期",
+    # the risk registry's forms
+    "number": "编号",
+    "credit_code": "统一社会信用代码",
+    "title": "名称",
+    "signed_at": "签署发布时间",
+    "filing_number": "备案编号",
+    "filed_at": "备案时间",
+    "reviewed_at": "评估时间",
+    "producer": "移出单位",
+    "producer.credit_code": "移出单位统一社会信用代码",
+    "producer.name": "移出单位名称",
+    "receiver": "接受单位",
+    "receiver.credit_code": "接受单位统一社会信用代码",
+    "receiver.name": "接受单位名称",
+    "vehicle_plate": "车牌号",
+    "planned_ship_date": "计划转移日期",
+    "waste_code": "危废代码",
+    "quantity": "数量",
+    "holder_credit_code": "持证单位统一社会信用代码",
+    "holder_name": "持证单位名称",
+    "valid_from": "有效期起",
+    "valid_until": "有效期止",
+    "codes": "核准代码",
+    "categories": "核准类别",
+    "kind": "类型",
 }
 # Pydantic's error types, for field errors whose message is English.
 TYPE_ZH = {
@@ -134,6 +159,8 @@ def problem(
     if body.get("field") and not fields:
         name = str(body["field"])
         fields = [FieldError(name, FIELD_LABELS.get(name, name), message or "填写有误")]
+    if message and fields and message.startswith(f"{fields[0].field}: "):
+        message = message[len(fields[0].field) + 2 :]  # "receiver: 接收单位…": the field is listed
     if message is None or (fields and message.startswith("请求参数有误")):
         message = STATUS_ZH.get(status, "操作失败")
     if retry and status in (429, 503):

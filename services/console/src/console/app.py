@@ -19,12 +19,25 @@ from console.cookie_session import EncryptedSessionMiddleware, SessionCodec
 from console.signin import HOME, SignInRequired, provider, session, signin_redirect
 from console.signin import router as signin_router
 from console.units import unit_names
-from console.views import inbox, intake, public, reserve, reserve_changes, risk, supervisor, work
+from console.views import (
+    inbox,
+    intake,
+    notify_admin,
+    public,
+    registry,
+    reserve,
+    reserve_changes,
+    risk,
+    supervisor,
+    waste,
+    work,
+)
 from qingshan_core.auth import TokenCodec
 from qingshan_core.logging import configure_logging
 from qingshan_core.workdays import SHANGHAI
 
 # What the console serves of each npm package, under /assets/<name>/.
+PAGES = (work, intake, supervisor, public, reserve, reserve_changes, risk, inbox)
 ASSET_DIRS = {"htmx": "htmx.org/dist", "echarts": "echarts/dist", "leaflet": "leaflet/dist"}
 
 
@@ -75,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name, sub in ASSET_DIRS.items():
         app.mount(f"/assets/{name}", StaticFiles(directory=s.assets_dir / sub), name=name)
     app.include_router(signin_router)
-    for module in (work, intake, supervisor, public, reserve, reserve_changes, risk, inbox):
+    for module in (*PAGES, registry, waste, notify_admin):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)

@@ -4,7 +4,14 @@ from datetime import timedelta
 
 import pytest
 
-from notify.domain.delivery import MAX_HISTORY, DeliveryFailed, NoticeEscalated, delivery_id
+from notify.domain.delivery import (
+    MAX_HISTORY,
+    DeliveryFailed,
+    DeliveryResent,
+    NoticeEscalated,
+    delivery_id,
+    resend_id,
+)
 from notify.domain.errors import InvalidTransition
 from notify.domain.model import AckState, Channel, Status
 from notify.domain.resilience import RetryPolicy
@@ -133,3 +140,24 @@ def test_only_delivered_inbox_items_can_be_acknowledged(make_delivery: MakeDeliv
     d.succeeded(T0, "ok")
     with pytest.raises(InvalidTransition):
         d.acknowledge(T0, "a")
+
+
+def test_a_dead_letter_is_resent_once_as_a_new_due_delivery(make_delivery: MakeDelivery) -> None:
+    d = make_delivery()
+    with pytest.raises(InvalidTransition):
+        d.resend(T0, "admin:a")  # not failed: nothing to resend
+    d.claim(T0, timedelta(seconds=30))
+    d.failed(T0, "HTTP 500", permanent=True, policy=RetryPolicy(), rand=0.5)
+    with pytest.raises(InvalidTransition):
+        d.resend(T0, "admin:a")  # failed, but not on the dead-letter topic yet
+    d.dead_lettered = True
+    d.events.clear()
+    later = T0 + timedelta(hours=1)
+    new = d.resend(later, "admin:a", "13900000000")
+    assert new.id == resend_id(d.id) != d.id
+    assert (new.status, new.next_attempt_at, new.attempt_count) == (Status.PENDING, later, 0)
+    assert new.address == "13900000000" and new.title == d.title
+    assert (d.resent_at, d.resent_by, d.resent_as) == (later, "admin:a", new.id)
+    assert d.events == [DeliveryResent(d.id, later, "admin:a", new.id)]
+    with pytest.raises(InvalidTransition):
+        d.resend(later, "admin:b")  # once per dead letter

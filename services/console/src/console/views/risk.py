@@ -40,12 +40,6 @@ async def map_data(request: Request, sess: Session = Depends(session)) -> Respon
     return JSONResponse({"features": geo["features"], "holders": holders, "clusters": clusters})
 
 
-@router.get("/risk/sources/{sid}")
-async def source_page(sid: str, request: Request, sess: Session = Depends(session)) -> Response:
-    source = await api_of(request).call("GET", "risk", f"/v1/risk-sources/{sid}", sess.token)
-    return await render(request, sess, "risk_source.html", s=source)
-
-
 @router.get("/risk/incidents")
 async def incidents(request: Request, sess: Session = Depends(session)) -> Response:
     rows = await api_of(request).call("GET", "risk", "/v1/incidents", sess.token)

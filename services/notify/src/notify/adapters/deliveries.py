@@ -28,7 +28,13 @@ from notify.adapters.work_index import (
     work_indexes,
 )
 from notify.domain.catalog import DIGEST
-from notify.domain.delivery import Delivery, DeliveryFailed, DomainEvent, NoticeEscalated
+from notify.domain.delivery import (
+    Delivery,
+    DeliveryFailed,
+    DeliveryResent,
+    DomainEvent,
+    NoticeEscalated,
+)
 from notify.service_layer.ports import DeliveryQuery
 from qingshan.notify.v1 import events_pb2
 from qingshan_core.events import Envelope
@@ -76,6 +82,23 @@ def envelope_of(d: Delivery, e: DomainEvent, source: str) -> Envelope:
             subject=d.id,
             trace_id=d.trace_id or None,
             event_id=f"{d.id}/failed",
+        )
+    if isinstance(e, DeliveryResent):
+        resent = events_pb2.DeliveryResent(
+            delivery_id=d.id,
+            occurred_at=_ts(e.at),
+            resent_as=e.resent_as,
+            resent_by=e.by,
+            event_id=d.event_id,
+            recipient=d.recipient,
+            channel=d.channel.value,
+        )
+        return Envelope.wrap(
+            resent,
+            source=source,
+            subject=d.id,
+            trace_id=d.trace_id or None,
+            event_id=f"{d.id}/resent",
         )
     assert isinstance(e, NoticeEscalated)
     esc = events_pb2.NoticeEscalated(

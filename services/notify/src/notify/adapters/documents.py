@@ -277,6 +277,7 @@ def delivery_from(doc: Document) -> Delivery:
         "sent_at",
         "failed_at",
         "erased_at",
+        "resent_at",
     ):
         fields[k] = _aware(fields.get(k))
     fields["channel"] = Channel(doc["channel"])

@@ -66,7 +66,22 @@ class NoticeEscalated:
     recipients: tuple[str, ...]
 
 
-DomainEvent = DeliveryFailed | NoticeEscalated
+@dataclass(frozen=True, slots=True)
+class DeliveryResent:
+    """Domain event: an administrator resent a dead letter as a new delivery."""
+
+    delivery_id: str
+    at: datetime
+    by: str
+    resent_as: str
+
+
+DomainEvent = DeliveryFailed | NoticeEscalated | DeliveryResent
+
+
+def resend_id(dead_letter_id: str) -> str:
+    """The one resend of a dead letter: the same dead letter always gives the same id."""
+    return hashlib.sha256(f"{dead_letter_id}\x1fresend".encode()).hexdigest()[:32]
 
 
 @dataclass(slots=True)
@@ -106,6 +121,10 @@ class Delivery:
     failed_at: datetime | None = None
     last_error: str = ""
     dead_lettered: bool = False
+    # A dead letter an administrator resent: who, when, and the new delivery's id.
+    resent_at: datetime | None = None
+    resent_by: str = ""
+    resent_as: str = ""
     # The cause's aggregate (the Kafka key, e.g. a complaint id): what an erasure finds it by.
     subject: str = ""
     erased_at: datetime | None = None
@@ -183,6 +202,42 @@ class Delivery:
             return
         self.status = Status.RETRYING
         self.next_attempt_at = now + policy.delay(self.attempt_count, rand)
+
+    def resend(self, now: datetime, by: str, address: str | None = None) -> Delivery:
+        """A new delivery of this dead letter, due now, to `address` (the directory's current
+        one; default the old); this one records who resent it and when, with DeliveryResent.
+        Only a dead-lettered delivery not resent before may be resent."""
+        if self.status is not Status.FAILED or not self.dead_lettered:
+            raise InvalidTransition(f"delivery {self.id} is {self.status.value}, not a dead letter")
+        if self.resent_at is not None:
+            raise InvalidTransition(f"delivery {self.id} was resent as {self.resent_as}")
+        new = Delivery(
+            id=resend_id(self.id),
+            event_id=self.event_id,
+            event_type=self.event_type,
+            rule_id=self.rule_id,
+            recipient=self.recipient,
+            recipient_id=self.recipient_id,
+            recipient_name=self.recipient_name,
+            channel=self.channel,
+            address=address or self.address,
+            priority=self.priority,
+            title=self.title,
+            body=self.body,
+            created_at=now,
+            status=Status.PENDING,
+            next_attempt_at=now,
+            level=self.level,
+            unit=self.unit,
+            trace_id=self.trace_id,
+            template_id=self.template_id,
+            notes=f"resend of {self.id} by {by} / 死信重发",
+            ack_within_minutes=self.ack_within_minutes,
+            subject=self.subject,
+        )
+        self.resent_at, self.resent_by, self.resent_as = now, by, new.id
+        self.events.append(DeliveryResent(self.id, now, by, new.id))
+        return new
 
     def erase(self, now: datetime) -> bool:
         """Personal data of the cause was erased (or this delivery outlived its retention): the

@@ -10,6 +10,7 @@ from notify.entrypoints.http.deps import (
     ERRORS,
     INBOX_OWNERS,
     MALFORMED,
+    MANAGERS,
     NOT_FOUND,
     READERS,
     SENDERS,
@@ -23,15 +24,18 @@ from notify.entrypoints.http.schemas import (
     DirectIn,
     DirectOut,
     InboxItemOut,
+    ResendOut,
 )
-from notify.service_layer import inbox
+from notify.service_layer import dead_letters, inbox
 from notify.service_layer.context import NotifyContext
 from notify.service_layer.direct import send_direct
 from notify.service_layer.ports import DeliveryQuery
 from qingshan_core.auth import Principal, require_roles
+from qingshan_core.problems import conflict
 
 router = APIRouter(prefix="/v1", tags=["messages / 消息"], responses=ERRORS)
 Ctx = Depends(notify_ctx)
+RESEND_CONFLICT = conflict("不是死信 / not a dead letter")
 Owner = Depends(require_roles(*INBOX_OWNERS))
 
 
@@ -83,6 +87,22 @@ async def get_delivery(
     if d is None:
         raise NotFound(f"no such delivery / 投递记录不存在: {delivery_id}")
     return delivery_out(d)
+
+
+@router.post(
+    "/deliveries/{delivery_id}/resend",
+    response_model=ResendOut,
+    responses=NOT_FOUND | RESEND_CONFLICT,
+)
+async def resend_dead_letter(
+    delivery_id: str,
+    me: Principal = Depends(require_roles(*MANAGERS)),
+    ctx: NotifyContext = Ctx,
+) -> ResendOut:
+    """Resend a dead letter once, as a new delivery (the same answer when asked again) /
+    死信重发."""
+    dead, new = await dead_letters.resend(ctx, delivery_id, f"{me.role.value}:{me.subject}")
+    return ResendOut(dead_letter=delivery_out(dead), resend=delivery_out(new))
 
 
 @router.get("/channels", response_model=list[ChannelOut])

@@ -167,11 +167,21 @@ class DeliveryOut(BaseModel):
     failed_at: datetime | None
     last_error: str
     dead_lettered: bool
+    resent_at: datetime | None = None
+    resent_by: str = ""
+    resent_as: str = ""
     digest_id: str
     digest_items: list[str]
     ack_state: str
     ack_deadline: datetime | None
     acknowledged_at: datetime | None
+
+
+class ResendOut(BaseModel):
+    """A dead letter (marked resent, by whom and when) and the new delivery that resends it."""
+
+    dead_letter: DeliveryOut
+    resend: DeliveryOut
 
 
 class InboxItemOut(BaseModel):
