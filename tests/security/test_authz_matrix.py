@@ -197,6 +197,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST /v1/inbox/{delivery_id}/ack": STAFF,
         "GET /v1/deliveries": "supervisor admin integration",
         "GET /v1/deliveries/{delivery_id}": "supervisor admin integration",
+        "POST /v1/deliveries/{delivery_id}/resend": "admin",  # a dead letter, once
         "GET /v1/channels": "supervisor admin integration",
         # Direct messages by people; integrations reach people through the rules only.
         "POST /v1/notifications": MANAGERS,

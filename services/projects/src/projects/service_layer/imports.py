@@ -122,11 +122,18 @@ def _parse(file: ImportFile, fmt: Format) -> tuple[tuple[ReserveRow, ...], dict[
 
 
 async def import_table(
-    ctx: Context, file: ImportFile, *, by: str, dry_run: bool = False
+    ctx: Context,
+    file: ImportFile,
+    *,
+    by: str,
+    dry_run: bool = False,
+    import_id: str | None = None,
 ) -> ImportOutcome:
     """Import a reserve table, all or nothing; the same file twice changes nothing.
     `dry_run`: every check, the counts of what it would change, and nothing written. Parsing
-    runs in a worker thread: a large workbook never holds up the event loop."""
+    runs in a worker thread: a large workbook never holds up the event loop. `import_id` names
+    the import instead of the file-and-state hash: callers that may run it concurrently (the
+    start-up seed on two replicas) share one record whatever each of them read first."""
     fmt = detect_format(file)
     rows, row_numbers = await asyncio.to_thread(_parse, file, fmt)
     stored = await ctx.subitems.table_state()
@@ -139,7 +146,7 @@ async def import_table(
     if diff.is_noop or dry_run:
         return ImportOutcome(None, fmt, sha, len(rows), *counts)
     record = ImportRecord(
-        id=import_id_for(sha, diff, stored),
+        id=import_id or import_id_for(sha, diff, stored),
         file_name=file.file_name,
         format=fmt,
         sha256=sha,

@@ -2,13 +2,16 @@
 
 Idempotent across restarts and replicas: the reserve is imported through the ordinary import
 (deterministic ids, insert-if-absent) only while the store holds no sub-item, and indicators
-are inserted if absent, so two replicas starting together never double anything. A start that
+are inserted if absent, so two replicas starting together never double anything: the seed's
+import is named by the file alone, so both replicas write one import record even when one
+reads the store while the other is half-way through adding rows. A start that
 died half-way through the seed leaves a partial reserve; importing the same file (by hand)
 adds exactly the rows that are missing.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from projects.domain.table_import import ImportIssue
@@ -47,6 +50,11 @@ class SeedResult:
     skipped: tuple[str, ...]
 
 
+def seed_import_id(reserve: SeedFile) -> str:
+    """The seed's import id: the same table is the same seed on every replica."""
+    return f"imp-seed-{hashlib.sha256(reserve.data).hexdigest()[:24]}"
+
+
 async def seed(ctx: Context, reserve: SeedFile, indicators: SeedFile) -> SeedResult:
     """Load the plan's table and indicators when absent; a table the import refuses raises
     `SeedRefused` naming it."""
@@ -57,7 +65,10 @@ async def seed(ctx: Context, reserve: SeedFile, indicators: SeedFile) -> SeedRes
     else:
         try:
             outcome = await import_table(
-                ctx, ImportFile(reserve.data, reserve.name, "csv"), by=SEED_ACTOR
+                ctx,
+                ImportFile(reserve.data, reserve.name, "csv"),
+                by=SEED_ACTOR,
+                import_id=seed_import_id(reserve),
             )
         except ImportRefused as err:
             raise SeedRefused(reserve.name, err.issues) from err
