@@ -70,9 +70,8 @@ class PublicClient:
 
     async def _token_endpoint(self) -> str:
         if self._endpoint is None:
-            r = await self.http.get(
-                f"{self.issuer}/.well-known/openid-configuration", withhold_token=True
-            )
+            url = f"{self.issuer}/.well-known/openid-configuration"
+            r = await self.http.request("GET", url, withhold_token=True)
             r.raise_for_status()
             self._endpoint = str(r.json()["token_endpoint"])
         return self._endpoint
@@ -84,7 +83,7 @@ class PublicClient:
                 endpoint, grant_type="client_credentials"
             )
             token, expires_at = str(answer["access_token"]), float(answer["expires_at"])
-        except (httpx.HTTPError, OAuthError, KeyError, ValueError, TypeError) as exc:
+        except (httpx.HTTPError, OAuthError, KeyError, ValueError) as exc:
             log.warning("console.public_token_unavailable", error=type(exc).__name__)
             raise PublicTokenUnavailable(type(exc).__name__) from exc
         self._token, self._expires_at = token, expires_at

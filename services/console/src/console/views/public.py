@@ -50,13 +50,16 @@ def _public_client(request: Request) -> PublicClient:
     return client
 
 
-async def _complaints(request: Request, method: str, path: str, **kw: Any) -> Any:
-    """One call to the complaints API with the console's public token; a token it refuses (401)
-    is fetched anew once. ApiError 503 when the provider gives no token."""
+async def _complaints(
+    request: Request, method: str, path: str, *, signed: bool = True, **kw: Any
+) -> Any:
+    """One call to the complaints API, `signed` with the console's public token (a token it
+    refuses, 401, is fetched anew once; ApiError 503 when the provider gives none). Tracking
+    by code needs no token, so it keeps working while the provider is away."""
     client = _public_client(request)
     for _ in range(2):
         try:
-            token = await client.token()
+            token = await client.token() if signed else ""
         except PublicTokenUnavailable as exc:
             raise ApiError(503, UNAVAILABLE) from exc
         try:
@@ -126,7 +129,7 @@ async def track(request: Request, code: str = "") -> Response:
     limits = limits_of(request)
     try:
         await limits.lookup(request)
-        case = await _complaints(request, "GET", f"/v1/track/{quote(code)}")
+        case = await _complaints(request, "GET", f"/v1/track/{quote(code)}", signed=False)
     except TooManyRequests as exc:
         error = _too_many(exc, "查询")
         return _page(request, "h5/track.html", status_code=429, code=code, case=None, error=error)
