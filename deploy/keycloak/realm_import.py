@@ -7,7 +7,7 @@
 The realm is deploy/keycloak/qingshan-realm.json (what the local stack imports too, without its
 demo users). In a cluster the console's address is the bureau's, not 127.0.0.1: its redirect
 URIs and web origin become the operator placeholder ${CONSOLE_URL}; the client secrets stay the
-placeholders the realm already has. All three come from the Secret `qingshan-keycloak-realm`.
+placeholders the realm already has. All of them come from the Secret `qingshan-keycloak-realm`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ PLACEHOLDERS = {
     "CONSOLE_URL": "console-url",
     "QINGSHAN_CITY_12345_SECRET": "city-12345-secret",
     "QINGSHAN_INTEGRATION_SECRET": "integration-secret",
+    "QINGSHAN_CONSOLE_PUBLIC_SECRET": "console-public-secret",
 }
 
 

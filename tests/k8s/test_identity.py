@@ -45,7 +45,12 @@ def test_the_realm_import_is_the_repository_realm() -> None:
         "qingshan-mobile",
         "city-12345",
         "qingshan-integration",
+        "qingshan-console-public",  # the reporter pages' public-role client (credentials)
     }
+    public = next(
+        u for u in realm["users"] if u.get("serviceAccountClientId") == "qingshan-console-public"
+    )
+    assert public["realmRoles"] == ["public"]
     roles = {r["name"] for r in realm["roles"]["realm"]}
     assert roles == {"operator", "unit_handler", "supervisor", "admin", "integration", "public"}
 

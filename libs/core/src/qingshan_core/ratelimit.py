@@ -136,6 +136,16 @@ class RequestLimiter:
             return
         if await self._limiter.hit(item, self.service, kind, key):
             return
+        await self._refuse(item, kind, key)
+
+    async def check(self, item: RateLimitItem, kind: str, key: str) -> None:
+        """TooManyRequests when `key` has used up `item` in this window, without counting (for
+        limits counted only after the fact, e.g. failed look-ups, that must stop the next try)."""
+        if not self.enabled or await self._limiter.test(item, self.service, kind, key):
+            return
+        await self._refuse(item, kind, key)
+
+    async def _refuse(self, item: RateLimitItem, kind: str, key: str) -> None:
         stats = await self._limiter.get_window_stats(item, self.service, kind, key)
         raise TooManyRequests(max(1, math.ceil(stats.reset_time - time.time())))
 

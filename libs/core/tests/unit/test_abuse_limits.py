@@ -14,7 +14,13 @@ from pydantic import BaseModel, ValidationError
 from qingshan_core.auth import Principal, Role, TokenCodec, require_roles
 from qingshan_core.http import create_service_app, no_lifespan
 from qingshan_core.oidc import TokenVerifier
-from qingshan_core.ratelimit import PER_ADDRESS, RequestLimiter, per_client
+from qingshan_core.ratelimit import (
+    PER_ADDRESS,
+    RequestLimiter,
+    TooManyRequests,
+    parse_limit,
+    per_client,
+)
 from qingshan_core.settings import ServiceSettings
 
 pytestmark = pytest.mark.unit
@@ -143,3 +149,21 @@ def test_settings_refuse_a_malformed_limit_or_proxy():
         kwargs: dict[str, Any] = {"environment": "test", **bad}
         with pytest.raises(ValidationError):
             ServiceSettings(**kwargs)
+
+
+async def test_check_refuses_a_used_up_window_without_counting():
+    limiter = RequestLimiter(service="t")
+    item = parse_limit("2/hour")
+    await limiter.check(item, "miss", "a")  # nothing counted yet: allowed, and not counted
+    await limiter.hit(item, "miss", "a")
+    await limiter.check(item, "miss", "a")
+    await limiter.check(item, "miss", "a")  # checking twice counted nothing
+    await limiter.hit(item, "miss", "a")
+    with pytest.raises(TooManyRequests) as refused:
+        await limiter.check(item, "miss", "a")
+    assert 3000 < refused.value.retry_after <= 3600
+    await limiter.check(item, "miss", "b")  # another key has its own window
+    off = RequestLimiter(service="t", enabled=False)
+    for _ in range(3):
+        await off.hit(item, "miss", "a")
+    await off.check(item, "miss", "a")

@@ -196,7 +196,7 @@ class Api:
         an error answer, SignInRequired for a 401. `files` uploads as multipart/form-data."""
         url = self.upstreams[service] + path
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}"} if token else {}  # "": no credentials
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         try:

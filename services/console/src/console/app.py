@@ -16,6 +16,8 @@ from fastapi.templating import Jinja2Templates
 from console.api import Api, ApiError
 from console.config import PACKAGE, Settings
 from console.cookie_session import EncryptedSessionMiddleware, SessionCodec
+from console.limits import ReporterLimits
+from console.public_client import PublicClient
 from console.signin import HOME, SignInRequired, provider, session, signin_redirect
 from console.signin import router as signin_router
 from console.units import unit_names
@@ -32,7 +34,6 @@ from console.views import (
     waste,
     work,
 )
-from qingshan_core.auth import TokenCodec
 from qingshan_core.logging import configure_logging
 from qingshan_core.workdays import SHANGHAI
 
@@ -66,9 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(s.service_name, s.log_level, s.log_json)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
         app.state.settings = s
-        app.state.token_codec = TokenCodec(
-            s.jwt_secret.get_secret_value(), issuer=s.jwt_issuer, audience=s.jwt_audience
+        app.state.public_client = PublicClient(
+            s.oidc_issuer,
+            s.public_client_id,
+            s.public_client_secret.get_secret_value(),
+            s.oidc_timeout_seconds,
         )
+        app.state.reporter_limits = ReporterLimits(s)
         app.state.idp = provider(s)
         app.state.api = Api(s.upstreams, s.api_timeout_seconds)
         app.state.templates = templates()
@@ -78,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.api.close()
+            await app.state.public_client.close()
 
     app = FastAPI(title="qingshan console", lifespan=lifespan, docs_url=None, redoc_url=None)
     codec = SessionCodec(s.session_secret.get_secret_value(), int(s.session_hours * 3600))

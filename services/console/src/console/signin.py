@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -32,7 +31,6 @@ from qingshan_core.auth import (
     AuthError,
     Principal,
     Role,
-    TokenCodec,
     principal_from_claims,
 )
 from qingshan_core.logging import get_logger
@@ -192,13 +190,6 @@ async def session(request: Request) -> Session:
         person = request.session["person"]
     principal = Principal(person["sub"], Role(person["role"]), person["unit"], person["name"])
     return Session(principal, tokens["access_token"])
-
-
-def public_token(request: Request) -> str:
-    """The token the reporter pages call the services with (the `public` role, as the mobile
-    app does): an HS256 development token, accepted only in development and test."""
-    codec: TokenCodec = request.app.state.token_codec
-    return codec.issue("console-h5", Role.PUBLIC, ttl=timedelta(minutes=5))
 
 
 def signin_redirect(request: Request, next_path: str, expired: bool = True) -> Response:

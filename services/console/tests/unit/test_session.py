@@ -9,9 +9,8 @@ import pytest
 from cryptography import fernet
 from pydantic import ValidationError
 
-from console.config import DEV_SESSION_SECRET, Settings
+from console.config import DEV_PUBLIC_CLIENT_SECRET, DEV_SESSION_SECRET, Settings
 from console.cookie_session import SessionCodec
-from qingshan_core.settings import DEV_JWT_SECRET
 
 pytestmark = pytest.mark.unit
 ISSUER = "https://id.example.gov.cn/realms/qingshan"
@@ -59,7 +58,7 @@ def _production(**over: object) -> Settings:
         "environment": "production",
         "oidc_issuer": ISSUER,
         "session_secret": "x" * 40,
-        "jwt_secret": "y" * 40,
+        "public_client_secret": "y" * 40,
         "secure_cookies": True,
         **over,
     }
@@ -72,8 +71,8 @@ def test_production_needs_an_issuer_own_secrets_and_secure_cookies() -> None:
         _production(oidc_issuer="")
     with pytest.raises(ValidationError, match="session_secret"):
         _production(session_secret=DEV_SESSION_SECRET)
-    with pytest.raises(ValidationError, match="jwt_secret"):
-        _production(jwt_secret=DEV_JWT_SECRET)
+    with pytest.raises(ValidationError, match="public_client_secret"):
+        _production(public_client_secret=DEV_PUBLIC_CLIENT_SECRET)
     with pytest.raises(ValidationError, match="secure_cookies"):
         _production(secure_cookies=False)
     assert Settings(environment="test", oidc_issuer=ISSUER).secure_cookies is False
