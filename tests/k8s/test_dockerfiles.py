@@ -64,7 +64,8 @@ def ignored(path: str) -> bool:
     return verdict
 
 
-@pytest.mark.parametrize("svc", SERVICES)
+# The console too: its pages read the label catalogue generated from proto/.
+@pytest.mark.parametrize("svc", (*SERVICES, "console"))
 def test_build_stage_uses_the_lock_and_generates_the_protobuf_code(svc: str) -> None:
     assert len(stages(svc)) >= 3, "uv image, build stage, runtime stage"
     build = next(s for s in stages(svc) if s[0][1].endswith(" AS build"))
