@@ -310,7 +310,7 @@ class OutboxRelay:
         if self._published is None:
             return docs
         entries = [e for _, doc in docs for e in doc[OUTBOX]]
-        since = min(_aware(e.get("stored") or e["time"]) for e in entries) - CLOCK_SKEW
+        since = min(e.get("stored") or e["time"] for e in entries) - CLOCK_SKEW
         found = await asyncio.wait_for(
             self._published({e["topic"] for e in entries}, {e["id"] for e in entries}, since),
             timeout=120,
@@ -401,7 +401,3 @@ class OutboxRelay:
         """Ask the loop to end after the current round; it then hands the lease back."""
         self._stopping = True
         self._wake.set()
-
-
-def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
