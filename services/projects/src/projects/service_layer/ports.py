@@ -18,18 +18,12 @@ from projects.domain.row import ReserveRow
 from projects.domain.subitem import SubItem
 from qingshan_core import errors as core
 
+# No such sub-item, project or indicator: the core's 404, re-exported for the use cases.
+from qingshan_core.errors import NotFound as NotFound
+
 
 class StaleAggregate(Exception):
     """The aggregate changed since it was read."""
-
-
-class NotFound(core.NotFound):
-    """No such sub-item, project or indicator (404)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh, en)
-        self.zh = zh
-        self.en = en
 
 
 class Forbidden(core.Forbidden):
