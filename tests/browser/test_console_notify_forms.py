@@ -2,8 +2,9 @@
 refused phone number is shown next to its field), an empty group and a rule that addresses
 the group; a case assigned over the API fires the rule, nobody is reached, and the gap shows
 on the gaps page with a link to the group's form; the administrator adds the recipient to the
-group there and the gap is gone. Then they set the recipient's own quiet hours, disable and
-delete the rule — each checked against what notify holds. Every page passes axe."""
+group there and the gap is gone. Then they set the recipient's own quiet hours, give a unit
+outside the registry an escalation chain and delete it, disable and delete the rule — each
+checked against what notify holds. Every page passes axe."""
 
 from __future__ import annotations
 
@@ -134,6 +135,30 @@ async def own_quiet_hours(page: Page, rid: str) -> None:
     await document(page, "notify-recipients")
 
 
+async def a_chain_for_another_unit(page: Page, unit: str, rid: str) -> None:
+    """A unit outside the registry gets a chain of its own, shown and then deleted."""
+    await page.goto(console() + "/admin/notify/chains")
+    await page.fill("#c-unit", unit)
+    await page.select_option("#h-new", [rid])
+    await page.select_option("#b-new", [rid])
+    await page.click("[data-save-chain-new]")
+    await saved(page, "/admin/notify/chains")
+    section = page.locator(f"section[id='chain-{unit}']")
+    await expect(section.locator(f"#h-{unit} option[value='{rid}']")).to_have_js_property(
+        "selected", True
+    )
+    chains = {c["unit"]: c for c in (await notify("GET", "/v1/escalation-chains")).json()}
+    assert chains[unit]["handlers"] == [rid] and chains[unit]["bureau"] == [rid]
+    assert chains[unit]["unit_heads"] == []
+    await expect(page.locator("#chain-town-01")).to_be_visible()
+    await document(page, "notify-chains")
+    page.once("dialog", accept)
+    await section.get_by_role("button", name="删除升级链").click()
+    await saved(page, "/admin/notify/chains")
+    await expect(page.locator(f"section[id='chain-{unit}']")).to_have_count(0)
+    assert unit not in {c["unit"] for c in (await notify("GET", "/v1/escalation-chains")).json()}
+
+
 async def disabled_then_deleted(page: Page, rule_id: str) -> None:
     await page.goto(console() + "/admin/notify/rules")
     await page.click(f"[data-toggle='{rule_id}']")
@@ -161,11 +186,10 @@ async def test_an_administrator_fills_a_gap_and_sets_quiet_hours(live_stack, pag
         )
         await the_gap_filled_from_its_link(page, rule_id, gid, rid)
         await own_quiet_hours(page, rid)
-        await page.goto(console() + "/admin/notify/chains")
-        await expect(page.locator("#chain-town-01")).to_be_visible()
-        await document(page, "notify-chains")
+        await a_chain_for_another_unit(page, f"park-{tag}", rid)
         await disabled_then_deleted(page, rule_id)
     finally:
         await notify("DELETE", f"/v1/rules/{rule_id}")
+        await notify("DELETE", f"/v1/escalation-chains/park-{tag}")
         await notify("DELETE", f"/v1/groups/{gid}")
         await notify("DELETE", f"/v1/recipients/{rid}")

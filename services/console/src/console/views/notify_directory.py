@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from console.signin import Session, session
 from console.units import units
 from console.views.common import api_of, render
-from console.views.notify_forms import directory, quiet_hours, robot, text, values
+from console.views.notify_forms import directory, quiet_hours, refuse, robot, text, values
 from console.views.registry import redirect
 
 router = APIRouter(include_in_schema=False)
@@ -154,14 +154,28 @@ async def chains_page(request: Request, sess: Session = Depends(session)) -> Res
     )
 
 
-@router.post(CHAINS + "/{unit}")
-async def save_chain(unit: str, request: Request, sess: Session = Depends(session)) -> Response:
-    """Set a unit's chain (`*`: every unit without its own)."""
+@router.post(CHAINS)
+async def create_chain(request: Request, sess: Session = Depends(session)) -> Response:
+    """A chain for a unit outside the complaints registry (rules' unit attribute names it)."""
     form = await request.form()
+    unit = text(form, "unit")
+    if not unit:
+        raise refuse("unit", "单位", "请填写单位编号")
+    return await _put_chain(request, sess, unit, form)
+
+
+async def _put_chain(request: Request, sess: Session, unit: str, form: Any) -> Response:
     body = {k: values(form, k) for k in ("handlers", "unit_heads", "bureau")}
     path = f"/v1/escalation-chains/{quote(unit, safe='')}"
     await api_of(request).call("PUT", "notify", path, sess.token, json=body)
-    return redirect(f"{CHAINS}?done=saved&unit={quote(unit, safe='')}#chain-{quote(unit, safe='')}")
+    anchor = quote(unit, safe="")
+    return redirect(f"{CHAINS}?done=saved&unit={anchor}#chain-{anchor}")
+
+
+@router.post(CHAINS + "/{unit}")
+async def save_chain(unit: str, request: Request, sess: Session = Depends(session)) -> Response:
+    """Set a unit's chain (`*`: every unit without its own)."""
+    return await _put_chain(request, sess, unit, await request.form())
 
 
 @router.post(CHAINS + "/{unit}/delete")
