@@ -93,6 +93,22 @@ async def a_rule_for_the_group(page: Page, rule_id: str, gid: str, case_id: str)
     assert stored["escalation"] == [[{"kind": "unit", "ref": "bureau"}]]
     await document(page, "notify-rules")
 
+    # Edited: the form holds the rule as stored; a new name is saved, the rest kept.
+    await row.get_by_role("link", name=f"交办即告知值班组 {rule_id}").click()
+    await page.wait_for_url(f"**/admin/notify/rules/{rule_id}")
+    await expect(page.locator("#r-cond")).to_have_value(f"complaint_id = {case_id}")
+    picked = "el => Array.from(el.selectedOptions).map(o => o.value)"
+    assert await page.locator("#r-targets").evaluate(picked) == [f"group:{gid}"]
+    assert await page.locator("#r-esc-0").evaluate(picked) == ["unit:bureau"]
+    await page.fill("#r-name", f"交办即告知夜间值班组 {rule_id}")
+    await page.click("[data-save=rule]")
+    await saved(page, "/admin/notify/rules")
+    again = (await notify("GET", f"/v1/rules/{rule_id}")).json()
+    assert again["name"] == f"交办即告知夜间值班组 {rule_id}"
+    assert {k: v for k, v in again.items() if k != "name"} == {
+        k: v for k, v in stored.items() if k != "name"
+    }
+
 
 async def the_gap_filled_from_its_link(page: Page, rule_id: str, gid: str, rid: str) -> None:
     await page.goto(console() + "/admin/notify/gaps")
