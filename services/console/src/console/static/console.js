@@ -95,6 +95,14 @@
         if (sel.value && target) { target.value = sel.value; target.dispatchEvent(new Event("input", { bubbles: true })); }
       });
     });
+    // A rule's event picked: the attributes its conditions may name.
+    document.querySelectorAll("select[data-attrs-target]").forEach(function (sel) {
+      sel.addEventListener("change", function () {
+        var target = document.getElementById(sel.dataset.attrsTarget);
+        var option = sel.options[sel.selectedIndex];
+        if (target && option) target.textContent = option.dataset.attrs || "—";
+      });
+    });
     var help = document.querySelector("[data-shortcuts]");
     if (help) help.addEventListener("click", function () { document.getElementById("shortcuts").showModal(); });
   });
