@@ -64,3 +64,11 @@ def label(code: object) -> str:
     if isinstance(code, bool):
         text = "true" if code else "false"
     return LABELS.get(text, text)
+
+
+# The levels of a unit's escalation chain (rules' `unit` targets), as people read them.
+UNIT_LEVEL_LABELS: dict[str, str] = {
+    "handler": "承办人员",
+    "unit_head": "单位负责人",
+    "bureau": "局督办",
+}
