@@ -38,6 +38,7 @@ class IssueLine:
     stage: str
     due: datetime
     overdue: bool
+    bureau_supervisions: int = 0  # 督办 by the bureau so far (已督办 when > 0)
 
 
 async def issue_list(
@@ -48,7 +49,9 @@ async def issue_list(
     query: Doc = {"is_open": True}
     if unit_id:
         query["unit_id"] = unit_id
-    docs = await ctx.repo.stream(query, {"_id": 1, "unit_id": 1, "status": 1, "deadlines": 1})
+    docs = await ctx.repo.stream(
+        query, {"_id": 1, "unit_id": 1, "status": 1, "deadlines": 1, "bureau_supervise_count": 1}
+    )
     lines = []
     for d in docs:
         for stage in Stage:
@@ -59,7 +62,15 @@ async def issue_list(
             assert due is not None
             if due <= now + within:
                 lines.append(
-                    IssueLine(d["_id"], d.get("unit_id"), d["status"], stage.value, due, due < now)
+                    IssueLine(
+                        d["_id"],
+                        d.get("unit_id"),
+                        d["status"],
+                        stage.value,
+                        due,
+                        due < now,
+                        int(d.get("bureau_supervise_count") or 0),
+                    )
                 )
     return sorted(lines, key=lambda line: line.due)
 

@@ -10,7 +10,12 @@ from complaints.domain.errors import RuleViolation
 from complaints.domain.rates import Period, Rate, Reading
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS
-from complaints.entrypoints.http.responses import Escalations, RateOut, RatesOut
+from complaints.entrypoints.http.responses import (
+    BureauSupervisions,
+    Escalations,
+    RateOut,
+    RatesOut,
+)
 from complaints.entrypoints.http.units import registered_unit
 from complaints.service_layer.queries import IssueLine, issue_list
 from complaints.service_layer.rates import compute
@@ -82,6 +87,11 @@ async def rates(
             urged_cases=esc.urged_cases,
             urges=esc.urges,
             supervisions=esc.supervisions,
+        ),
+        bureau_supervisions=BureauSupervisions(
+            cases=esc.cases,
+            supervised_cases=esc.bureau_supervised_cases,
+            supervisions=esc.bureau_supervisions,
         ),
     )
 
