@@ -137,7 +137,6 @@ def to_proto(e: ev.Event, c: Complaint) -> Message:  # noqa: C901, PLR0911, PLR0
                 supervision_count=e.count,
                 category=c.category.value,
                 channel=c.channel.value,
-                tracking_code=c.tracking_code,
             )
             if e.deadline is not None:
                 supervised.deadline.CopyFrom(ts(e.deadline))
