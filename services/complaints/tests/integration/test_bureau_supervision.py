@@ -85,6 +85,15 @@ async def test_supervisor_issues_supervision_recorded_counted_and_published(serv
     )
     lines = [line for line in issues.json() if line["complaint_id"] == cid]
     assert lines and all(line["bureau_supervisions"] == 2 for line in lines)
+    assert all(line["supervisable"] for line in lines)
+    as_operator = await service.client.get(
+        "/v1/metrics/issue-list",
+        params={"within_hours": 24 * 60},
+        headers=service.auth("operator"),
+    )
+    assert not any(line["supervisable"] for line in as_operator.json())
+    case = await service.client.get(f"/v1/complaints/{cid}", headers=service.auth("supervisor"))
+    assert "escalated" in case.json()["flags"]  # 已督办
 
     today = datetime.now(SHANGHAI).date().isoformat()
     rates = await service.client.get(

@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 
 from complaints.domain import events as ev
+from complaints.domain.clocks import Flag, flags
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import Forbidden, InvalidTransition, RuleViolation
 from complaints.domain.model import Action, Actor, Status
 from complaints.domain.rates import Period, escalation_counts
+from complaints.domain.transitions import may
 
 pytestmark = pytest.mark.unit
 
@@ -93,3 +95,15 @@ def test_rates_count_the_bureaus_supervision_apart(case_in: CaseIn, supervisor: 
     esc = escalation_counts([case.facts()], Period(start, start + timedelta(days=1)))
     assert (esc.cases, esc.urged_cases, esc.supervisions) == (1, 0, 0)
     assert (esc.bureau_supervised_cases, esc.bureau_supervisions) == (1, 1)
+
+
+def test_supervised_open_case_is_flagged_escalated_and_offered_to_supervisors(
+    case_in: CaseIn, supervisor: Actor, operator: Actor
+) -> None:
+    case = case_in(Status.ASSIGNED)
+    assert Flag.ESCALATED not in flags(case)
+    assert may(supervisor, Action.BUREAU_SUPERVISE, case.status, case.unit_id)
+    assert not may(operator, Action.BUREAU_SUPERVISE, case.status, case.unit_id)
+    assert not may(supervisor, Action.BUREAU_SUPERVISE, Status.REPLIED, case.unit_id)
+    case.supervise(supervisor, "督办", case.received_at + timedelta(hours=3))
+    assert Flag.ESCALATED in flags(case)  # 已督办

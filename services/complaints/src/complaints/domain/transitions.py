@@ -117,6 +117,15 @@ def check(actor: Actor, action: Action, status: Status, holding_unit: str | None
     check_state(status, action)
 
 
+def may(actor: Actor, action: Action, status: Status, holding_unit: str | None) -> bool:
+    """Whether ``check`` would let ``actor`` do ``action`` now (for lists that offer it)."""
+    try:
+        check(actor, action, status, holding_unit)
+    except (Forbidden, InvalidTransition):
+        return False
+    return True
+
+
 def check_intake(actor: Actor, channel: Channel) -> None:
     """Raise Forbidden unless the actor may submit on ``channel``."""
     check_role(actor, Action.RECEIVE)

@@ -17,6 +17,7 @@ from complaints.entrypoints.http.responses import (
     RatesOut,
 )
 from complaints.entrypoints.http.units import registered_unit
+from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.queries import IssueLine, issue_list
 from complaints.service_layer.rates import compute
 from qingshan_core.auth import Principal, require_roles
@@ -103,6 +104,8 @@ async def issues(
     within_hours: int = Query(default=24, ge=0, le=24 * 60),
     p: Principal = Depends(require_roles(*READERS)),
 ) -> list[IssueLine]:
-    """Overdue first, then by the nearest deadline."""
+    """Overdue first, then by the nearest deadline; `supervisable` says whether the caller may
+    issue 督办 (bureau-supervise) on the case now."""
     ctx = ctx_of(request)
-    return await issue_list(ctx, _unit_scope(p, unit_id), timedelta(hours=within_hours))
+    scope, within = _unit_scope(p, unit_id), timedelta(hours=within_hours)
+    return await issue_list(ctx, scope, within, actor=actor_of(p))
