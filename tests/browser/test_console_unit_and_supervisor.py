@@ -223,6 +223,7 @@ async def test_supervisor_issues_supervision_from_the_issue_list(
         await page.wait_for_url(f"**/cases/{cid}?done=bureau-supervise")
         await expect(page.locator(".notice")).to_contain_text("已督办")
         await expect(page.locator(".timeline")).to_contain_text("督办意见：仍未签收，再次督办")
+        await expect(page.locator("#supervise-reason")).to_have_value("")  # the draft is gone
         await document(page, "supervisor-case-supervised")
         history = await api("GET", f"/v1/complaints/{cid}/history", "supervisor")
         assert [h["action"] for h in history].count("bureau-supervise") == 2
