@@ -51,6 +51,7 @@ FIELD_LABELS = {
     "text": "内容",
     "note": "说明",
     "into_id": "并入案件",
+    "deadline": "回复期限",
     "satisfaction": "满意度",
     "substantiated": "是否属实",
     "purpose": "查阅事由",

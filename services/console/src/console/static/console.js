@@ -109,7 +109,10 @@
 
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt;
-    if (form && form.dataset && form.dataset.draft && e.detail.successful) clearDraft(form);
+    // An answer that redirects (HX-Redirect) never gets `successful` set: read the status.
+    var xhr = e.detail.xhr;
+    var ok = e.detail.successful || (xhr && xhr.status >= 200 && xhr.status < 300);
+    if (form && form.dataset && form.dataset.draft && ok) clearDraft(form);
   });
   document.addEventListener("htmx:afterSwap", function (e) { markErrors(e.detail.target); });
   document.addEventListener("input", function (e) {
