@@ -204,6 +204,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
 }
 
+# The generic action route (POST /v1/complaints/{complaint_id}/{action}) lets every signed-in
+# role in and leaves who may do which action to the domain: the actions whose role table this
+# matrix checks too, on a real case in a state that allows them (403 before 409/422).
+ACTION_EXPECTED: dict[str, str] = {
+    "bureau-supervise": MANAGERS,  # 督办 by the bureau's supervisors (issue 15)
+}
+
 # Dummy input where the route reads its input before it checks the caller.
 FORMS = {"POST /open311/v2/requests.json": {"service_code": "noise", "description": "权限矩阵"}}
 
@@ -277,3 +284,32 @@ async def test_authorisation_matrix(svc: Running) -> None:
             if not meets(expected, r.status_code):
                 wrong.append(f"{key} as {caller}: {r.status_code}, expected {expected}")
     assert not wrong, f"{svc.name}: {len(wrong)} of {cells} cells wrong:\n" + "\n".join(wrong)
+
+
+async def test_actions_of_the_generic_route_by_role(infra: dict[str, str]) -> None:
+    wrong = []
+    async with running("complaints", infra) as svc:
+        body = {
+            "channel": "12345",
+            "external_id": "GD-MATRIX-1",
+            "category": "noise",
+            "description": "权限矩阵",
+            "location": {"address": "南川区东城街道金山路18号"},
+            "complainant": {"anonymous": True},
+        }
+        r = await svc.client.post("/v1/complaints", json=body, headers=svc.auth("operator"))
+        assert r.status_code == 201, r.text
+        cid = r.json()["id"]
+        r = await svc.client.post(
+            f"/v1/complaints/{cid}/assign", json={"unit_id": "town-01"}, headers=svc.auth("admin")
+        )
+        assert r.status_code == 200, r.text
+        for action, rule in ACTION_EXPECTED.items():
+            for caller, headers in callers(svc).items():
+                r = await svc.client.post(
+                    f"/v1/complaints/{cid}/{action}", json={"reason": "权限矩阵"}, headers=headers
+                )
+                expected = expectation(rule, caller)
+                if not meets(expected, r.status_code) or (expected == "open" and r.is_error):
+                    wrong.append(f"{action} as {caller}: {r.status_code}, expected {expected}")
+    assert not wrong, "\n".join(wrong)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -14,6 +15,12 @@ from qingshan_core.ratelimit import parse_limit, parse_networks
 DEV_JWT_SECRET = "qingshan-development-only-secret-change-me"  # refused outside development
 
 
+def default_http_host() -> str:
+    """The listen address of every service in this environment (QINGSHAN_HTTP_HOST: the image
+    sets 0.0.0.0); a service's own QINGSHAN_<SVC>_HTTP_HOST overrides it. Loopback otherwise."""
+    return os.environ.get("QINGSHAN_HTTP_HOST", "127.0.0.1")
+
+
 class ServiceSettings(BaseSettings):
     """Base of every service's settings; subclasses set `model_config` with their env prefix."""
 
@@ -22,7 +29,7 @@ class ServiceSettings(BaseSettings):
     # No default: development (which accepts HS256 development tokens) is chosen explicitly.
     environment: Literal["development", "test", "staging", "production"]
     service_name: str = "qingshan"
-    http_host: str = "127.0.0.1"
+    http_host: str = Field(default_factory=default_http_host)
     http_port: int = 8000
     grpc_port: int = 50050
     # gRPC limits (qingshan_core.grpc_server): message size either way, calls at once.

@@ -33,12 +33,19 @@ EXPECTED_ROLES: dict[Action, set[Role]] = {
     Action.FOLLOW_UP: {Role.OPERATOR, Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
     Action.REOPEN: {Role.INTEGRATION, Role.SUPERVISOR, Role.ADMIN},
     Action.MERGE: {Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN},  # 并单 at the hotline too
+    Action.BUREAU_SUPERVISE: {Role.SUPERVISOR, Role.ADMIN},  # issue 15: the bureau's 督办
 }
 EXPECTED_FROM: dict[Status, set[Action]] = {
     Status.RECEIVED: {Action.ASSIGN, Action.MERGE},
     Status.RETURNED: {Action.ASSIGN, Action.MERGE},
-    Status.ASSIGNED: {Action.ACCEPT, Action.RETURN, Action.MERGE},
-    Status.ACCEPTED: {Action.RETURN, Action.REQUEST_EXTENSION, Action.REPLY, Action.MERGE},
+    Status.ASSIGNED: {Action.ACCEPT, Action.RETURN, Action.MERGE, Action.BUREAU_SUPERVISE},
+    Status.ACCEPTED: {
+        Action.RETURN,
+        Action.REQUEST_EXTENSION,
+        Action.REPLY,
+        Action.MERGE,
+        Action.BUREAU_SUPERVISE,
+    },
     Status.REPLIED: {Action.CLOSE},
     Status.CLOSED: {Action.FOLLOW_UP},
     Status.FOLLOWED_UP: {Action.REOPEN},  # after 不满意
@@ -58,6 +65,7 @@ PRECONDITION: dict[Action, Status] = {
     Action.FOLLOW_UP: Status.CLOSED,
     Action.REOPEN: Status.FOLLOWED_UP,
     Action.MERGE: Status.RECEIVED,
+    Action.BUREAU_SUPERVISE: Status.ACCEPTED,
 }
 
 
@@ -85,6 +93,7 @@ def perform(
         Action.FOLLOW_UP: lambda: case.follow_up(actor, Satisfaction.DISSATISFIED, LATER),
         Action.REOPEN: lambda: case.reopen(actor, "群众不满意", LATER, cal),
         Action.MERGE: lambda: case.merge_into(actor, first, LATER),
+        Action.BUREAU_SUPERVISE: lambda: case.supervise(actor, "请加快办理", LATER),
     }
     calls[action]()
 

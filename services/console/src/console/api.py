@@ -51,6 +51,7 @@ FIELD_LABELS = {
     "text": "内容",
     "note": "说明",
     "into_id": "并入案件",
+    "deadline": "回复期限",
     "satisfaction": "满意度",
     "substantiated": "是否属实",
     "purpose": "查阅事由",
@@ -82,7 +83,35 @@ FIELD_LABELS = {
     "codes": "核准代码",
     "categories": "核准类别",
     "kind": "类型",
+    # notify's rules, recipients, groups and chains (a list's item is labelled as its list)
+    "id": "编号",
+    "name": "名称",
+    "email": "邮箱",
+    "subject": "登录名",
+    "event_type": "事件",
+    "channels": "渠道",
+    "targets": "首发对象",
+    "conditions": "条件",
+    "escalation": "升级对象",
+    "priority": "优先级",
+    "digest": "汇总",
+    "ack_within_minutes": "确认时限",
+    "template_variant": "模板变体",
+    "unit_attr": "单位属性",
+    "members": "成员",
+    "quiet_hours": "免打扰时段",
+    "quiet_hours.start": "免打扰开始",
+    "quiet_hours.end": "免打扰结束",
+    "quiet_hours.tz": "时区",
+    "wecom": "企业微信机器人",
+    "wecom.url": "企业微信机器人",
+    "dingtalk": "钉钉机器人",
+    "dingtalk.url": "钉钉机器人",
+    "handlers": "承办人员",
+    "unit_heads": "单位负责人",
+    "bureau": "局督办",
 }
+LIST_ITEM = re.compile(r"\.\d+(\..*)?$")  # "targets.0.ref" → "targets"
 # Pydantic's error types, for field errors whose message is English.
 TYPE_ZH = {
     "missing": "必填",
@@ -138,7 +167,11 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     name = str(item.get("field") or ".".join(str(p) for p in item.get("loc", [])[1:]) or "")
     text = str(item.get("detail") or item.get("message") or item.get("msg") or "")
     message = zh(text) or TYPE_ZH.get(str(item.get("type")), "") or "填写有误"
-    label = str(item.get("column_zh") or FIELD_LABELS.get(name, name))
+    label = str(
+        item.get("column_zh")
+        or FIELD_LABELS.get(name)
+        or FIELD_LABELS.get(LIST_ITEM.sub("", name), name)
+    )
     row = item.get("row")
     return FieldError(name, label, message, row if isinstance(row, int) else None)
 

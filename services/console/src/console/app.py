@@ -26,6 +26,8 @@ from console.views import (
     inbox,
     intake,
     notify_admin,
+    notify_directory,
+    notify_rules,
     public,
     registry,
     reserve,
@@ -96,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name, sub in ASSET_DIRS.items():
         app.mount(f"/assets/{name}", StaticFiles(directory=s.assets_dir / sub), name=name)
     app.include_router(signin_router)
-    for module in (*PAGES, registry, waste, notify_admin):
+    for module in (*PAGES, registry, waste, notify_admin, notify_rules, notify_directory):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)

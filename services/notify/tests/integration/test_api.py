@@ -191,3 +191,41 @@ async def test_robot_credentials_are_sealed_at_rest(infra, mongo_db, topics, rec
         assert r.status_code == 200, r.text
         raw = await mongo_db.groups.find_one({"_id": "supervisors"})
         assert raw["wecom"]["url"].startswith("v1.") and "k-old" not in json.dumps(raw)
+
+
+async def test_a_group_saved_back_as_read_keeps_its_robots(infra, mongo_db, topics, receiver, smtp):
+    """The console's forms send a group back with the masked webhook URLs they read: notify
+    keeps the stored webhooks and secret (a new URL replaces them)."""
+    s = settings_for(infra, mongo_db.name, topics, receiver, smtp)
+    async with running(s, topics) as n:
+        await setup_office(n, receiver)
+        shown = (await n.get("/v1/groups/emergency-office")).json()
+        assert "***" in shown["wecom"]["url"] and "***" in shown["dingtalk"]["url"]
+        back = {
+            "id": "emergency-office",
+            "name": "应急办（改名）",
+            "members": shown["members"],
+            "wecom": {"url": shown["wecom"]["url"]},
+            "dingtalk": {"url": shown["dingtalk"]["url"]},
+        }
+        r = await n.put("/v1/groups/emergency-office", back)
+        assert r.status_code == 200, r.text
+        again = (await n.get("/v1/groups/emergency-office")).json()
+        assert again["name"] == "应急办（改名）" and again["dingtalk"]["signed"] is True
+        body = {
+            "idempotency_key": "kept-robots",
+            "group_ids": ["emergency-office"],
+            "channels": ["wecom", "dingtalk"],
+            "priority": "critical",  # whatever the hour: no quiet hours in the way
+            "title": "机器人保留",
+        }
+        assert (await n.post("/v1/notifications", body)).status_code == 200
+        await eventually(lambda: receiver.at("/wecom/eo") and receiver.at("/dingtalk/eo"), 20)
+        assert receiver.at("/wecom/eo")[0].query["key"] == ["k-eo"]
+        assert receiver.at("/dingtalk/eo")[0].query["access_token"] == ["t-eo"]
+        assert "sign" in receiver.at("/dingtalk/eo")[0].query  # the secret was kept
+
+        back["wecom"] = {"url": receiver.url("/wecom/new?key=k-new")}
+        assert (await n.put("/v1/groups/emergency-office", back)).status_code == 200
+        raw = json.dumps(await mongo_db.groups.find_one({"_id": "emergency-office"}), default=str)
+        assert "***" not in raw

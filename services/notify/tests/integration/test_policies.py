@@ -134,6 +134,14 @@ async def test_unacknowledged_incident_is_escalated(infra, mongo_db, topics, rec
             return (await n.get("/v1/inbox", headers=n.token(sub, "operator"))).json()
 
         items = await eventually(lambda: _both(inbox_of("bob"), ignored.id, handled.id), timeout=40)
+        # The inbox item names its subject and carries its chain: whom each step reaches now.
+        first = items[ignored.id]
+        assert first["subject"] == "inc-esc" and first["level"] == 0
+        steps = [(s["level"], s["label"], s["people"], s["reached"]) for s in first["escalation"]]
+        assert steps == [
+            (0, "分组 应急办", ["王丽", "李强"], True),
+            (1, "分组 督办", ["孙涛"], False),
+        ]
         acked = await n.post(
             f"/v1/inbox/{items[handled.id]['id']}/ack", {}, headers=n.token("bob", "operator")
         )
@@ -151,7 +159,11 @@ async def test_unacknowledged_incident_is_escalated(infra, mongo_db, topics, rec
         assert (1, "person:dave", "inbox") in levels
         assert all(d["level"] == 0 for d in await n.deliveries(handled.id))
         dave = await eventually(lambda: inbox_of("dave"), timeout=20)
-        assert dave[0]["title"].startswith("【升级督办·第1级】")
+        assert dave[0]["title"].startswith("【升级督办·第1级】") and dave[0]["level"] == 1
+        assert [s["reached"] for s in dave[0]["escalation"]] == [True, True]
+        bob = {i["event_id"]: i for i in await inbox_of("bob")}
+        assert [s["reached"] for s in bob[ignored.id]["escalation"]] == [True, True]
+        assert [s["reached"] for s in bob[handled.id]["escalation"]] == [True, False]
 
         notice = await find_record(
             infra["bootstrap"],

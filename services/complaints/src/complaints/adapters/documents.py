@@ -210,6 +210,7 @@ def state_doc(c: Complaint) -> Doc:
         "reopen_count": c.reopen_count,
         "urge_count": c.urge_count,
         "supervise_count": c.supervise_count,
+        "bureau_supervise_count": c.bureau_supervise_count,
         "rework": [_rework_doc(r) for r in c.rework],
         "raised_alerts": sorted(c.raised_alerts),
         "history": [_history_doc(h) for h in c.history],
@@ -274,6 +275,7 @@ def from_doc(doc: Doc, keyring: Keyring | None = None) -> Complaint:
         reopen_count=int(doc.get("reopen_count") or 0),
         urge_count=int(doc.get("urge_count") or 0),
         supervise_count=int(doc.get("supervise_count") or 0),
+        bureau_supervise_count=int(doc.get("bureau_supervise_count") or 0),
         raised_alerts=set(doc.get("raised_alerts") or ()),
         history=[_history_from(h) for h in doc.get("history") or ()],
     )

@@ -120,6 +120,20 @@ def to_proto(e: ev.Event, c: Complaint) -> Message:  # noqa: C901, PLR0911, PLR0
                 category=c.category.value,
                 channel=c.channel.value,
             )
+        case ev.ComplaintSupervised():
+            supervised = pb.ComplaintSupervised(
+                **base,
+                unit_id=e.unit_id,
+                by=e.by,
+                reason=e.reason,
+                level=e.level,
+                supervision_count=e.count,
+                category=c.category.value,
+                channel=c.channel.value,
+            )
+            if e.deadline is not None:
+                supervised.deadline.CopyFrom(timestamp(e.deadline))
+            return supervised
         case ev.ComplaintWithdrawn():
             return pb.ComplaintWithdrawn(**base, unit_id=e.unit_id or "", reason=e.reason)
         case ev.ComplaintRedispatched():

@@ -4,7 +4,8 @@ A stage's clock is green until the warning rule's moment, yellow from then until
 red past it, and done once the stage is no longer open. The queue flags (即将超期, 已超期, 已督办)
 come from the alerts the deadline monitor has raised for the stages still open, so a queue
 shows exactly what the warnings and notifications said, and is stored with the case at every
-write (the sweeper writes the case when it raises an alert).
+write (the sweeper writes the case when it raises an alert). 已督办 also marks an open case a
+bureau supervisor has pressed (督办, issue 15).
 """
 
 from __future__ import annotations
@@ -93,4 +94,6 @@ def flags(case: Complaint) -> list[str]:
             found.add(Flag.DUE_SOON)
         if any(raised(level) for level in _ESCALATIONS):
             found.add(Flag.ESCALATED)
+    if case.bureau_supervise_count and case.is_open:
+        found.add(Flag.ESCALATED)
     return sorted(found)

@@ -209,6 +209,40 @@ class Complaint(PlatformCommands):
         self._log(actor, Action.REJECT_EXTENSION, at, before, {"reason": reason})
         self.events.append(ev.ExtensionRejected(self.id, at, unit_id=self.unit_id, reason=reason))
 
+    def supervise(
+        self, actor: Actor, reason: str, at: datetime, deadline: datetime | None = None
+    ) -> None:
+        """督办 by the bureau's supervisor: the unit holding the case must act on ``reason``
+        (督办意见), and answer by ``deadline`` when one is given. The case's deadlines stay;
+        the unit's head is told (ComplaintSupervised)."""
+        before = self._begin(actor, Action.BUREAU_SUPERVISE, at)
+        reason = required(reason, "reason_required")
+        if deadline is not None:
+            if deadline.tzinfo is None:
+                raise ValueError("naive datetime: a deadline needs a time zone")
+            if deadline <= at:
+                raise RuleViolation(
+                    "deadline_not_future", "the reply deadline must be later than now", "deadline"
+                )
+        unit = str(self.unit_id)
+        self.bureau_supervise_count += 1
+        details = {"unit_id": unit, "reason": reason, "level": "bureau"}
+        if deadline is not None:
+            details["deadline"] = deadline.isoformat()
+        self._log(actor, Action.BUREAU_SUPERVISE, at, before, details)
+        self.events.append(
+            ev.ComplaintSupervised(
+                self.id,
+                at,
+                unit_id=unit,
+                by=actor.id,
+                reason=reason,
+                level="bureau",
+                deadline=deadline,
+                count=self.bureau_supervise_count,
+            )
+        )
+
     def reply(self, actor: Actor, text: str, at: datetime) -> None:
         """回复: the unit's answer; a pending extension request lapses."""
         before = self._begin(actor, Action.REPLY, at)

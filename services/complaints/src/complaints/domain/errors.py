@@ -50,6 +50,7 @@ RULES_ZH = {
     "redispatch_same_unit": "案件已由该单位承办",
     "satisfaction_invalid": "满意度须为满意、基本满意或不满意",
     "approved_required": "请填写是否同意延期",
+    "deadline_not_future": "督办回复期限须晚于当前时间",
 }
 REASONS_ZH = {
     "role not allowed": "角色无权执行",
@@ -93,10 +94,12 @@ class Forbidden(core.Forbidden, DomainError):
 class RuleViolation(core.RuleViolation, DomainError):
     """A business rule refused the command; ``code`` is stable for clients to translate."""
 
-    def __init__(self, code: str, message: str) -> None:
-        """Keep a stable machine code next to the human message."""
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        """Keep a stable machine code next to the human message; ``field`` names the input
+        at fault (an ``x_required`` code names ``x`` without being told)."""
         zh = RULES_ZH.get(code, "请求不符合业务规则")
-        field = code.removesuffix("_required") if code.endswith("_required") else None
+        if field is None and code.endswith("_required"):
+            field = code.removesuffix("_required")
         errors = [core.FieldProblem(field, zh, message)] if field else []
         super().__init__(zh, message, code=code, errors=errors)
         self.message = message

@@ -141,6 +141,19 @@ class ComplaintUrged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ComplaintSupervised(Event):
+    """督办 by the bureau's supervisor ``by``: the unit must answer ``reason`` (督办意见),
+    by ``deadline`` when one is set; ``count`` is the bureau's 督办 on the case so far."""
+
+    unit_id: str
+    by: str
+    reason: str
+    level: str
+    deadline: datetime | None
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ComplaintWithdrawn(Event):
     """撤单: the platform withdrew the order; final."""
 

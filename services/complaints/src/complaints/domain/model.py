@@ -120,6 +120,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MERGE = "merge"
     RAISE_ALERT = "raise-alert"
+    # 督办 by the bureau's own supervisor (the platform's 督办 is SUPERVISE below).
+    BUREAU_SUPERVISE = "bureau-supervise"
     # What only the platform an order came from does (its own API, not the action endpoint).
     URGE = "urge"  # 催办
     SUPERVISE = "supervise"  # 督办

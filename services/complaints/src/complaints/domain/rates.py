@@ -62,6 +62,7 @@ class CaseFacts:
     withdrawn: bool = False  # 撤单 by the platform: not a case of the district's any more
     urges: int = 0  # 催办 received from the platform
     supervisions: int = 0  # 督办 received from the platform
+    bureau_supervisions: int = 0  # 督办 issued by the bureau's own supervisors
 
     @property
     def counted(self) -> bool:
@@ -208,19 +209,23 @@ def rework_reply_rate(
 @dataclass(frozen=True)
 class Escalations:
     """The platform's 催办 and 督办 of the cases received in a period: how many cases were
-    urged at all, and how many 催办 and 督办 there were."""
+    urged at all, and how many 催办 and 督办 there were. The bureau's own 督办 is counted apart
+    (``bureau_*``): the platform's pushes measure the district from outside, the bureau's its
+    own oversight, and a case the bureau pressed is not "urged by the platform"."""
 
     cases: int
     urged_cases: int
     urges: int
     supervisions: int
+    bureau_supervised_cases: int = 0
+    bureau_supervisions: int = 0
 
 
 def escalation_counts(
     cases: Iterable[CaseFacts], period: Period, unit_id: str | None = None
 ) -> Escalations:
     """催办/督办 counts of the cases received in ``period`` (optionally of one unit)."""
-    total = urged = urges = supervisions = 0
+    total = urged = urges = supervisions = bureau_cases = bureau = 0
     for case in cases:
         if case.received_at not in period or not _of_unit(case, unit_id):
             continue
@@ -228,4 +233,6 @@ def escalation_counts(
         urged += bool(case.urges or case.supervisions)
         urges += case.urges
         supervisions += case.supervisions
-    return Escalations(total, urged, urges, supervisions)
+        bureau_cases += bool(case.bureau_supervisions)
+        bureau += case.bureau_supervisions
+    return Escalations(total, urged, urges, supervisions, bureau_cases, bureau)

@@ -113,6 +113,8 @@ class ComplaintState:
     # 催办 / 督办 received from the platform the order came from.
     urge_count: int = 0
     supervise_count: int = 0
+    # 督办 issued by the bureau's own supervisors (kept apart from the platform's).
+    bureau_supervise_count: int = 0
     raised_alerts: set[str] = field(default_factory=set)
     history: list[HistoryEntry] = field(default_factory=list)
     events: list[ev.Event] = field(default_factory=list, repr=False)
@@ -160,6 +162,7 @@ class ComplaintState:
             withdrawn=self.status is Status.WITHDRAWN,
             urges=self.urge_count,
             supervisions=self.supervise_count,
+            bureau_supervisions=self.bureau_supervise_count,
         )
 
     def missed_stages(self, at: datetime) -> list[dl.StageDeadline]:

@@ -30,6 +30,8 @@ ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
     # 并单: the hotline operator attaches a repeat call to the case that exists.
     Action.MERGE: frozenset({R.OPERATOR, R.SUPERVISOR, R.ADMIN}),
     Action.RAISE_ALERT: frozenset({R.SYSTEM}),
+    # 督办 by the bureau: its supervisors (and admins) press the unit holding the case.
+    Action.BUREAU_SUPERVISE: frozenset({R.SUPERVISOR, R.ADMIN}),
     Action.URGE: frozenset({R.INTEGRATION}),
     Action.SUPERVISE: frozenset({R.INTEGRATION}),
     Action.WITHDRAW: frozenset({R.INTEGRATION}),
@@ -74,6 +76,9 @@ ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     # Only before anyone answered: merging a replied case would hide an answer already given.
     Action.MERGE: frozenset({S.RECEIVED, S.RETURNED, S.ASSIGNED, S.ACCEPTED}),
     Action.RAISE_ALERT: OPEN,
+    # The bureau's 督办 presses a unit that holds the case and still owes the answer: not
+    # before assignment (nobody to press: assign it), not once replied, closed or ended.
+    Action.BUREAU_SUPERVISE: frozenset({S.ASSIGNED, S.ACCEPTED}),
     # 催办/督办 while the district still owes the answer (not once it replied).
     Action.URGE: _UNANSWERED,
     Action.SUPERVISE: _UNANSWERED,
@@ -110,6 +115,15 @@ def check(actor: Actor, action: Action, status: Status, holding_unit: str | None
     """Role first (no state leaks to a caller who may not act at all), then state."""
     check_role(actor, action, holding_unit)
     check_state(status, action)
+
+
+def may(actor: Actor, action: Action, status: Status, holding_unit: str | None) -> bool:
+    """Whether ``check`` would let ``actor`` do ``action`` now (for lists that offer it)."""
+    try:
+        check(actor, action, status, holding_unit)
+    except (Forbidden, InvalidTransition):
+        return False
+    return True
 
 
 def check_intake(actor: Actor, channel: Channel) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from complaints.domain.complaint import Complaint
@@ -31,6 +32,7 @@ class ActionRequest:
     note: str | None = None
     satisfaction: Satisfaction | None = None
     into_id: str | None = None
+    deadline: datetime | None = None
 
 
 def _need(value: Any, code: str) -> Any:
@@ -87,6 +89,7 @@ def _apply(
         Action.APPROVE_EXTENSION: lambda c: c.approve_extension(actor, now, cal),
         Action.REJECT_EXTENSION: lambda c: c.reject_extension(actor, req.reason or "", now),
         Action.REPLY: lambda c: c.reply(actor, req.text or "", now),
+        Action.BUREAU_SUPERVISE: lambda c: c.supervise(actor, req.reason or "", now, req.deadline),
         Action.CLOSE: lambda c: c.close(
             actor, now, substantiated=req.substantiated, note=req.note or ""
         ),

@@ -10,8 +10,9 @@ from complaints.adapters.audit import AuditFilter, AuditKind
 from complaints.adapters.documents import from_doc, local
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import NotFound
-from complaints.domain.model import Actor, Complainant, Status
+from complaints.domain.model import Action, Actor, Complainant, Status
 from complaints.domain.policy import Stage
+from complaints.domain.transitions import may
 from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import raise_once
 from complaints.service_layer.ports import Doc
@@ -38,19 +39,31 @@ class IssueLine:
     stage: str
     due: datetime
     overdue: bool
+    bureau_supervisions: int = 0  # 督办 by the bureau so far (已督办 when > 0)
+    supervisable: bool = False  # the caller may issue 督办 on it now
 
 
 async def issue_list(
-    ctx: Context, unit_id: str | None, within: timedelta, now: datetime | None = None
+    ctx: Context,
+    unit_id: str | None,
+    within: timedelta,
+    now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> list[IssueLine]:
-    """Open cases whose open-stage deadline has passed or falls within `within`."""
+    """Open cases whose open-stage deadline has passed or falls within `within`; each line
+    says whether `actor` may issue 督办 on the case now."""
     now = now or ctx.clock()
     query: Doc = {"is_open": True}
     if unit_id:
         query["unit_id"] = unit_id
-    docs = await ctx.repo.stream(query, {"_id": 1, "unit_id": 1, "status": 1, "deadlines": 1})
+    docs = await ctx.repo.stream(
+        query, {"_id": 1, "unit_id": 1, "status": 1, "deadlines": 1, "bureau_supervise_count": 1}
+    )
     lines = []
     for d in docs:
+        supervisable = actor is not None and may(
+            actor, Action.BUREAU_SUPERVISE, Status(d["status"]), d.get("unit_id")
+        )
         for stage in Stage:
             dl = d["deadlines"].get(stage.value)
             if not dl or d["status"] not in STAGE_OPEN_WHILE[stage]:
@@ -59,7 +72,16 @@ async def issue_list(
             assert due is not None
             if due <= now + within:
                 lines.append(
-                    IssueLine(d["_id"], d.get("unit_id"), d["status"], stage.value, due, due < now)
+                    IssueLine(
+                        d["_id"],
+                        d.get("unit_id"),
+                        d["status"],
+                        stage.value,
+                        due,
+                        due < now,
+                        int(d.get("bureau_supervise_count") or 0),
+                        supervisable,
+                    )
                 )
     return sorted(lines, key=lambda line: line.due)
 

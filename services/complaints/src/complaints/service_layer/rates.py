@@ -40,6 +40,7 @@ FACT_FIELDS = {
     "status": 1,
     "urge_count": 1,
     "supervise_count": 1,
+    "bureau_supervise_count": 1,
     "merged_into": 1,
     "merged_at": 1,
     "rework": 1,
@@ -78,6 +79,7 @@ def facts_from(doc: Doc) -> CaseFacts:
         withdrawn=doc.get("status") == Status.WITHDRAWN.value,
         urges=int(doc.get("urge_count") or 0),
         supervisions=int(doc.get("supervise_count") or 0),
+        bureau_supervisions=int(doc.get("bureau_supervise_count") or 0),
         rework=tuple(
             ReworkFacts(local(r.get("reply_due")), local(r.get("replied_at")))
             for r in doc.get("rework") or ()

@@ -37,11 +37,32 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
+  // A form's error slot for a refused field: the one whose name is the field's or its
+  // longest prefix ("targets" for "targets.0.ref"), near the error box.
+  function errorSlot(scope, name) {
+    var best = null;
+    scope.querySelectorAll("[data-error-for]").forEach(function (slot) {
+      var f = slot.dataset.errorFor;
+      if ((name === f || name.indexOf(f + ".") === 0) && (!best || f.length > best.dataset.errorFor.length)) best = slot;
+    });
+    return best;
+  }
   function markErrors(root) {
     var box = root.querySelector ? root.querySelector("[data-error-fields]") : null;
     if (!box) return;
     document.querySelectorAll("[aria-invalid=true]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var scope = root.parentElement || document;
+    scope.querySelectorAll("[data-error-for]").forEach(function (slot) { slot.textContent = ""; });
+    var messages = JSON.parse(box.dataset.errorMessages || "{}");
     JSON.parse(box.dataset.errorFields || "[]").forEach(function (name) {
+      var slot = errorSlot(scope, name);
+      if (slot) {
+        slot.textContent = messages[name] || "";
+        var field = slot.closest(".field, fieldset");
+        var input = field && field.querySelector("input:not([type=hidden]), select, textarea");
+        if (input) input.setAttribute("aria-invalid", "true");
+        return;
+      }
       var leaf = name.split(".").pop();
       var el = document.querySelector('[name="' + leaf + '"]');
       if (el) el.setAttribute("aria-invalid", "true");
@@ -74,17 +95,33 @@
         if (sel.value && target) { target.value = sel.value; target.dispatchEvent(new Event("input", { bubbles: true })); }
       });
     });
+    // A rule's event picked: the attributes its conditions may name.
+    document.querySelectorAll("select[data-attrs-target]").forEach(function (sel) {
+      sel.addEventListener("change", function () {
+        var target = document.getElementById(sel.dataset.attrsTarget);
+        var option = sel.options[sel.selectedIndex];
+        if (target && option) target.textContent = option.dataset.attrs || "—";
+      });
+    });
     var help = document.querySelector("[data-shortcuts]");
     if (help) help.addEventListener("click", function () { document.getElementById("shortcuts").showModal(); });
   });
 
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt;
-    if (form && form.dataset && form.dataset.draft && e.detail.successful) clearDraft(form);
+    // An answer that redirects (HX-Redirect) never gets `successful` set: read the status.
+    var xhr = e.detail.xhr;
+    var ok = e.detail.successful || (xhr && xhr.status >= 200 && xhr.status < 300);
+    if (form && form.dataset && form.dataset.draft && ok) clearDraft(form);
   });
   document.addEventListener("htmx:afterSwap", function (e) { markErrors(e.detail.target); });
   document.addEventListener("input", function (e) {
-    if (e.target.getAttribute && e.target.getAttribute("aria-invalid")) e.target.removeAttribute("aria-invalid");
+    if (e.target.getAttribute && e.target.getAttribute("aria-invalid")) {
+      e.target.removeAttribute("aria-invalid");
+      var field = e.target.closest(".field, fieldset");
+      var slot = field && field.querySelector("[data-error-for]");
+      if (slot) slot.textContent = "";
+    }
   });
   document.addEventListener("htmx:sendError", function () {
     var flash = document.getElementById("flash");

@@ -3,16 +3,18 @@ units, and rendering a full page or an htmx partial."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from console.api import Api
+from console.api import Api, ApiError, FieldError
 from console.signin import Session
 from console.units import Unit, units
 from qingshan_core.auth import Role
+from qingshan_core.workdays import SHANGHAI
 
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.OPERATOR: [
@@ -41,6 +43,17 @@ NAV: dict[Role, list[tuple[str, str]]] = {
 }
 ASSIGNERS = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})
 REVEALERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def local_instant(value: str, name: str, label: str) -> str | None:
+    """A datetime-local field (Beijing time) as the API's aware datetime; blank is None."""
+    if not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ApiError(422, "填写的内容有误", [FieldError(name, label, "时间格式不正确")]) from exc
+    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).isoformat()
 
 
 def api_of(request: Request) -> Api:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -17,6 +18,32 @@ from console.views.common import api_of, render
 router = APIRouter(include_in_schema=False)
 PRIORITY = {"critical": "紧急", "high": "重要", "normal": "普通", "low": "一般"}
 RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
+
+
+# What an inbox item is about, by its event's type: the page of its subject (the event's
+# aggregate id), or the list page where an aggregate has no page of its own.
+SUBJECT_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("qingshan.complaints.v1.", "/cases/{id}", "查看案件"),
+    ("qingshan.risk.v1.Incident", "/risk/incidents/{id}", "查看突发事件"),
+    ("qingshan.risk.v1.RiskSource", "/risk/sources/{id}", "查看风险源"),
+    ("qingshan.risk.v1.EmergencyPlan", "/risk/plans/{id}", "查看应急预案"),
+    ("qingshan.risk.v1.Licence", "/risk/licences", "查看许可证"),
+    ("qingshan.risk.v1.Manifest", "/risk/manifests", "查看转移联单"),
+    ("qingshan.risk.v1.Stock", "/risk/storage", "查看贮存"),
+    ("qingshan.risk.v1.Storage", "/risk/storage", "查看贮存"),
+    ("qingshan.risk.v1.MedicalWaste", "/risk/storage", "查看贮存"),
+    ("qingshan.projects.v1.Indicator", "/reserve/indicators", "查看绩效指标"),
+    ("qingshan.projects.v1.ImportCompleted", "/reserve/import", "查看导入"),
+    ("qingshan.projects.v1.", "/reserve/subitems/{id}", "查看项目子项"),
+)
+
+
+def subject_link(event_type: str, subject: str) -> tuple[str, str] | None:
+    """The console page an item is about and its link text, or None (a direct message)."""
+    for prefix, path, text in SUBJECT_PAGES:
+        if event_type.startswith(prefix) and (subject or "{id}" not in path):
+            return path.format(id=quote(subject, safe="")), text
+    return None
 
 
 def inbox_order(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -36,6 +63,7 @@ async def inbox(request: Request, sess: Session = Depends(session)) -> Response:
         "inbox.html",
         items=inbox_order(items),
         priority=PRIORITY,
+        link=subject_link,
         unread=sum(1 for i in items if i["acknowledged_at"] is None),
     )
 
@@ -43,7 +71,9 @@ async def inbox(request: Request, sess: Session = Depends(session)) -> Response:
 @router.post("/inbox/{did}/ack")
 async def acknowledge(did: str, request: Request, sess: Session = Depends(session)) -> Response:
     item = await api_of(request).call("POST", "notify", f"/v1/inbox/{did}/ack", sess.token)
-    return await render(request, sess, "_inbox_item.html", i=item, priority=PRIORITY)
+    return await render(
+        request, sess, "_inbox_item.html", i=item, priority=PRIORITY, link=subject_link
+    )
 
 
 @router.get("/admin/notify")

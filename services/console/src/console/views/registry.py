@@ -16,10 +16,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from console.api import ApiError, FieldError
 from console.labels import RISK_LEVELS
 from console.signin import Session, session
-from console.views.common import api_of, render
+from console.views.common import api_of, local_instant, render
 from qingshan_core.workdays import SHANGHAI
 
 router = APIRouter(include_in_schema=False)
@@ -68,17 +67,6 @@ def plan_clocks(plan: dict[str, Any], now: datetime | None = None) -> list[dict[
     if plan.get("status") == "superseded":
         clocks = [c | {"light": "done", "light_label": "已废止"} for c in clocks if c]
     return [c for c in clocks if c]
-
-
-def local_instant(value: str, name: str, label: str) -> str | None:
-    """A datetime-local field (Beijing time) as the API's aware datetime; blank is None."""
-    if not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise ApiError(422, "填写的内容有误", [FieldError(name, label, "时间格式不正确")]) from exc
-    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).isoformat()
 
 
 def _query(params: dict[str, str], **over: Any) -> str:

@@ -1,5 +1,6 @@
-"""督办看板: 交办率 and 按时回复率 per unit and period (with the target line), the 问题清单,
-the extension requests waiting for approval, and export of the lists and rates (CSV, XLSX)."""
+"""督办看板: 交办率 and 按时回复率 per unit and period (with the target line), the 问题清单
+(督办 from its rows), the extension requests waiting for approval, and export of the lists and
+rates (CSV, XLSX)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from console.labels import STAGES
 from console.signin import Session, session
 from console.units import units
 from console.views.common import api_of, render
+from console.views.work import action_body
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,6 +108,23 @@ async def dashboard(request: Request, sess: Session = Depends(session)) -> Respo
     )
 
 
+@router.post("/dashboard/issues/{cid}/supervise")
+async def supervise(cid: str, request: Request, sess: Session = Depends(session)) -> Response:
+    """督办 from the 问题清单: the API decides (422 naming the field, 409, 403 come back into
+    the row's form); done, the list's rows again, the case marked 已督办."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    await api_of(request).call(
+        "POST",
+        "complaints",
+        f"/v1/complaints/{cid}/bureau-supervise",
+        sess.token,
+        json=action_body("bureau-supervise", form),
+    )
+    return await render(
+        request, sess, "_issue_rows.html", lines=await issues(request, sess), stages=STAGES
+    )
+
+
 def _table(kind: str, rows: list[dict[str, Any]], names: dict[str, str]) -> list[list[Any]]:
     if kind == "rates":
         head = [
@@ -130,7 +149,7 @@ def _table(kind: str, rows: list[dict[str, Any]], names: dict[str, str]) -> list
             for r in rows
         ]
     else:
-        head = ["案件编号", "承办单位", "环节", "时限", "状态"]
+        head = ["案件编号", "承办单位", "环节", "时限", "状态", "局督办次数"]
         body = [
             [
                 r["complaint_id"],
@@ -138,6 +157,7 @@ def _table(kind: str, rows: list[dict[str, Any]], names: dict[str, str]) -> list
                 STAGES.get(r["stage"], r["stage"]),
                 r["due"],
                 "已超期" if r["overdue"] else "即将超期",
+                r.get("bureau_supervisions", 0),
             ]
             for r in rows
         ]

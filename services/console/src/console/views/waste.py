@@ -13,8 +13,8 @@ from fastapi.responses import Response
 
 from console.api import ApiError
 from console.signin import Session, session
-from console.views.common import api_of, render
-from console.views.registry import local_instant, redirect
+from console.views.common import api_of, local_instant, render
+from console.views.registry import redirect
 from qingshan_core.workdays import SHANGHAI
 
 router = APIRouter(include_in_schema=False)

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from console.api import ApiError, FieldError
 from console.labels import ACTION_LABELS, CATEGORIES, STATUSES
 from console.signin import Session, session
-from console.views.common import api_of, is_htmx, render
+from console.views.common import api_of, is_htmx, local_instant, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -135,6 +135,7 @@ ACTION_FIELDS = {
     "follow-up": ("satisfaction",),
     "reopen": ("unit_id", "reason"),
     "merge": ("into_id",),
+    "bureau-supervise": ("reason", "deadline"),
 }
 
 
@@ -149,6 +150,8 @@ def action_body(action: str, form: dict[str, str]) -> dict[str, Any]:
             body[name] = int(value) if value.isdigit() else value
         elif name == "substantiated":
             body[name] = value == "true"
+        elif name == "deadline":
+            body[name] = local_instant(value, name, "回复期限")
         else:
             body[name] = value
     return body

@@ -2,15 +2,13 @@
 
 The codes belong to the services that send the events, and so do their labels: they come from
 the owners' catalogue (qingshan_core.labels, proto/qingshan/<owner>/v1/labels.proto), never from
-a copy here. Only notify's own codes are labelled in this module.
+a copy here; notify's own codes are labelled in notify.domain.labels.
 """
 
 from __future__ import annotations
 
+from notify.domain.labels import OWN
 from qingshan_core.labels import vocabularies
-
-# notify's own codes: digest periods, and yes/no for booleans.
-OWN: dict[str, str] = {"hourly": "每小时", "daily": "每日", "true": "是", "false": "否"}
 
 # The vocabularies a bare `|label` looks in, in this order: a code in two of them takes the
 # first one's label ("reply" is the stage 答复 before the platform step 回复). A template that

@@ -46,6 +46,14 @@ _TEXT: dict[str, tuple[str, str]] = {
         "督办 {{ data.supervise_count }} 次）。"
         "{% if data.note %}\n意见：{{ data.note }}{% endif %}\n请立即督促办理。",
     ),
+    C + "ComplaintSupervised": (
+        "【局督办】投诉{{ data.complaint_id }}（第{{ data.supervision_count }}次）",
+        "投诉编号：{{ data.complaint_id }}\n承办单位：{{ data.unit_id }}\n"
+        "类别：{{ data.category|label }}　来源：{{ data.channel|label }}\n"
+        "督办意见：{{ data.reason }}\n"
+        "{% if data.deadline %}请于 {{ data.deadline }} 前回复督办意见。"
+        "{% else %}请立即督促办理并回复。{% endif %}",
+    ),
     C + "PlatformStepRefused": (
         "【平台拒收】{{ data.platform }}工单{{ data.order_number }} " + _STEP,
         "投诉编号：{{ data.complaint_id }}\n环节：" + _STEP + "（序号 {{ data.seq }}）\n"

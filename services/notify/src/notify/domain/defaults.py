@@ -137,6 +137,14 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         priority=Priority.HIGH,
     ),
     Rule(
+        "default.complaints.ComplaintSupervised",
+        "局督办 → 单位负责人 / the bureau's supervisor presses the unit: to the unit head",
+        C + "ComplaintSupervised",
+        (INBOX, SMS),
+        (_unit("unit_head"),),
+        priority=Priority.HIGH,
+    ),
+    Rule(
         "default.complaints.PlatformStepRefused",
         "市级平台拒收办理环节 → 管理员 / a platform refused a step: to administrators",
         C + "PlatformStepRefused",

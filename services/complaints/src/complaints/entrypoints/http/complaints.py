@@ -209,7 +209,8 @@ async def act(
     p: Principal = Depends(require_roles(*STAFF)),
 ) -> ComplaintOut:
     """assign, accept, return, extend, approve-extension, reject-extension, reply, close,
-    follow-up, reopen, merge — each only by its roles and from its states (else 403/409)."""
+    follow-up, reopen, merge, bureau-supervise (督办 by the bureau: `reason` required,
+    `deadline` optional) — each only by its roles and from its states (else 403/409)."""
     if action not in ACTIONS:
         raise NotFound(f"action {action}")
     body = body or ActionBody()

@@ -10,8 +10,14 @@ from complaints.domain.errors import RuleViolation
 from complaints.domain.rates import Period, Rate, Reading
 from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS
-from complaints.entrypoints.http.responses import Escalations, RateOut, RatesOut
+from complaints.entrypoints.http.responses import (
+    BureauSupervisions,
+    Escalations,
+    RateOut,
+    RatesOut,
+)
 from complaints.entrypoints.http.units import registered_unit
+from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.queries import IssueLine, issue_list
 from complaints.service_layer.rates import compute
 from qingshan_core.auth import STAFF, Principal, require_roles
@@ -82,6 +88,11 @@ async def rates(
             urges=esc.urges,
             supervisions=esc.supervisions,
         ),
+        bureau_supervisions=BureauSupervisions(
+            cases=esc.cases,
+            supervised_cases=esc.bureau_supervised_cases,
+            supervisions=esc.bureau_supervisions,
+        ),
     )
 
 
@@ -92,6 +103,8 @@ async def issues(
     within_hours: int = Query(default=24, ge=0, le=24 * 60),
     p: Principal = Depends(require_roles(*STAFF)),
 ) -> list[IssueLine]:
-    """Overdue first, then by the nearest deadline."""
+    """Overdue first, then by the nearest deadline; `supervisable` says whether the caller may
+    issue 督办 (bureau-supervise) on the case now."""
     ctx = ctx_of(request)
-    return await issue_list(ctx, _unit_scope(p, unit_id), timedelta(hours=within_hours))
+    scope, within = _unit_scope(p, unit_id), timedelta(hours=within_hours)
+    return await issue_list(ctx, scope, within, actor=actor_of(p))

@@ -96,6 +96,7 @@ class ComplaintOut(BaseModel):
     merged_into: str | None = None
     reply: str | None = None
     satisfaction: str | None = None
+    bureau_supervisions: int | None = None  # 督办 by the bureau so far (已督办 when > 0)
     allowed_actions: list[str] | None = None
     pending_extension: ExtensionOut | None = None
     clocks: list[ClockOut] | None = None
@@ -239,6 +240,14 @@ class Escalations(BaseModel):
     supervisions: int
 
 
+class BureauSupervisions(BaseModel):
+    """督办 issued by the bureau's own supervisors (apart from the platform's)."""
+
+    cases: int
+    supervised_cases: int
+    supervisions: int
+
+
 class RatesOut(BaseModel):
     """交办率 / 按时回复率 of a period (docs/rates.md)."""
 
@@ -251,6 +260,7 @@ class RatesOut(BaseModel):
     rework_reply_rate: RateOut
     reading: str
     platform_escalations: Escalations  # the platforms' 催办 and 督办 of the period's cases
+    bureau_supervisions: BureauSupervisions  # the bureau's own 督办, counted apart
 
 
 class Erased(BaseModel):

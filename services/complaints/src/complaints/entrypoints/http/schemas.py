@@ -153,6 +153,9 @@ class ActionBody(BaseModel):
     note: str | None = Field(default=None, max_length=2000, description="close")
     satisfaction: Satisfaction | None = Field(default=None, description="follow-up")
     into_id: str | None = Field(default=None, max_length=64, description="merge")
+    deadline: AwareDatetime | None = Field(
+        default=None, description="bureau-supervise: 督办回复期限 (optional)"
+    )
 
 
 class PolicyIn(BaseModel):

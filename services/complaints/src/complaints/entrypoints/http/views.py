@@ -106,6 +106,7 @@ def complaint_view(case: Case, principal: Principal, *, detail: bool = True) -> 
     view.merged_into = c.merged_into
     view.reply = c.reply_text
     view.satisfaction = c.satisfaction.value if c.satisfaction else None
+    view.bureau_supervisions = c.bureau_supervise_count
     if detail:
         view.allowed_actions = [a.value for a in c.allowed_actions(actor_of(principal))]
         view.pending_extension = _extension(c)

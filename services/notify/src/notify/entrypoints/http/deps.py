@@ -5,8 +5,14 @@ from __future__ import annotations
 from fastapi import Request
 
 from notify.domain.delivery import Delivery
-from notify.entrypoints.http.schemas import AttemptOut, DeliveryOut, InboxItemOut
+from notify.entrypoints.http.schemas import (
+    AttemptOut,
+    DeliveryOut,
+    EscalationStepOut,
+    InboxItemOut,
+)
 from notify.service_layer.context import NotifyContext
+from notify.service_layer.inbox import EscalationStep
 from qingshan_core.auth import Role
 from qingshan_core.problems import ERRORS as ERRORS
 from qingshan_core.problems import MALFORMED as MALFORMED
@@ -82,11 +88,14 @@ def delivery_out(d: Delivery) -> DeliveryOut:
     )
 
 
-def inbox_out(d: Delivery) -> InboxItemOut:
+def inbox_out(d: Delivery, chain: list[EscalationStep] | None = None) -> InboxItemOut:
     return InboxItemOut(
         id=d.id,
         event_id=d.event_id,
         event_type=d.event_type,
+        subject=d.subject,
+        unit=d.unit,
+        level=d.level,
         title=d.title,
         body=d.body,
         priority=d.priority,
@@ -95,4 +104,10 @@ def inbox_out(d: Delivery) -> InboxItemOut:
         ack_required=d.ack_within_minutes is not None,
         ack_deadline=d.ack_deadline,
         acknowledged_at=d.acknowledged_at,
+        escalation=[
+            EscalationStepOut(
+                level=s.level, label=s.label, people=list(s.people), reached=s.reached
+            )
+            for s in chain or []
+        ],
     )

@@ -20,6 +20,7 @@ from notify.entrypoints.http.schemas_directory import (
     GroupOut,
     RecipientIn,
     RecipientOut,
+    keep_stored,
 )
 from notify.service_layer import admin
 from notify.service_layer.context import NotifyContext
@@ -68,8 +69,14 @@ async def get_recipient(
 async def replace_recipient(
     recipient_id: str, body: RecipientIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> RecipientOut:
-    """Replace a recipient (the id in the path wins) / 修改接收人."""
-    r = body.model_copy(update={"id": recipient_id}).domain()
+    """Replace a recipient (the id in the path wins; a robot URL sent back masked as read
+    keeps the stored one) / 修改接收人."""
+    now = await ctx.directory.get_recipient(recipient_id)
+    robots = {
+        "wecom": keep_stored(body.wecom, now.wecom if now else None),
+        "dingtalk": keep_stored(body.dingtalk, now.dingtalk if now else None),
+    }
+    r = body.model_copy(update={"id": recipient_id, **robots}).domain()
     return RecipientOut.of(await admin.save_recipient(ctx, r, create=False))
 
 
@@ -117,8 +124,14 @@ async def get_group(group_id: str, _: Principal = Manager, ctx: NotifyContext = 
 async def replace_group(
     group_id: str, body: GroupIn, _: Principal = Manager, ctx: NotifyContext = Ctx
 ) -> GroupOut:
-    """Replace a group (members and robots) / 修改分组."""
-    g = body.model_copy(update={"id": group_id}).domain()
+    """Replace a group (members and robots; a robot URL sent back masked as read keeps the
+    stored one) / 修改分组."""
+    now = await ctx.directory.get_group(group_id)
+    robots = {
+        "wecom": keep_stored(body.wecom, now.wecom if now else None),
+        "dingtalk": keep_stored(body.dingtalk, now.dingtalk if now else None),
+    }
+    g = body.model_copy(update={"id": group_id, **robots}).domain()
     return GroupOut.of(await admin.save_group(ctx, g, create=False))
 
 

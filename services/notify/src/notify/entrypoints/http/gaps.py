@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from notify.domain.labels import UNIT_LEVEL_LABELS
 from notify.domain.model import SHANGHAI
 from notify.entrypoints.http.deps import ERRORS, MANAGERS, notify_ctx
 from notify.service_layer.context import NotifyContext
@@ -19,7 +20,6 @@ router = APIRouter(prefix="/v1/admin", tags=["directory / 通讯录"], responses
 
 LOCAL = ZoneInfo(SHANGHAI)
 KIND_LABELS = {"unit_level": "单位岗位缺失", "group": "分组无人可达", "recipient": "接收人不可达"}
-ROLE_LABELS = {"handler": "承办人员", "unit_head": "单位负责人", "bureau": "局督办"}
 
 
 class GapOut(BaseModel):
@@ -52,7 +52,7 @@ class GapOut(BaseModel):
             scope=r.scope,
             scope_name=v.scope_name,
             role=r.role,
-            role_label=ROLE_LABELS.get(r.role, r.role),
+            role_label=UNIT_LEVEL_LABELS.get(r.role, r.role),
             reason=r.reason,
             first_seen=r.first_seen.astimezone(LOCAL),
             last_seen=r.last_seen.astimezone(LOCAL),

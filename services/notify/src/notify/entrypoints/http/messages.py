@@ -48,7 +48,7 @@ async def my_inbox(
 ) -> list[InboxItemOut]:
     """The caller's inbox, newest first (token subject = recipient login) / 我的站内信."""
     items = await inbox.inbox_of(ctx, me.subject, unacknowledged=unacknowledged, limit=limit)
-    return [inbox_out(d) for d in items]
+    return [inbox_out(d, await inbox.escalation_of(ctx, d)) for d in items]
 
 
 @router.post("/inbox/{delivery_id}/ack", response_model=InboxItemOut, responses=NOT_FOUND)
@@ -56,7 +56,8 @@ async def acknowledge(
     delivery_id: str, me: Principal = Owner, ctx: NotifyContext = Ctx
 ) -> InboxItemOut:
     """Acknowledge one of the caller's items; stops its escalation / 确认站内信."""
-    return inbox_out(await inbox.acknowledge(ctx, me.subject, delivery_id))
+    d = await inbox.acknowledge(ctx, me.subject, delivery_id)
+    return inbox_out(d, await inbox.escalation_of(ctx, d))
 
 
 @router.get("/deliveries", response_model=list[DeliveryOut])

@@ -184,10 +184,22 @@ class ResendOut(BaseModel):
     resend: DeliveryOut
 
 
+class EscalationStepOut(BaseModel):
+    """One step of a notice's escalation chain (level 0: whom the rule addresses first)."""
+
+    level: int
+    label: str = Field(description="who the step addresses, e.g. 单位负责人 / 分组 值班组")
+    people: list[str] = Field(description="names the step reaches in the unit's chain now")
+    reached: bool = Field(description="notify has sent this notice at this level already")
+
+
 class InboxItemOut(BaseModel):
     id: str
     event_id: str
     event_type: str
+    subject: str = Field(description="the cause's aggregate id (a case, incident, sub-item …)")
+    unit: str = Field(description="the unit(s) the event names, 、-joined")
+    level: int = Field(description="escalation level this item was sent at (0: first)")
     title: str
     body: str
     priority: Priority
@@ -196,6 +208,9 @@ class InboxItemOut(BaseModel):
     ack_required: bool
     ack_deadline: datetime | None
     acknowledged_at: datetime | None
+    escalation: list[EscalationStepOut] = Field(
+        default=[], description="the chain of a notice awaiting acknowledgement"
+    )
 
 
 class DirectIn(BaseModel):

@@ -84,6 +84,14 @@ class RobotOut(BaseModel):
         return None if r is None else cls(url=mask_query(r.url), signed=bool(r.secret))
 
 
+def keep_stored(body: RobotIn | None, stored: Robot | None) -> RobotIn | None:
+    """A replace that sends back the masked URL it read keeps the stored webhook (and its
+    secret, unless a new one is given): a form can be saved without retyping credentials."""
+    if body is None or stored is None or body.url != mask_query(stored.url):
+        return body
+    return RobotIn(url=stored.url, secret=body.secret or stored.secret)
+
+
 def mask_query(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
