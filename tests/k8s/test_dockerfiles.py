@@ -80,6 +80,13 @@ def test_build_stage_uses_the_lock_and_generates_the_protobuf_code(svc: str) -> 
     assert "--grpc_python_out=libs/contracts/src" in runs
 
 
+def test_the_console_image_generates_the_contracts_its_labels_come_from() -> None:
+    text = (ROOT / "services" / "console" / "Dockerfile").read_text(encoding="utf-8")
+    assert "grpc_tools.protoc -I proto" in text
+    assert "--python_out=libs/contracts/src" in text
+    assert "COPY --from=build /app/libs/contracts/src /app/libs/contracts/src" in text
+
+
 @pytest.mark.parametrize("svc", SERVICES)
 def test_final_stage_is_slim_unprivileged_and_free_of_build_tools(svc: str) -> None:
     declared = [a.partition("=") for ins, a in instructions(svc) if ins == "ARG"]

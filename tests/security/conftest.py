@@ -17,6 +17,7 @@ from qingshan_core.auth import TokenCodec
 from qingshan_core.mongo import create_client
 from qingshan_core.settings import ServiceSettings
 from qingshan_core.testing.ports import free_port
+from qingshan_core.testing.tokens import SignsDevelopmentTokens
 
 SERVICES = ("complaints", "projects", "risk", "notify")
 
@@ -72,7 +73,7 @@ def app_for(name: str, settings: ServiceSettings) -> FastAPI:
 
 
 @dataclass
-class Running:
+class Running(SignsDevelopmentTokens):
     """One service with its lifespan running, and an HTTP client to it."""
 
     name: str
@@ -83,10 +84,6 @@ class Running:
     @property
     def codec(self) -> TokenCodec:
         return TokenCodec(self.settings.jwt_secret.get_secret_value())
-
-    def auth(self, role: str, unit: str | None = None, sub: str | None = None) -> dict[str, str]:
-        token = self.codec.issue(sub or f"{role}-1", role, unit=unit)
-        return {"Authorization": f"Bearer {token}"}
 
 
 # The units the security tests' unit handler belongs to and cases are assigned to.

@@ -17,6 +17,7 @@ from typing import Any
 
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/protobuf"
@@ -42,6 +43,13 @@ def dead_letter_topic(group_id: str) -> str:
 def new_trace_id() -> str:
     """A W3C trace id (32 lowercase hex characters)."""
     return secrets.token_hex(16)
+
+
+def timestamp(at: datetime) -> Timestamp:
+    """An instant as a protobuf Timestamp (every event's and message's `…_at`)."""
+    out = Timestamp()
+    out.FromDatetime(at)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +165,7 @@ class Envelope:
 
     @classmethod
     def from_outbox(cls, entry: dict[str, Any]) -> Envelope:
-        t: datetime = entry["time"]
-        if t.tzinfo is None:
-            t = t.replace(tzinfo=UTC)
+        t: datetime = entry["time"]  # aware: the core's client reads instants so
         return cls(
             id=entry["id"],
             source=entry["source"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -21,9 +21,11 @@ from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
 from qingshan_core.events import Envelope
+from qingshan_core.logging import get_logger
 
 Protocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 Mechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,38 @@ def create_producer(
         retry_backoff_ms=200,
         metadata_max_age_ms=30000,
     )
+
+
+class LazyProducer:
+    """A producer started on first use and dropped after a failure, so the next use starts a
+    fresh one (the relay's, notify's dead letters'): a broker that is down costs no start-up."""
+
+    def __init__(self, factory: Callable[[], AIOKafkaProducer], stop_timeout: float = 5) -> None:
+        self._factory = factory
+        self._producer: AIOKafkaProducer | None = None
+        self._stop_timeout = stop_timeout
+
+    async def get(self) -> AIOKafkaProducer:
+        """The started producer, starting one now if there is none."""
+        if self._producer is None:
+            producer = self._factory()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def drop(self) -> None:
+        """Stop and forget the producer (with the broker down, stop() would wait for batches it
+        cannot send: bounded by `stop_timeout`; what they held is resent from durable state)."""
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=self._stop_timeout)
+            except Exception:
+                log.warning("kafka.producer_stop_failed", exc_info=True)
 
 
 async def publish(producer: AIOKafkaProducer, topic: str, env: Envelope) -> None:

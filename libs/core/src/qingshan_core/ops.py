@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from prometheus_client import Counter
 from pymongo.errors import DuplicateKeyError
 
 from qingshan.ops.v1.events_pb2 import OpsAlert
-from qingshan_core.events import Envelope
+from qingshan_core.events import Envelope, timestamp
 from qingshan_core.logging import get_logger
 from qingshan_core.outbox import OutboxCollection
 
@@ -44,11 +43,9 @@ class OpsAlerts:
         if subject in self._raised:
             return False
         now = datetime.now(UTC)
-        at = Timestamp()
-        at.FromDatetime(now)
         message = OpsAlert(
             subject=subject,
-            occurred_at=at,
+            occurred_at=timestamp(now),
             service=self.service,
             kind=kind,
             severity=severity,

@@ -42,6 +42,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from qingshan_core.batching import write_in_chunks
 from qingshan_core.events import Envelope
+from qingshan_core.kafka import LazyProducer
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document, IndexSpec, find_by_ids
 from qingshan_core.outbox import MARKERS, OUTBOX, PENDING, mark_pending
@@ -92,8 +93,7 @@ class OutboxRelay:
     ) -> None:
         self.db = db
         self.collections = list(collections)
-        self._producer_factory = producer_factory
-        self._producer: AIOKafkaProducer | None = None
+        self._producer = LazyProducer(producer_factory)
         self.name = name
         self.owner = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.poll_seconds = poll_seconds
@@ -156,26 +156,9 @@ class OutboxRelay:
     async def release_lease(self) -> None:
         await self.db.leases.delete_one({"_id": self.name, "owner": self.owner})
 
-    async def _ensure_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = self._producer_factory()
-            try:
-                await producer.start()
-            except BaseException:
-                await producer.stop()
-                raise
-            self._producer = producer
-        return self._producer
-
     async def _drop_producer(self) -> None:
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            try:
-                # With the broker down, stop() would wait for unsendable batches; those
-                # entries stay in the outbox and go out after the next start.
-                await asyncio.wait_for(producer.stop(), timeout=5)
-            except Exception:
-                log.warning("relay.producer_stop_failed", exc_info=True)
+        """Forget the producer; the entries it could not send stay in the outbox."""
+        await self._producer.drop()
 
     async def rescan(self) -> int:
         """Full scan for aggregates with pending entries but no marker (a crash between the two
@@ -242,7 +225,7 @@ class OutboxRelay:
 
     async def _send(self, docs: list[tuple[Document, Document]]) -> list[_Sent]:
         """Queue every entry first (ordered per key by the idempotent producer)."""
-        producer = await self._ensure_producer()
+        producer = await self._producer.get()
         loop = asyncio.get_running_loop()
         sent: list[_Sent] = []
         for mark, doc in docs:
@@ -310,7 +293,7 @@ class OutboxRelay:
         if self._published is None:
             return docs
         entries = [e for _, doc in docs for e in doc[OUTBOX]]
-        since = min(_aware(e.get("stored") or e["time"]) for e in entries) - CLOCK_SKEW
+        since = min(e.get("stored") or e["time"] for e in entries) - CLOCK_SKEW
         found = await asyncio.wait_for(
             self._published({e["topic"] for e in entries}, {e["id"] for e in entries}, since),
             timeout=120,
@@ -401,7 +384,3 @@ class OutboxRelay:
         """Ask the loop to end after the current round; it then hands the lease back."""
         self._stopping = True
         self._wake.set()
-
-
-def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo else t.replace(tzinfo=UTC)

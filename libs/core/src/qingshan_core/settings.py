@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qingshan_core.kafka import KafkaSecurity, Mechanism, Protocol
+from qingshan_core.pii import Keyring
 from qingshan_core.ratelimit import parse_limit, parse_networks
 
 DEV_JWT_SECRET = "qingshan-development-only-secret-change-me"  # refused outside development
@@ -132,6 +133,12 @@ class ServiceSettings(BaseSettings):
     def accepts_development_tokens(self) -> bool:
         """HS256 development tokens: only in an explicit development or test environment."""
         return self.environment in ("development", "test")
+
+    def refuse_development_keys(self, field: str, ring: Keyring) -> None:
+        """A ValueError naming `field` when its keyring is the development one outside an
+        explicit development or test environment (personal data, stored credentials)."""
+        if self.environment not in ("development", "test") and ring.is_development():
+            raise ValueError(f"{field}: the development keys are refused in {self.environment}")
 
     @property
     def kafka_security(self) -> KafkaSecurity:

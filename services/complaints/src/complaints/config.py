@@ -105,7 +105,5 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_pii_keys(self) -> Settings:
-        ring = self.keyring()  # also validates the key material
-        if self.environment not in ("development", "test") and ring.is_development():
-            raise ValueError(f"pii_keys: the development keys are refused in {self.environment}")
+        self.refuse_development_keys("pii_keys", self.keyring())  # also validates the keys
         return self

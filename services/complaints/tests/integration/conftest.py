@@ -20,10 +20,11 @@ from complaints.service_layer.context import Context
 from complaints.service_layer.units import register_unit
 from qingshan_core.auth import TokenCodec
 from qingshan_core.testing.ports import free_port
+from qingshan_core.testing.tokens import SignsDevelopmentTokens
 
 
 @dataclass
-class Service:
+class Service(SignsDevelopmentTokens):
     """A running complaints app plus what tests need to drive it."""
 
     client: httpx.AsyncClient
@@ -35,10 +36,6 @@ class Service:
     @staticmethod
     def body(**over: Any) -> dict[str, Any]:
         return complaint_body(**over)
-
-    def auth(self, role: str, unit: str | None = None, sub: str | None = None) -> dict[str, str]:
-        token = self.codec.issue(sub or f"{role}-1", role, unit=unit)
-        return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from complaints.service_layer.units import register_unit
 from qingshan_core.auth import TokenCodec
 from qingshan_core.mongo import create_client
 from qingshan_core.testing.ports import free_port
+from qingshan_core.testing.tokens import SignsDevelopmentTokens
 
 ROOT = Path(__file__).resolve().parents[4]
 SIMULATOR = ROOT / "deploy" / "local" / "city12345" / "simulator.py"
@@ -66,15 +67,12 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 30.0)
 
 
 @dataclass
-class Loop:
+class Loop(SignsDevelopmentTokens):
     sim: Any  # the simulator's Simulator
     http: httpx.AsyncClient  # to the complaints server
     ctx: Context
     settings: Settings
     codec: TokenCodec
-
-    def auth(self, role: str, unit: str | None = None, sub: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.codec.issue(sub or f'{role}-1', role, unit=unit)}"}
 
     @property
     def city(self) -> dict[str, str]:

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from console import labels
 from console.api import Api, ApiError
 from console.config import PACKAGE, Settings
 from console.cookie_session import EncryptedSessionMiddleware, SessionCodec
@@ -58,6 +59,7 @@ def when(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=PACKAGE / "templates")
     t.env.filters["when"] = when
+    t.env.globals["labels"] = labels  # the owners' catalogue (console.labels), for every page
     return t
 
 

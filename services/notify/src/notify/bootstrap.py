@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -163,9 +161,13 @@ def _wire(clock: Clock) -> Wire:
             SERVICE_NAME,
             GRPC_ROLES,
         )
+        # The dispatcher runs as the runtime's task; what it opened closes when the runtime stops.
+        runtime.spawn(jobs.dispatch_loop(), "notify-dispatch")
+        runtime.on_stop(jobs.stop)  # the fast-path sends still in flight
+        runtime.on_stop(dlt.close)
+        runtime.on_stop(client.aclose)
         app.state.notify = ctx
         app.state.notify_jobs = jobs
-        app.state.notify_closers = [client.aclose, dlt.close]
 
     return wire
 
@@ -180,22 +182,4 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         wire=_wire(clock or SystemClock()),
         routers=[directory.router, rules.router, messages.router, gaps.router],
     )
-    runtime_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(a: FastAPI) -> AsyncIterator[None]:
-        # The shared lifespan starts the runtime; notify's jobs run inside it and stop first.
-        try:
-            async with runtime_lifespan(a):
-                jobs: Jobs = a.state.notify_jobs
-                jobs.start()
-                try:
-                    yield
-                finally:
-                    await jobs.stop()
-        finally:
-            for close in getattr(a.state, "notify_closers", ()):
-                await close()
-
-    app.router.lifespan_context = lifespan
     return app

@@ -98,11 +98,8 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_credential_keys(self) -> Settings:
-        ring = self.credential_keyring()  # also validates the key material
-        if self.environment not in ("development", "test") and ring.is_development():
-            raise ValueError(
-                f"credential_keys: the development keys are refused in {self.environment}"
-            )
+        # also validates the key material
+        self.refuse_development_keys("credential_keys", self.credential_keyring())
         return self
 
     @property

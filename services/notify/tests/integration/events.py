@@ -8,12 +8,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from qingshan.complaints.v1 import events_pb2 as complaints
 from qingshan.risk.v1 import events_pb2 as risk
+from qingshan_core.events import timestamp
 
 
 def ts(at: datetime | None = None) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(at or datetime.now(UTC))
-    return t
+    """An instant, now unless given."""
+    return timestamp(at or datetime.now(UTC))
 
 
 def incident(incident_id: str, kind: str = "初报") -> risk.IncidentReported:

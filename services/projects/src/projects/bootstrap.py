@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -11,7 +12,7 @@ from projects.config import Settings
 from projects.domain.progress import ReportingSchedule
 from projects.entrypoints import grpc_api
 from projects.entrypoints.http import routers
-from projects.entrypoints.jobs import cache_loop, dispatch_loop
+from projects.entrypoints.jobs import dispatch_once
 from projects.service_layer.context import Context
 from projects.service_layer.seed import SeedFile, SeedRefused, seed
 from qingshan_core.logging import get_logger
@@ -80,17 +81,15 @@ async def wire(runtime: Runtime, app: FastAPI) -> None:
     # Published once the seed is in: a start refused for its data leaves nothing half-wired.
     app.state.projects = ctx
     runtime.serve_grpc(grpc_api.registrar(ctx), grpc_api.SERVICE_NAME)  # all staff
-    # The runtime owns the task: it is cancelled when the service stops.
-    runtime.spawn(
-        dispatch_loop(
-            ctx,
-            first_delay=settings.dispatch_first_delay_seconds,
-            interval=settings.dispatch_interval_seconds,
-        ),
+    # Scheduled jobs of the runtime's (stopped with it; a failed round waits for the next).
+    runtime.every(
+        settings.dispatch_interval_seconds,
+        partial(dispatch_once, ctx),
         "dispatch",
+        first_delay=settings.dispatch_first_delay_seconds,
     )
-    if subitems.cache is not None:
-        runtime.spawn(cache_loop(subitems.cache, interval=settings.rows_cache_seconds), "rows")
+    if subitems.cache is not None:  # the roll-up snapshot: loaded now, then reloaded
+        runtime.every(settings.rows_cache_seconds, subitems.cache.refresh, "rows")
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

@@ -25,6 +25,7 @@ from qingshan_core.auth import Role, TokenCodec
 from qingshan_core.events import Envelope
 from qingshan_core.mongo import create_client
 from qingshan_core.testing.ports import free_port
+from qingshan_core.testing.tokens import SignsDevelopmentTokens
 
 # The plan's appendix preamble and field headings, word for word (tests/data/SOURCE.md).
 PLAN_EXCERPT = Path(__file__).resolve().parents[1] / "data" / "plan_reserve_excerpt.txt"
@@ -32,7 +33,7 @@ TOPIC = "qingshan.projects.v1"
 
 
 @dataclass
-class Service:
+class Service(SignsDevelopmentTokens):
     """A running projects app and what a test needs to talk to it."""
 
     app: FastAPI
@@ -43,11 +44,6 @@ class Service:
 
     def token(self, role: Role, subject: str | None = None, unit: str | None = None) -> str:
         return self.codec.issue(subject or f"{role.value}-{uuid.uuid4().hex[:6]}", role, unit=unit)
-
-    def auth(
-        self, role: Role, subject: str | None = None, unit: str | None = None
-    ) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(role, subject, unit)}"}
 
 
 async def start_service(infra: dict[str, str], **overrides: Any) -> tuple[FastAPI, Settings]:

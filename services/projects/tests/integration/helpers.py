@@ -31,7 +31,7 @@ async def first_subitem(svc: Service, **params: Any) -> dict[str, Any]:
 
 async def walk(svc: Service, subitem_id: str, to: str, who: str = "planner") -> dict[str, Any]:
     """Advance step by step with valid evidence until `to` is reached."""
-    h = svc.auth(Role.SUPERVISOR, subject=who)
+    h = svc.auth(Role.SUPERVISOR, sub=who)
     body: dict[str, Any] = {}
     for stage, on, doc in WALK:
         r = await svc.client.post(

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.integration
 async def test_approved_adjustment_and_rollup_as_of(seeded: Service) -> None:
     item = await first_subitem(seeded)  # 序号 1: 5000 万元, field F1
     base = f"/v1/subitems/{item['id']}"
-    requester = seeded.auth(Role.SUPERVISOR, subject="planner-requester")
-    approver = seeded.auth(Role.ADMIN, subject="planner-approver")
+    requester = seeded.auth(Role.SUPERVISOR, sub="planner-requester")
+    approver = seeded.auth(Role.ADMIN, sub="planner-approver")
     before = datetime.now(UTC).isoformat()
     await asyncio.sleep(0.05)
     r = await seeded.client.post(
@@ -77,7 +77,7 @@ async def test_progress_only_by_lead_units(seeded: Service) -> None:
     body = {"period": "2025-01", "percent_complete": "10", "invested_to_date_wan": "500"}
     other = seeded.auth(Role.UNIT_HANDLER, unit="区林业局")
     assert (await seeded.client.post(url, json=body, headers=other)).status_code == 403
-    lead = seeded.auth(Role.UNIT_HANDLER, subject="unit-eeb", unit="区生态环境局")
+    lead = seeded.auth(Role.UNIT_HANDLER, sub="unit-eeb", unit="区生态环境局")
     r = await seeded.client.post(url, json=body, headers=lead)
     assert r.status_code == 201, r.text
     assert r.json()["late"] is True  # January's report was due on 10 February

@@ -89,7 +89,7 @@ async def test_unreadable_files_are_refused_not_500(empty: Service) -> None:
 async def test_reimport_changes_nothing_and_publishes_nothing(seeded: Service, tail) -> None:
     t = await tail()
     who = "planner-reimport"
-    r = await _upload(seeded, seed_bytes(), **seeded.auth(Role.SUPERVISOR, subject=who))
+    r = await _upload(seeded, seed_bytes(), **seeded.auth(Role.SUPERVISOR, sub=who))
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["changed"], body["import_id"], body["added"], body["unchanged"]) == (

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_indicator_going_off_track_is_announced(seeded: Service, tail) -> None:
-    h = seeded.auth(Role.SUPERVISOR, subject="planner-ledger")
+    h = seeded.auth(Role.SUPERVISOR, sub="planner-ledger")
     listed = await seeded.client.get("/v1/indicators", params={"year": 2024}, headers=h)
     assert listed.status_code == 200 and len(listed.json()) == 18
     pm25 = next(i for i in listed.json() if i["no"] == 2)

@@ -20,7 +20,7 @@ async def test_stage_advance_publishes_exactly_one_event(seeded: Service, tail) 
     r = await seeded.client.post(
         f"/v1/subitems/{item['id']}/advance",
         json={"to_stage": "可研", "on": "2025-03-01", "document_no": DOC},
-        headers=seeded.auth(Role.SUPERVISOR, subject=who),
+        headers=seeded.auth(Role.SUPERVISOR, sub=who),
     )
     assert r.status_code == 200, r.text
     assert (r.json()["stage"], r.json()["stage_zh"], r.json()["version"]) == (
@@ -79,7 +79,7 @@ async def test_impossible_transitions_are_409_with_the_current_stage(seeded: Ser
 
 async def test_withdraw_blocks_changes_until_reinstated(seeded: Service) -> None:
     item = await first_subitem(seeded)
-    h = seeded.auth(Role.SUPERVISOR, subject="planner-a")
+    h = seeded.auth(Role.SUPERVISOR, sub="planner-a")
     base = f"/v1/subitems/{item['id']}"
     r = await seeded.client.post(f"{base}/withdraw", json={"reason": "项目取消"}, headers=h)
     assert r.status_code == 200 and r.json()["in_reserve"] is False
@@ -150,7 +150,7 @@ async def test_evaluation_after_completion(seeded: Service) -> None:
 async def test_a_planner_skips_a_stage_the_item_does_not_need(seeded: Service, tail) -> None:
     item = await first_subitem(seeded)
     url = f"/v1/subitems/{item['id']}/advance"
-    h = seeded.auth(Role.SUPERVISOR, subject="planner-skip")
+    h = seeded.auth(Role.SUPERVISOR, sub="planner-skip")
     skip = {
         "stage": "可研",
         "reason": "小型项目，审批部门同意以项目建议书代替可研",

@@ -19,6 +19,7 @@ from qingshan_core import kafka
 from qingshan_core.auth import TokenCodec
 from qingshan_core.events import Envelope
 from qingshan_core.testing.ports import free_port
+from qingshan_core.testing.tokens import SignsDevelopmentTokens
 from risk.bootstrap import create_app
 from risk.config import Settings
 from risk.domain.credit_code import CHARSET, make_credit_code
@@ -101,7 +102,7 @@ class TopicWatch:
 
 
 @dataclass
-class Service:
+class Service(SignsDevelopmentTokens):
     """A running risk app plus what tests need to drive it."""
 
     client: httpx.AsyncClient
@@ -110,10 +111,6 @@ class Service:
     codec: TokenCodec
     app: Any
     watch: TopicWatch
-
-    def auth(self, role: str, unit: str | None = None) -> dict[str, str]:
-        token = self.codec.issue(f"{role}-1", role, unit=unit)
-        return {"Authorization": f"Bearer {token}"}
 
     async def register(self, role: str = "supervisor", **body: Any) -> dict[str, Any]:
         """Register a risk source (fresh credit code unless given)."""

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from complaints.domain import events as ev
 from complaints.domain.complaint import Complaint
@@ -14,18 +12,13 @@ from complaints.domain.deadlines import Deadlines, StageDeadline
 from complaints.domain.platform import OutboundStep
 from complaints.domain.policy import TimeUnit
 from qingshan.complaints.v1 import events_pb2 as pb
-
-
-def ts(moment: datetime) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(moment)
-    return t
+from qingshan_core.events import timestamp
 
 
 def _stage(d: StageDeadline | None) -> pb.StageDeadline | None:
     if d is None:
         return None
-    return pb.StageDeadline(stage=d.stage.value, start=ts(d.start), due=ts(d.due))
+    return pb.StageDeadline(stage=d.stage.value, start=timestamp(d.start), due=timestamp(d.due))
 
 
 def deadlines_pb(d: Deadlines) -> pb.Deadlines:
@@ -35,17 +28,17 @@ def deadlines_pb(d: Deadlines) -> pb.Deadlines:
         if stage is not None:
             getattr(msg, name).CopyFrom(stage)
     if d.return_by is not None:
-        msg.return_by.CopyFrom(ts(d.return_by))
+        msg.return_by.CopyFrom(timestamp(d.return_by))
     return msg
 
 
 def _alert(e: ev.DeadlineAlert, c: Complaint) -> pb.DeadlineAlert:
     return pb.DeadlineAlert(
         complaint_id=e.complaint_id,
-        occurred_at=ts(e.occurred_at),
+        occurred_at=timestamp(e.occurred_at),
         stage=e.stage.value,
         level=e.level.value,
-        due_at=ts(e.due_at),
+        due_at=timestamp(e.due_at),
         unit_id=e.unit_id or "",
         category=c.category.value,
         channel=c.channel.value,
@@ -55,7 +48,7 @@ def _alert(e: ev.DeadlineAlert, c: Complaint) -> pb.DeadlineAlert:
 # One flat case per domain event: the mapping reads as a table, splitting it would scatter it.
 def to_proto(e: ev.Event, c: Complaint) -> Message:  # noqa: C901, PLR0911, PLR0912
     """The contract message for one domain event of complaint `c`."""
-    base: dict[str, Any] = {"complaint_id": e.complaint_id, "occurred_at": ts(e.occurred_at)}
+    base: dict[str, Any] = {"complaint_id": e.complaint_id, "occurred_at": timestamp(e.occurred_at)}
     match e:
         case ev.ComplaintReceived():
             return pb.ComplaintReceived(
@@ -139,7 +132,7 @@ def to_proto(e: ev.Event, c: Complaint) -> Message:  # noqa: C901, PLR0911, PLR0
                 channel=c.channel.value,
             )
             if e.deadline is not None:
-                supervised.deadline.CopyFrom(ts(e.deadline))
+                supervised.deadline.CopyFrom(timestamp(e.deadline))
             return supervised
         case ev.ComplaintWithdrawn():
             return pb.ComplaintWithdrawn(**base, unit_id=e.unit_id or "", reason=e.reason)
@@ -166,7 +159,7 @@ def step_pb(s: OutboundStep, c: Complaint) -> pb.PlatformStepQueued:
     days = ext.amount if ext is not None and ext.unit is not TimeUnit.HOURS else 0
     return pb.PlatformStepQueued(
         complaint_id=s.complaint_id,
-        occurred_at=ts(s.at),
+        occurred_at=timestamp(s.at),
         platform=s.platform.value,
         order_number=s.order_number,
         seq=s.seq,
@@ -177,6 +170,6 @@ def step_pb(s: OutboundStep, c: Complaint) -> pb.PlatformStepQueued:
         extension_days=days,
         reply_text=s.reply_text,
         substantiated="" if s.substantiated is None else str(s.substantiated).lower(),
-        deadline=ts(s.deadline),
+        deadline=timestamp(s.deadline),
         category=c.category.value,
     )

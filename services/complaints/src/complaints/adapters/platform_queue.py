@@ -27,10 +27,6 @@ DONE = "platform_steps_done"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 @dataclass
 class Waiting:
     """One step in the queue."""
@@ -56,8 +52,8 @@ class Waiting:
             platform=doc["platform"],
             message=msg,
             attempts=int(doc.get("attempts") or 0),
-            next_at=_utc(doc["next_at"]),
-            lease_until=_utc(doc.get("lease_until") or EPOCH),
+            next_at=doc["next_at"],
+            lease_until=doc.get("lease_until") or EPOCH,
             last_answer=doc.get("last_answer") or "",
         )
 

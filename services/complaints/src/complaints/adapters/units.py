@@ -4,12 +4,10 @@ UnitRetired event land together."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from complaints.adapters.event_mapping import ts
 from complaints.domain.errors import RuleViolation
 from complaints.domain.units import (
     HandlingUnit,
@@ -21,15 +19,11 @@ from complaints.domain.units import (
     UnitRetired,
 )
 from qingshan.complaints.v1 import events_pb2 as pb
-from qingshan_core.events import Envelope
+from qingshan_core.events import Envelope, timestamp
 from qingshan_core.outbox import VERSION, OutboxCollection
 
 UNITS = "units"
 Doc = dict[str, Any]
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
 def unit_doc(u: HandlingUnit) -> Doc:
@@ -55,9 +49,9 @@ def unit_from(d: Doc) -> HandlingUnit:
         contacts=tuple(d.get("contacts") or ()),
         active=bool(d.get("active", True)),
         version=int(d.get("unit_version", 1)),
-        created_at=_aware(d.get("created_at")),
-        updated_at=_aware(d.get("updated_at")),
-        retired_at=_aware(d.get("retired_at")),
+        created_at=d.get("created_at"),
+        updated_at=d.get("updated_at"),
+        retired_at=d.get("retired_at"),
     )
 
 
@@ -74,7 +68,7 @@ def unit_pb(u: HandlingUnit) -> pb.HandlingUnit:
 
 
 def event_pb(e: UnitEvent) -> pb.UnitRegistered | pb.UnitChanged | pb.UnitRetired:
-    unit, at = unit_pb(e.unit), ts(e.at)
+    unit, at = unit_pb(e.unit), timestamp(e.at)
     if isinstance(e, UnitRegistered):
         return pb.UnitRegistered(unit=unit, occurred_at=at, changed_by=e.by)
     if isinstance(e, UnitChanged):

@@ -18,14 +18,10 @@ from complaints.domain import events as ev
 from complaints.domain.complaint import Complaint
 from complaints.domain.monitor import DEFAULT_RULE, OPEN_WHILE, WarningRule, warning_moment
 from complaints.domain.policy import Stage
+from qingshan_core.labels import labels_of
 from qingshan_core.workdays import WorkCalendar
 
-STAGE_LABELS = {
-    Stage.ASSIGN: "交办",
-    Stage.ACCEPT: "签收",
-    Stage.REPLY: "答复",
-    Stage.CLOSE: "办结",
-}
+STAGE_LABELS = {s: labels_of("complaints.Stage")[s.value] for s in Stage}
 
 
 class Light(StrEnum):

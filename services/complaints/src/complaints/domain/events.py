@@ -13,6 +13,7 @@ from enum import StrEnum
 from complaints.domain.deadlines import Deadlines
 from complaints.domain.model import Category, Channel, Satisfaction, Status, Urgency
 from complaints.domain.policy import Duration, Stage
+from qingshan_core.labels import label_of
 
 
 @dataclass(frozen=True)
@@ -181,15 +182,7 @@ class AlertLevel(StrEnum):
     @property
     def label(self) -> str:
         """Chinese label."""
-        return _ALERT_LABELS[self]
-
-
-_ALERT_LABELS = {
-    AlertLevel.WARNING: "临期预警",
-    AlertLevel.OVERDUE: "超期",
-    AlertLevel.UNIT_HEAD: "督办(单位负责人)",
-    AlertLevel.BUREAU: "督办(局)",
-}
+        return label_of("complaints.AlertLevel", self.value)
 
 
 def alert_key(stage: Stage, level: AlertLevel, due_at: datetime) -> str:

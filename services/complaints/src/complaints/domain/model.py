@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# The labels are the owner's catalogue in its contract (proto/qingshan/complaints/v1/labels.proto).
+from qingshan_core.labels import label_of
+
 # The one Role enum, re-exported for the domain (SYSTEM: the deadline sweeper).
 from qingshan_core.roles import Role as Role
 
@@ -23,22 +26,12 @@ class Channel(StrEnum):
     @property
     def label(self) -> str:
         """Chinese label."""
-        return _CHANNEL_LABELS[self]
+        return label_of("complaints.Channel", self.value)
 
     @property
     def is_petition(self) -> bool:
         """信访-type channels, whose limits come from 信访工作条例 rather than 12345 rules."""
         return self in (Channel.PLATFORM_12369, Channel.LETTER, Channel.VISIT)
-
-
-_CHANNEL_LABELS = {
-    Channel.HOTLINE_12345: "12345热线",
-    Channel.PLATFORM_12369: "12369举报平台",
-    Channel.WEB: "网站",
-    Channel.APP: "移动应用",
-    Channel.LETTER: "来信",
-    Channel.VISIT: "来访",
-}
 
 
 class Category(StrEnum):
@@ -56,19 +49,7 @@ class Category(StrEnum):
     @property
     def label(self) -> str:
         """Chinese label."""
-        return _CATEGORY_LABELS[self]
-
-
-_CATEGORY_LABELS = {
-    Category.AIR: "大气",
-    Category.WATER: "水",
-    Category.NOISE: "噪声",
-    Category.SOLID_WASTE: "固体废物",
-    Category.SOIL: "土壤",
-    Category.RADIATION: "辐射",
-    Category.ECOLOGY: "生态",
-    Category.OTHER: "其他",
-}
+        return label_of("complaints.Category", self.value)
 
 
 class Urgency(StrEnum):
@@ -81,10 +62,7 @@ class Urgency(StrEnum):
     @property
     def label(self) -> str:
         """Chinese label."""
-        return _URGENCY_LABELS[self]
-
-
-_URGENCY_LABELS = {Urgency.NORMAL: "一般", Urgency.URGENT: "紧急", Urgency.VERY_URGENT: "特急"}
+        return label_of("complaints.Urgency", self.value)
 
 
 class Status(StrEnum):
@@ -103,20 +81,7 @@ class Status(StrEnum):
     @property
     def label(self) -> str:
         """Chinese label."""
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    Status.RECEIVED: "受理",
-    Status.ASSIGNED: "交办",
-    Status.ACCEPTED: "签收",
-    Status.REPLIED: "回复",
-    Status.CLOSED: "办结",
-    Status.FOLLOWED_UP: "回访",
-    Status.RETURNED: "退单",
-    Status.MERGED: "已合并",
-    Status.WITHDRAWN: "已撤单",
-}
+        return label_of("complaints.Status", self.value)
 
 
 class Satisfaction(StrEnum):

@@ -18,6 +18,7 @@ from complaints.domain.errors import RuleViolation
 from complaints.domain.model import Action, Actor, Channel, Role, Status
 from complaints.domain.policy import Duration
 from complaints.domain.state import ComplaintState, required
+from qingshan_core.labels import label_of
 from qingshan_core.workdays import WorkCalendar
 
 PLATFORMS = frozenset({Channel.HOTLINE_12345, Channel.PLATFORM_12369})
@@ -32,7 +33,7 @@ class UrgeLevel(StrEnum):
     @property
     def label(self) -> str:
         """Chinese label."""
-        return "催办" if self is UrgeLevel.URGE else "督办"
+        return label_of("complaints.UrgeLevel", self.value)
 
     @property
     def action(self) -> Action:
@@ -52,17 +53,9 @@ class Step(StrEnum):
     @property
     def label(self) -> str:
         """Chinese label."""
-        return _STEP_LABELS[self]
+        return label_of("complaints.PlatformStep", self.value)
 
 
-_STEP_LABELS = {
-    Step.ACCEPT: "签收",
-    Step.RETURN: "退单",
-    Step.EXTEND: "延期申请",
-    Step.REPLY: "回复",
-    Step.CLOSE: "办结",
-    Step.REOPEN: "重办",
-}
 STEP_OF: dict[Action, Step] = {
     Action.ACCEPT: Step.ACCEPT,
     Action.RETURN: Step.RETURN,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import ValidationError
 
 from complaints.adapters.event_mapping import deadlines_pb
@@ -22,18 +21,13 @@ from qingshan.complaints.v1 import complaints_service_pb2_grpc as pb_grpc
 from qingshan_core.auth import Principal
 from qingshan_core.auth import Role as R
 from qingshan_core.errors import RuleViolation
+from qingshan_core.events import timestamp
 from qingshan_core.grpc_server import caller
 from qingshan_core.runtime import Runtime
 from qingshan_core.validation_text import validation_problem
 
 ALLOWED = (R.INTEGRATION, R.OPERATOR, R.SUPERVISOR, R.ADMIN)
 SERVICE = pb.DESCRIPTOR.services_by_name["ComplaintService"].full_name
-
-
-def _ts(moment: Any) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(moment)
-    return t
 
 
 def to_pb(case: Case, p: Principal) -> pb.Complaint:
@@ -61,7 +55,7 @@ def to_pb(case: Case, p: Principal) -> pb.Complaint:
         ),
         unit_id=c.unit_id or "",
         deadlines=deadlines_pb(c.deadlines),
-        received_at=_ts(c.received_at),
+        received_at=timestamp(c.received_at),
     )
 
 

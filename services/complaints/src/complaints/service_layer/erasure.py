@@ -19,14 +19,13 @@ from datetime import datetime
 
 from complaints.adapters.audit import AuditKind
 from complaints.adapters.documents import local
-from complaints.adapters.event_mapping import ts
 from complaints.adapters.places import geohash
 from complaints.domain.errors import NotFound
 from complaints.domain.model import Actor
 from complaints.service_layer.context import Context
 from complaints.service_layer.ports import Doc
 from qingshan.complaints.v1 import events_pb2 as pb
-from qingshan_core.events import Envelope
+from qingshan_core.events import Envelope, timestamp
 from qingshan_core.logging import get_logger
 from qingshan_core.outbox import VERSION, ConcurrencyConflict
 
@@ -131,7 +130,7 @@ async def scrub(
                 removed += what
         event = pb.ComplaintErased(
             complaint_id=complaint_id,
-            occurred_at=ts(now),
+            occurred_at=timestamp(now),
             basis=basis,
             removed=sorted(set(removed)),
             erased_by=by,

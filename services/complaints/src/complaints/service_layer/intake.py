@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from complaints.adapters.documents import case_from
-from complaints.adapters.event_mapping import ts
 from complaints.adapters.keys import idem_key, intake_key, track_key
 from complaints.domain.complaint import Complaint
 from complaints.domain.duplicates import (
@@ -36,6 +35,7 @@ from complaints.service_layer.ops_alerts import note_stale_calendar
 from complaints.service_layer.ports import Case, Doc
 from qingshan.complaints.v1 import events_pb2 as pb
 from qingshan_core.errors import AlreadyExists, Conflict
+from qingshan_core.events import timestamp
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ async def _duplicates_and_hotspot(
     if duplicates:
         extra.append(
             pb.PossibleDuplicateFlagged(
-                complaint_id=case.id, occurred_at=ts(now), candidate_ids=duplicates
+                complaint_id=case.id, occurred_at=timestamp(now), candidate_ids=duplicates
             )
         )
     reports = hotspot_reports(
@@ -250,7 +250,7 @@ async def _duplicates_and_hotspot(
         extra.append(
             pb.HotspotDetected(
                 complaint_id=case.id,
-                occurred_at=ts(now),
+                occurred_at=timestamp(now),
                 place_key=pkey,
                 category=case.category.value,
                 count=len(reports),

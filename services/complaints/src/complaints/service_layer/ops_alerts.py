@@ -8,10 +8,9 @@ from datetime import datetime
 from google.protobuf.message import Message
 from pymongo.errors import DuplicateKeyError
 
-from complaints.adapters.event_mapping import ts
 from complaints.service_layer.context import Context
 from qingshan.complaints.v1 import events_pb2 as pb
-from qingshan_core.events import Envelope
+from qingshan_core.events import Envelope, timestamp
 from qingshan_core.logging import get_logger
 
 log = get_logger(__name__)
@@ -37,7 +36,7 @@ async def note_stale_calendar(ctx: Context, now: datetime) -> list[int]:
     raised = []
     for year in sorted(ctx.calendar.stale_years):
         key = f"calendar/{year}"
-        msg = pb.WorkCalendarStale(subject=key, occurred_at=ts(now), year=year)
+        msg = pb.WorkCalendarStale(subject=key, occurred_at=timestamp(now), year=year)
         if await raise_once(ctx, key, msg, now):
             raised.append(year)
     return raised

@@ -8,7 +8,6 @@ from typing import Any
 
 from complaints.adapters.audit import AuditFilter, AuditKind
 from complaints.adapters.documents import from_doc, local
-from complaints.adapters.event_mapping import ts
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import NotFound
 from complaints.domain.model import Action, Actor, Complainant, Status
@@ -19,6 +18,7 @@ from complaints.service_layer.ops_alerts import raise_once
 from complaints.service_layer.ports import Doc
 from qingshan.complaints.v1 import events_pb2 as pb
 from qingshan_core.errors import Gone
+from qingshan_core.events import timestamp
 from qingshan_core.workdays import SHANGHAI
 
 STAGE_OPEN_WHILE = {
@@ -132,7 +132,7 @@ async def note_unusual_reveals(ctx: Context, actor: Actor, now: datetime) -> boo
     key = f"reveals/{actor.id}/{day_start:%Y-%m-%d}"
     msg = pb.RevealsUnusual(
         subject=key,
-        occurred_at=ts(now),
+        occurred_at=timestamp(now),
         actor_id=actor.id,
         role=actor.role.value,
         day=f"{day_start:%Y-%m-%d}",

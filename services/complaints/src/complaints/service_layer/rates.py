@@ -8,7 +8,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from complaints.adapters.documents import assignment_in_force, local
-from complaints.adapters.event_mapping import ts
 from complaints.domain.model import Status
 from complaints.domain.rates import (
     CaseFacts,
@@ -27,6 +26,7 @@ from complaints.service_layer.context import Context
 from complaints.service_layer.ops_alerts import raise_once
 from complaints.service_layer.ports import Doc
 from qingshan.complaints.v1 import events_pb2 as pb
+from qingshan_core.events import timestamp
 
 FACT_FIELDS = {
     "_id": 1,
@@ -165,7 +165,7 @@ async def check_targets(ctx: Context, now: datetime | None = None) -> int:
             key = f"rates/{unit}/{period.start:%Y-%m}/{name}"
             msg = pb.RatesBelowTarget(
                 subject=key,
-                occurred_at=ts(now),
+                occurred_at=timestamp(now),
                 unit_id=unit,
                 rate=name,
                 numerator=rate.numerator,

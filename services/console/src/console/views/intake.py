@@ -9,20 +9,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from console.api import ApiError
+from console.labels import CATEGORIES, CHANNELS, URGENCIES
 from console.signin import Session, session
 from console.views.common import api_of, render
-from console.views.work import CATEGORIES
 
 router = APIRouter(include_in_schema=False)
-CHANNELS = {
-    "12345": "12345热线",
-    "12369": "12369举报平台",
-    "letter": "来信",
-    "visit": "来访",
-    "web": "网站",
-    "app": "移动应用",
-}
-URGENCIES = {"normal": "一般", "urgent": "紧急", "very_urgent": "特急"}
 
 
 def _number(value: str) -> float | None:

@@ -16,12 +16,12 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from console.api import ApiError
+from console.labels import CATEGORIES
 from console.limits import limits_of
 from console.public_client import PublicClient, PublicTokenUnavailable
 from console.signin import SignInRequired
 from console.views.common import api_of
 from console.views.intake import location_of
-from console.views.work import CATEGORIES
 from qingshan_core.errors import TooManyRequests
 
 router = APIRouter(include_in_schema=False)

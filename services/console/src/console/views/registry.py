@@ -16,13 +16,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from console.labels import RISK_LEVELS
 from console.signin import Session, session
 from console.views.common import api_of, local_instant, render
 from qingshan_core.workdays import SHANGHAI
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
-LEVELS = ("一般", "较大", "重大")
 Q_CLASSES = ("Q0", "Q1", "Q2", "Q3")
 M_CLASSES = ("M1", "M2", "M3", "M4")
 E_CLASSES = ("E1", "E2", "E3")
@@ -105,7 +105,7 @@ async def enterprises(request: Request, sess: Session = Depends(session)) -> Res
         pages=pages,
         prev_url=_query(q, page=page - 1) if page > 1 else None,
         next_url=_query(q, page=page + 1) if page < pages else None,
-        levels=LEVELS,
+        levels=RISK_LEVELS,
         clusters=[c["name"] for c in clusters],
     )
 

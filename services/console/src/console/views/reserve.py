@@ -13,18 +13,21 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from console.api import ApiError, FieldError
+from console.labels import PROJECT_STAGES
 from console.signin import Session, session
 from console.views.common import api_of, render
 from qingshan_core.workdays import SHANGHAI
 
 router = APIRouter(include_in_schema=False)
-STAGES = ("储备", "可研", "初设", "招投标", "实施", "完工", "验收", "绩效评价")
 SOURCES = {"district_confirmed": "区级已确定", "planned": "策划项目"}
 SORTS = {
     "no": ("序号", lambda r: r["no"]),
     "investment": ("投资额", lambda r: Decimal(r["investment_wan"])),
     "years": ("实施年度", lambda r: (r["start_year"], r["end_year"])),
-    "stage": ("阶段", lambda r: STAGES.index(r["stage_zh"]) if r["stage_zh"] in STAGES else 99),
+    "stage": (
+        "阶段",
+        lambda r: PROJECT_STAGES.index(r["stage_zh"]) if r["stage_zh"] in PROJECT_STAGES else 99,
+    ),
 }
 ROLLUPS = {
     "field": "领域",
@@ -99,7 +102,7 @@ async def reserve(request: Request, sess: Session = Depends(session)) -> Respons
         sort=sort,
         desc=desc,
         sorts={k: v[0] for k, v in SORTS.items()},
-        stages=STAGES,
+        stages=PROJECT_STAGES,
         sources=SOURCES,
         field_options=[(g["key"], g["label"]) for g in fields["groups"]],
         query=lambda **over: urlencode({**kept, **over}),

@@ -12,13 +12,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from console.api import ApiError, FieldError
+from console.labels import INCIDENT_GRADES, INCIDENT_MEDIA
 from console.signin import Session, session
 from console.views.common import api_of, render
 from qingshan_core.workdays import SHANGHAI
 
 router = APIRouter(include_in_schema=False)
-GRADES = {"IV": "Ⅳ 一般", "III": "Ⅲ 较大", "II": "Ⅱ 重大", "I": "Ⅰ 特别重大"}
-MEDIA = {"air": "大气", "water": "水", "soil": "土壤"}
 
 
 @router.get("/risk/map")
@@ -45,7 +44,13 @@ async def incidents(request: Request, sess: Session = Depends(session)) -> Respo
     rows = await api_of(request).call("GET", "risk", "/v1/incidents", sess.token)
     now = datetime.now(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
     return await render(
-        request, sess, "incidents.html", rows=rows, grades=GRADES, media=MEDIA, now=now
+        request,
+        sess,
+        "incidents.html",
+        rows=rows,
+        grades=INCIDENT_GRADES,
+        media=INCIDENT_MEDIA,
+        now=now,
     )
 
 
@@ -99,7 +104,7 @@ async def incident_page(iid: str, request: Request, sess: Session = Depends(sess
         "incident.html",
         i=incident,
         hours=hours,
-        grades=GRADES,
-        media=MEDIA,
+        grades=INCIDENT_GRADES,
+        media=INCIDENT_MEDIA,
         done=request.query_params.get("done"),
     )

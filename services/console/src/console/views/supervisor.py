@@ -15,13 +15,13 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 
 from console.api import ApiError, FieldError
+from console.labels import STAGES
 from console.signin import Session, session
 from console.units import units
 from console.views.common import api_of, render
 from console.views.work import action_body
 
 router = APIRouter(include_in_schema=False)
-STAGES = {"assign": "交办", "accept": "签收", "reply": "答复", "close": "办结"}
 
 
 def period(request: Request) -> tuple[str, str]:

@@ -15,47 +15,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from console.api import ApiError, FieldError
+from console.labels import ACTION_LABELS, CATEGORIES, STATUSES
 from console.signin import Session, session
 from console.views.common import api_of, is_htmx, local_instant, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 FILTERS = ("queue", "status", "category", "unit_id", "number", "phone", "q", "sort")
-STATUSES = {
-    "received": "受理",
-    "assigned": "交办",
-    "accepted": "签收",
-    "replied": "回复",
-    "closed": "办结",
-    "followed_up": "回访",
-    "returned": "退单",
-    "merged": "已合并",
-}
-CATEGORIES = {
-    "air": "大气",
-    "water": "水",
-    "noise": "噪声",
-    "solid_waste": "固体废物",
-    "soil": "土壤",
-    "radiation": "辐射",
-    "ecology": "生态",
-    "other": "其他",
-}
 SORTS = {"newest": "最新受理", "oldest": "最早受理", "pressing": "时限最紧"}
-ACTION_LABELS = {
-    "assign": "交办",
-    "accept": "签收",
-    "return": "退单",
-    "extend": "申请延期",
-    "approve-extension": "批准延期",
-    "reject-extension": "驳回延期",
-    "reply": "答复",
-    "close": "办结",
-    "follow-up": "回访",
-    "reopen": "重办",
-    "merge": "并单",
-    "bureau-supervise": "督办",
-}
 
 
 def _filters(request: Request) -> dict[str, str]:

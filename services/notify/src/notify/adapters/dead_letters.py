@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaProducer
 from notify.domain.delivery import Delivery
 from notify.service_layer.ports import IncomingEvent
 from qingshan_core.events import Envelope
+from qingshan_core.kafka import LazyProducer
 
 
 class KafkaDeadLetters:
@@ -20,22 +21,10 @@ class KafkaDeadLetters:
     ) -> None:
         self.topic = topic
         self.group = group
-        self._factory = producer_factory
-        self._producer: AIOKafkaProducer | None = None
-
-    async def _ensure(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = self._factory()
-            try:
-                await producer.start()
-            except BaseException:
-                await producer.stop()
-                raise
-            self._producer = producer
-        return self._producer
+        self._producer = LazyProducer(producer_factory)
 
     async def publish(self, delivery: Delivery, event: IncomingEvent | None, reason: str) -> None:
-        producer = await self._ensure()
+        producer = await self._producer.get()
         headers: list[tuple[str, bytes]] = []
         value = b""
         if event is not None:
@@ -71,9 +60,5 @@ class KafkaDeadLetters:
             raise
 
     async def close(self) -> None:
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            try:
-                await producer.stop()
-            except Exception:
-                pass
+        """Stop the producer; the next dead letter starts a new one."""
+        await self._producer.drop()

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from pymongo.errors import DuplicateKeyError
 
 from notify.adapters.documents import delivery_doc, delivery_from
@@ -37,7 +36,7 @@ from notify.domain.delivery import (
 )
 from notify.service_layer.ports import DeliveryQuery
 from qingshan.notify.v1 import events_pb2
-from qingshan_core.events import Envelope
+from qingshan_core.events import Envelope, timestamp
 from qingshan_core.mongo import Document, IndexSpec
 from qingshan_core.outbox import ConcurrencyConflict, OutboxCollection
 
@@ -54,18 +53,12 @@ def delivery_indexes() -> list[IndexSpec]:
     ]
 
 
-def _ts(at: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(at)
-    return ts
-
-
 def envelope_of(d: Delivery, e: DomainEvent, source: str) -> Envelope:
     """The protobuf event (qingshan.notify.v1) for one domain event of a delivery."""
     if isinstance(e, DeliveryFailed):
         msg = events_pb2.DeliveryFailed(
             delivery_id=d.id,
-            occurred_at=_ts(e.at),
+            occurred_at=timestamp(e.at),
             event_id=d.event_id,
             event_type=d.event_type,
             recipient=d.recipient,
@@ -86,7 +79,7 @@ def envelope_of(d: Delivery, e: DomainEvent, source: str) -> Envelope:
     if isinstance(e, DeliveryResent):
         resent = events_pb2.DeliveryResent(
             delivery_id=d.id,
-            occurred_at=_ts(e.at),
+            occurred_at=timestamp(e.at),
             resent_as=e.resent_as,
             resent_by=e.by,
             event_id=d.event_id,
@@ -103,7 +96,7 @@ def envelope_of(d: Delivery, e: DomainEvent, source: str) -> Envelope:
     assert isinstance(e, NoticeEscalated)
     esc = events_pb2.NoticeEscalated(
         notice_key=e.notice_key,
-        occurred_at=_ts(e.at),
+        occurred_at=timestamp(e.at),
         event_id=e.event_id,
         event_type=e.event_type,
         rule_id=e.rule_id,

@@ -4,7 +4,7 @@ conditions and attributes travel as lists, not as maps keyed by attribute name."
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, time
+from datetime import time
 from typing import Any
 
 from notify.domain.delivery import Attempt, Delivery
@@ -28,12 +28,6 @@ from notify.domain.model import (
 )
 from qingshan_core.mongo import Document
 from qingshan_core.pii import Keyring
-
-
-def _aware(v: datetime | None) -> datetime | None:
-    if v is None:
-        return None
-    return v if v.tzinfo else v.replace(tzinfo=UTC)
 
 
 def quiet_doc(q: QuietHours | None) -> Document | None:
@@ -279,12 +273,12 @@ def delivery_from(doc: Document) -> Delivery:
         "erased_at",
         "resent_at",
     ):
-        fields[k] = _aware(fields.get(k))
+        fields.setdefault(k, None)  # an instant not reached yet (the client reads them aware)
     fields["channel"] = Channel(doc["channel"])
     fields["priority"] = Priority(doc["priority"])
     fields["status"] = Status(doc["status"])
     fields["ack_state"] = AckState(doc.get("ack_state", "none"))
-    history = [Attempt(**{**a, "at": _aware(a["at"])}) for a in doc.get("history", ())]
+    history = [Attempt(**a) for a in doc.get("history", ())]
     return Delivery(
         id=doc["_id"],
         history=history,

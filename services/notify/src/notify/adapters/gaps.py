@@ -4,9 +4,8 @@ notify.recipient.unreachable (RecipientUnreachable) in the same write."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from prometheus_client import Counter
 from pymongo.errors import DuplicateKeyError
 
@@ -14,7 +13,7 @@ from notify.domain.model import Rule
 from notify.domain.routing import Gap
 from notify.service_layer.ports import GapRecord, IncomingEvent
 from qingshan.notify.v1 import events_pb2
-from qingshan_core.events import Envelope
+from qingshan_core.events import Envelope, timestamp
 from qingshan_core.logging import get_logger
 from qingshan_core.mongo import Document
 from qingshan_core.outbox import VERSION, ConcurrencyConflict, OutboxCollection
@@ -29,16 +28,6 @@ UNREACHABLE = Counter(
 )
 
 
-def _ts(at: datetime) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(at)
-    return t
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def gap_from(d: Document) -> GapRecord:
     return GapRecord(
         key=d["_id"],
@@ -49,8 +38,8 @@ def gap_from(d: Document) -> GapRecord:
         scope=d["scope"],
         role=d.get("role", ""),
         reason=d.get("reason", ""),
-        first_seen=_aware(d["first_seen"]),
-        last_seen=_aware(d["last_seen"]),
+        first_seen=d["first_seen"],
+        last_seen=d["last_seen"],
         notices=int(d.get("notices", 0)),
         last_event_id=d.get("last_event_id", ""),
         day=d.get("day", ""),
@@ -75,7 +64,7 @@ class MongoGaps:
     ) -> Envelope:
         msg = events_pb2.RecipientUnreachable(
             gap_key=key,
-            occurred_at=_ts(now),
+            occurred_at=timestamp(now),
             rule_id=rule.id,
             event_type=event.type,
             kind=gap.kind.value,
@@ -84,7 +73,7 @@ class MongoGaps:
             reason=gap.reason[:500],
             event_id=event.id,
             day=day,
-            first_seen=_ts(first_seen),
+            first_seen=timestamp(first_seen),
             notices=notices,
         )
         return Envelope.wrap(
@@ -140,7 +129,7 @@ class MongoGaps:
                 return True
             if d.get("last_event_id") == event.id:
                 return False  # this event was counted already (redelivered)
-            first_seen = _aware(d["first_seen"])
+            first_seen = d["first_seen"]
             notices = int(d.get("notices", 0)) + 1
             publish = d.get("day") != day
             fields = {

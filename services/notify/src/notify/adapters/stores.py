@@ -64,7 +64,7 @@ class MongoEvents:
             type=d["type"],
             source=d["source"],
             subject=d["subject"],
-            time=t if t.tzinfo else t.replace(tzinfo=UTC),
+            time=t,
             trace_id=d["trace_id"],
             data=data,
             attrs=attributes(data) if d["type"] not in PSEUDO_TYPES else {},
@@ -97,7 +97,7 @@ class MongoResilience:
             BreakerState(d["state"]),
             d["failures"],
             d.get("trips", 0),
-            until if until is None or until.tzinfo else until.replace(tzinfo=UTC),
+            until,
         )
         return b, d["v"]
 

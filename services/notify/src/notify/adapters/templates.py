@@ -32,7 +32,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.environment import Template as JinjaTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
-from notify.domain.labels import label
+from notify.adapters.labels import label
 from notify.service_layer.ports import TemplateError
 
 MAX_SOURCE = 10_000

@@ -75,26 +75,25 @@ def work_key(kind: str, delivery_id: str) -> str:
     return f"{kind}:{delivery_id}"
 
 
-def _utc(v: Any) -> datetime | None:
-    if not isinstance(v, datetime):
-        return None
-    return v if v.tzinfo else v.replace(tzinfo=UTC)
+def _instant(v: Any) -> datetime | None:
+    """A stored instant (aware: the core's client reads them so), None where there is none."""
+    return v if isinstance(v, datetime) else None
 
 
 def needs(doc: Mapping[str, Any]) -> dict[str, datetime]:
     """The kinds of work a stored delivery's state needs, each with when it becomes due."""
     out: dict[str, datetime] = {}
     status = doc.get("status")
-    nxt = _utc(doc.get("next_attempt_at"))
+    nxt = _instant(doc.get("next_attempt_at"))
     if nxt is not None and status in _OPEN:
         out[ATTEMPT] = nxt
     if nxt is not None and status == Status.DIGEST.value:
         out[DIGEST_WAIT] = nxt
-    deadline = _utc(doc.get("ack_deadline"))
+    deadline = _instant(doc.get("ack_deadline"))
     if deadline is not None and doc.get("ack_state") == AckState.AWAITING.value:
         out[ACK] = deadline
     if status == Status.FAILED.value and not doc.get("dead_lettered"):
-        out[DEADLETTER] = _utc(doc.get("failed_at")) or _EPOCH
+        out[DEADLETTER] = _instant(doc.get("failed_at")) or _EPOCH
     return out
 
 
@@ -150,7 +149,7 @@ class WorkIndex:
         """The earliest `at` of any entry of `kind` (stale ones included: waking early only
         makes the next query correct them)."""
         doc = await self.coll.find_one({"kind": kind}, {"at": 1}, sort=[("at", 1)])
-        return _utc(doc.get("at")) if doc else None
+        return _instant(doc.get("at")) if doc else None
 
     async def due(self, kind: str, now: datetime | None, limit: int) -> list[Document]:
         """Up to `limit` delivery documents that need `kind` by `now` (any time when `now` is
@@ -210,7 +209,7 @@ class WorkIndex:
         self.repair_wanted = False
         try:
             have: dict[str, datetime | None] = {
-                e["_id"]: _utc(e.get("at")) async for e in self.coll.find({}, {"at": 1})
+                e["_id"]: _instant(e.get("at")) async for e in self.coll.find({}, {"at": 1})
             }
             pending: list[Awaitable[None]] = []
             written = 0

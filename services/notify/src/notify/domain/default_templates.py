@@ -17,6 +17,8 @@ _ALERT = (
     "期限：{{ data.alert.due_at }}\n"
     "类别：{{ data.alert.category|label }}　来源：{{ data.alert.channel|label }}"
 )
+# A platform step is named so: "reply" alone would read as the stage 答复.
+_STEP = "{{ data.step|label('complaints.PlatformStep') }}"
 _PLAN = "应急预案 {{ data.plan_id }}（企业 {{ data.credit_code }}）"
 _SUBITEM = (
     "项目：{{ data.subitem.project }} / {{ data.subitem.name }}\n"
@@ -53,8 +55,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{% else %}请立即督促办理并回复。{% endif %}",
     ),
     C + "PlatformStepRefused": (
-        "【平台拒收】{{ data.platform }}工单{{ data.order_number }} {{ data.step|label }}",
-        "投诉编号：{{ data.complaint_id }}\n环节：{{ data.step|label }}（序号 {{ data.seq }}）\n"
+        "【平台拒收】{{ data.platform }}工单{{ data.order_number }} " + _STEP,
+        "投诉编号：{{ data.complaint_id }}\n环节：" + _STEP + "（序号 {{ data.seq }}）\n"
         "平台答复（HTTP {{ data.http_status }}）：{{ data.answer }}\n"
         "该环节已转入死信队列，请核实后处理。",
     ),
@@ -159,8 +161,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     P + "MilestoneSlipped": (
         "【项目进度滞后】{{ data.subitem.name }}",
-        _SUBITEM + "\n应于 {{ data.due_date }} 前进入{{ data.stage|label }}阶段，"
-        "当前为{{ data.current_stage|label }}。",
+        _SUBITEM + "\n应于 {{ data.due_date }} 前进入{{ data.stage|label('projects.Stage') }}阶段，"
+        "当前为{{ data.current_stage|label('projects.Stage') }}。",
     ),
     P + "ProgressReportOverdue": (
         "【调度报告逾期】{{ data.subitem.name }} {{ data.period }}",

@@ -14,6 +14,7 @@ from notify.service_layer.ports import DeliveryQuery
 from qingshan.notify.v1 import notify_service_pb2 as pb
 from qingshan.notify.v1 import notify_service_pb2_grpc as pb_grpc
 from qingshan_core.errors import Forbidden
+from qingshan_core.events import timestamp
 from qingshan_core.grpc_server import caller
 from qingshan_core.roles import Role
 
@@ -24,11 +25,8 @@ ALLOWED = tuple(READERS)  # who may call the service at all (the core's intercep
 
 
 def _ts(at: datetime | None) -> Timestamp | None:
-    if at is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(at)
-    return ts
+    """An instant not every delivery has yet: unset when absent."""
+    return None if at is None else timestamp(at)
 
 
 def delivery_pb(d: Delivery) -> pb.Delivery:

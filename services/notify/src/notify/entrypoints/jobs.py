@@ -42,7 +42,6 @@ class Jobs:
         self.resilience = resilience
         self.event_retention = event_retention
         self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
         self._fast: set[asyncio.Task[None]] = set()
         self._gate = asyncio.Semaphore(ctx.policies.concurrency)
 
@@ -65,14 +64,11 @@ class Jobs:
         ready.sort(key=lambda d: (-d.priority.rank, d.channel is Channel.INBOX))
         await asyncio.gather(*(one(d) for d in ready))
 
-    def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._dispatch_loop(), name="notify:dispatch")]
-
     async def stop(self) -> None:
-        for t in [*self._tasks, *self._fast]:
+        """Cancel the fast-path sends still running (the dispatch loop is the runtime's task)."""
+        for t in self._fast:
             t.cancel()
-        await asyncio.gather(*self._tasks, *self._fast, return_exceptions=True)
-        self._tasks = []
+        await asyncio.gather(*self._fast, return_exceptions=True)
 
     async def run_periodic_once(self) -> dict[str, int]:
         """One round of digests, escalations and dead-letter retries (tests call it too);
@@ -85,7 +81,8 @@ class Jobs:
             "dead_letters": await redeliver_dead_letters(self.ctx),
         }
 
-    async def _dispatch_loop(self) -> None:
+    async def dispatch_loop(self) -> None:
+        """Send what is due, woken early by `wake`, else every `dispatch_poll` seconds."""
         while True:
             self._wake.clear()
             await self._guard("dispatch", self._dispatch_all)

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from projects.adapters.row_codec import money
 from projects.domain import events as ev
 from projects.domain.row import ReserveRow
 from qingshan.projects.v1 import events_pb2 as pb
-from qingshan_core.events import Envelope
-
-
-def ts(at: datetime) -> Timestamp:
-    """An aware datetime as a protobuf Timestamp."""
-    out = Timestamp()
-    out.FromDatetime(at)
-    return out
+from qingshan_core.events import Envelope, timestamp
 
 
 def ref(row: ReserveRow) -> pb.SubItemRef:
@@ -42,7 +33,7 @@ def _changes(changes: Iterable[ev.FieldChange]) -> list[pb.FieldChange]:
 def _added(e: ev.SubItemAdded, row: ReserveRow, import_id: str) -> Message:
     return pb.SubItemAdded(
         subitem=ref(row),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         no=row.no,
         content=row.content,
@@ -62,17 +53,21 @@ _Builder = Callable[[Any, ReserveRow, str], Message]
 _SUBITEM: dict[type[ev.Event], _Builder] = {
     ev.SubItemAdded: _added,
     ev.SubItemCorrected: lambda e, r, i: pb.SubItemCorrected(
-        subitem=ref(r), occurred_at=ts(e.at), actor=e.by, changes=_changes(e.changes), import_id=i
+        subitem=ref(r),
+        occurred_at=timestamp(e.at),
+        actor=e.by,
+        changes=_changes(e.changes),
+        import_id=i,
     ),
     ev.SubItemWithdrawn: lambda e, r, _: pb.SubItemWithdrawn(
-        subitem=ref(r), occurred_at=ts(e.at), actor=e.by, reason=e.reason
+        subitem=ref(r), occurred_at=timestamp(e.at), actor=e.by, reason=e.reason
     ),
     ev.SubItemReinstated: lambda e, r, _: pb.SubItemReinstated(
-        subitem=ref(r), occurred_at=ts(e.at), actor=e.by, reason=e.reason
+        subitem=ref(r), occurred_at=timestamp(e.at), actor=e.by, reason=e.reason
     ),
     ev.StageAdvanced: lambda e, r, _: pb.StageAdvanced(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         from_stage=e.from_stage.value,
         to_stage=e.to_stage.value,
@@ -85,7 +80,7 @@ _SUBITEM: dict[type[ev.Event], _Builder] = {
     ),
     ev.StageReturned: lambda e, r, _: pb.StageReturned(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         from_stage=e.from_stage.value,
         to_stage=e.to_stage.value,
@@ -94,7 +89,7 @@ _SUBITEM: dict[type[ev.Event], _Builder] = {
     ),
     ev.AdjustmentRequested: lambda e, r, _: pb.AdjustmentRequested(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         adjustment_id=e.adjustment_id,
         kind=e.kind,
@@ -103,7 +98,7 @@ _SUBITEM: dict[type[ev.Event], _Builder] = {
     ),
     ev.AdjustmentApproved: lambda e, r, _: pb.AdjustmentApproved(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         adjustment_id=e.adjustment_id,
         kind=e.kind,
@@ -111,7 +106,7 @@ _SUBITEM: dict[type[ev.Event], _Builder] = {
     ),
     ev.AdjustmentRejected: lambda e, r, _: pb.AdjustmentRejected(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         adjustment_id=e.adjustment_id,
         kind=e.kind,
@@ -119,14 +114,14 @@ _SUBITEM: dict[type[ev.Event], _Builder] = {
     ),
     ev.MilestonePlanned: lambda e, r, _: pb.MilestonePlanned(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         stage=e.stage.value,
         due_date=e.due.isoformat(),
     ),
     ev.ProgressReported: lambda e, r, _: pb.ProgressReported(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         period=e.period,
         percent_complete=money(e.percent_complete),
@@ -135,11 +130,11 @@ _SUBITEM: dict[type[ev.Event], _Builder] = {
         correction=e.correction,
     ),
     ev.ProgressReportMissed: lambda e, r, _: pb.ProgressReportOverdue(
-        subitem=ref(r), occurred_at=ts(e.at), period=e.period, due_date=e.due.isoformat()
+        subitem=ref(r), occurred_at=timestamp(e.at), period=e.period, due_date=e.due.isoformat()
     ),
     ev.MilestoneSlipped: lambda e, r, _: pb.MilestoneSlipped(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         stage=e.stage.value,
         due_date=e.due.isoformat(),
         current_stage=e.current_stage.value,
@@ -147,7 +142,7 @@ _SUBITEM: dict[type[ev.Event], _Builder] = {
     ),
     ev.Evaluated: lambda e, r, _: pb.Evaluated(
         subitem=ref(r),
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         actor=e.by,
         year=e.year,
         score=money(e.score),
@@ -182,7 +177,7 @@ def indicator_envelopes(events: Iterable[ev.Event], *, unit: str, source: str) -
         if isinstance(e, ev.IndicatorValueRecorded):
             msg = pb.IndicatorValueRecorded(
                 indicator_no=e.indicator_no,
-                occurred_at=ts(e.at),
+                occurred_at=timestamp(e.at),
                 actor=e.by,
                 year=e.year,
                 value=money(e.value),
@@ -190,7 +185,7 @@ def indicator_envelopes(events: Iterable[ev.Event], *, unit: str, source: str) -
         elif isinstance(e, ev.IndicatorTargetSet):
             msg = pb.IndicatorTargetSet(
                 indicator_no=e.indicator_no,
-                occurred_at=ts(e.at),
+                occurred_at=timestamp(e.at),
                 actor=e.by,
                 all_years=e.year is None,
                 year=e.year or 0,
@@ -199,7 +194,7 @@ def indicator_envelopes(events: Iterable[ev.Event], *, unit: str, source: str) -
         elif isinstance(e, ev.IndicatorOffTrack):
             msg = pb.IndicatorOffTrack(
                 indicator_no=e.indicator_no,
-                occurred_at=ts(e.at),
+                occurred_at=timestamp(e.at),
                 name=e.name,
                 year=e.year,
                 value=money(e.value),

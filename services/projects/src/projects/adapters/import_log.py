@@ -7,11 +7,10 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from projects.adapters.event_codec import ts
 from projects.adapters.row_codec import Doc
 from projects.service_layer.ports import ImportRecord
 from qingshan.projects.v1 import events_pb2 as pb
-from qingshan_core.events import Envelope
+from qingshan_core.events import Envelope, timestamp
 from qingshan_core.mongo import IndexSpec
 from qingshan_core.outbox import VERSION, ConcurrencyConflict, OutboxCollection
 
@@ -61,7 +60,7 @@ class MongoImportLog:
     async def complete(self, record: ImportRecord, at: datetime) -> bool:
         msg = pb.ImportCompleted(
             import_id=record.id,
-            occurred_at=ts(at),
+            occurred_at=timestamp(at),
             actor=record.by,
             file_name=record.file_name,
             format=record.format,

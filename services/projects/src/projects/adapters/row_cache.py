@@ -4,7 +4,7 @@ Why: FerretDB 1.x (the local store) pushes no filter, sort or projection down to
 lookups by _id, so every query reads the whole collection (≈0.3 ms per document: 30 s for
 100,000 sub-items). Roll-ups and listings therefore read this snapshot instead:
   - this process's own writes update it at once (write-through, by version);
-  - a background refresher (entrypoints.jobs.cache_loop) reloads it from the store every
+  - a scheduled job of the runtime (bootstrap: Runtime.every) reloads it from the store every
     `rows_cache_seconds`, which picks up other replicas' writes;
   - only the first read waits for a load.
 Entries carry the document version, so a reload that read a document before a newer local

@@ -84,7 +84,7 @@ class MongoSubItemRepository:
         docs = await self.coll.find({}, _ROW).to_list()
         return {d["_id"]: (int(d[VERSION]), row_from_doc(d["row"])) for d in docs}
 
-    async def get(self, subitem_id: str) -> Loaded | None:
+    async def get(self, subitem_id: str) -> Loaded[SubItem] | None:
         doc = await self.coll.find_one({"_id": subitem_id}, {"_outbox": 0})
         if doc is None:
             return None

@@ -19,6 +19,7 @@ from datetime import date
 from enum import StrEnum
 
 from projects.domain.errors import ConflictError, InvalidValue
+from qingshan_core.labels import labels_of
 
 
 class Stage(StrEnum):
@@ -46,16 +47,7 @@ class Stage(StrEnum):
 
 STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
-_ZH: dict[Stage, str] = {
-    Stage.RESERVE: "储备",
-    Stage.FEASIBILITY: "可研",
-    Stage.PRELIMINARY_DESIGN: "初设",
-    Stage.TENDERING: "招投标",
-    Stage.IMPLEMENTATION: "实施",
-    Stage.COMPLETED: "完工",
-    Stage.ACCEPTED: "验收",
-    Stage.EVALUATED: "绩效评价",
-}
+_ZH: dict[Stage, str] = {s: labels_of("projects.Stage")[s.value] for s in Stage}
 _BY_TEXT: dict[str, Stage] = {**{s.value: s for s in Stage}, **{v: k for k, v in _ZH.items()}}
 
 RETURNS: dict[tuple[Stage, Stage], str] = {

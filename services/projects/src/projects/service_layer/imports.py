@@ -173,7 +173,7 @@ async def _apply(ctx: Context, diff: ImportDiff, *, by: str, import_id: str) -> 
             continue
         # Someone (another replica, a concurrent import) stored it first: fine if it is the same.
         loaded = await ctx.subitems.get(row.subitem_id)
-        if loaded is None or table_view(loaded.item.row) != table_view(row):
+        if loaded is None or table_view(loaded.aggregate.row) != table_view(row):
             raise Busy(row.subitem_id)
     for _, new in diff.changed:
         await mutate(ctx, new.subitem_id, _correction(new, by), import_id=import_id)

@@ -74,7 +74,7 @@ async def mutate(
         loaded = await ctx.subitems.get(subitem_id)
         if loaded is None:
             raise not_found(subitem_id)
-        item = loaded.item
+        item = loaded.aggregate
         before = len(item.history)
         try:
             result = change(item, moment(ctx, item))

@@ -18,18 +18,15 @@ from projects.domain.row import ReserveRow
 from projects.domain.subitem import SubItem
 from qingshan_core import errors as core
 
+# A sub-item with the version its save must match: the core's, re-exported for the use cases.
+from qingshan_core.aggregates import Loaded as Loaded
+
+# No such sub-item, project or indicator: the core's 404, re-exported for the use cases.
+from qingshan_core.errors import NotFound as NotFound
+
 
 class StaleAggregate(Exception):
     """The aggregate changed since it was read."""
-
-
-class NotFound(core.NotFound):
-    """No such sub-item, project or indicator (404)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh, en)
-        self.zh = zh
-        self.en = en
 
 
 class Forbidden(core.Forbidden):
@@ -51,14 +48,6 @@ class Busy(core.ConcurrentUpdate):
             retry_after=1,
         )
         self.what = what
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """An aggregate and the version it was read at."""
-
-    item: SubItem
-    version: int
 
 
 @dataclass(frozen=True)
@@ -85,7 +74,7 @@ class SubItemFilter:
 class SubItemRepository(Protocol):
     """Sub-item aggregates, one document each, events through the outbox."""
 
-    async def get(self, subitem_id: str) -> Loaded | None: ...
+    async def get(self, subitem_id: str) -> Loaded[SubItem] | None: ...
 
     async def add(self, item: SubItem, *, import_id: str = "") -> bool:
         """Insert-if-absent; False when the id is already stored (nothing written)."""

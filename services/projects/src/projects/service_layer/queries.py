@@ -51,7 +51,7 @@ async def get_subitem(ctx: Context, subitem_id: str) -> tuple[SubItem, int]:
     loaded = await ctx.subitems.get(subitem_id)
     if loaded is None:
         raise not_found(subitem_id)
-    return loaded.item, loaded.version
+    return loaded.aggregate, loaded.version
 
 
 async def list_subitems(

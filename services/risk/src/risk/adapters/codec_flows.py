@@ -9,7 +9,6 @@ from types import MappingProxyType
 from risk.adapters.codec_registry import status_name
 from risk.adapters.documents import (
     Doc,
-    aware,
     day,
     history,
     parse_day,
@@ -117,9 +116,9 @@ class ManifestCodec:
         m.status = ManifestStatus[doc["status"].upper()]
         m.planned_ship_date = parse_day(doc.get("planned_ship_date"))
         m.warnings = tuple(doc.get("warnings", []))
-        m.shipped_at = aware(doc.get("shipped_at"))
-        m.confirm_by = aware(doc.get("confirm_by"))
-        m.received_at = aware(doc.get("received_at"))
+        m.shipped_at = doc.get("shipped_at")
+        m.confirm_by = doc.get("confirm_by")
+        m.received_at = doc.get("received_at")
         m.receipt = tuple(
             ReceiptLine(WasteCode(r["code"]), parse_qty(r["received"]), parse_qty(r["rejected"]))
             for r in doc.get("receipt", [])
@@ -178,7 +177,7 @@ class LedgerCodec:
             )
             for lot in doc.get("lots", [])
         ]
-        ledger.last_medical_collection = aware(doc.get("last_medical_collection"))
+        ledger.last_medical_collection = doc.get("last_medical_collection")
         ledger.collection_overdue_reported = doc.get("collection_overdue_reported", False)
         ledger._next_lot = doc.get("next_lot", 1)
         restore_history(ledger, doc.get("history", []))

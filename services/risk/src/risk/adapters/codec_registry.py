@@ -8,7 +8,6 @@ from typing import Any
 
 from risk.adapters.documents import (
     Doc,
-    aware,
     day,
     dec,
     geo,
@@ -137,7 +136,7 @@ class EnterpriseCodec:
         )
         if doc.get("grading"):
             e.grading = _grading(doc["grading"])
-            e.graded_at = aware(doc.get("graded_at"))
+            e.graded_at = doc.get("graded_at")
         restore_history(e, doc.get("history", []))
         return e
 
@@ -238,9 +237,9 @@ class PlanCodec:
         )
         plan.status = PlanStatus[doc["status"].upper()]
         plan.filing_number = doc.get("filing_number")
-        plan.filed_at = aware(doc.get("filed_at"))
-        plan.review_by = aware(doc.get("review_by"))
-        plan.last_reviewed_at = aware(doc.get("last_reviewed_at"))
+        plan.filed_at = doc.get("filed_at")
+        plan.review_by = doc.get("review_by")
+        plan.last_reviewed_at = doc.get("last_reviewed_at")
         plan.notices_sent = set(doc.get("notices_sent", []))
         restore_history(plan, doc.get("history", []))
         return plan

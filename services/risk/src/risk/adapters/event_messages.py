@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from qingshan.risk.v1 import events_pb2 as pb
-from qingshan_core.events import Envelope
+from qingshan_core.events import Envelope, timestamp
 from risk.domain import events as ev
 from risk.domain import registry_events as rev
-
-
-def ts(value: datetime) -> Timestamp:
-    """An aware datetime as a protobuf Timestamp (UTC)."""
-    stamp = Timestamp()
-    stamp.FromDatetime(value.astimezone(UTC))
-    return stamp
 
 
 def _duration(value: timedelta) -> Duration:
@@ -52,7 +44,7 @@ def _lines(lines: Iterable[ev.DiscrepancyLine]) -> list[pb.DiscrepancyLine]:
 def _graded(e: ev.RiskGraded, subject: str, extra: dict[str, Any]) -> Message:
     return pb.RiskSourceGraded(
         source_id=subject,
-        occurred_at=ts(e.at),
+        occurred_at=timestamp(e.at),
         credit_code=e.credit_code,
         level=e.level,
         label=e.label,
@@ -105,7 +97,7 @@ _RENAMED = {"number": "manifest_number"}
 def _value(value: Any) -> Any:
     """Domain values → protobuf field values (exact decimals and dates as text)."""
     if isinstance(value, datetime):
-        return ts(value)
+        return timestamp(value)
     if isinstance(value, timedelta):
         return _duration(value)
     if isinstance(value, tuple) and value and isinstance(value[0], ev.DiscrepancyLine):
@@ -121,7 +113,7 @@ def _value(value: Any) -> Any:
 
 def _by_name(event: ev.Event, cls: type[Message]) -> Message:
     fields = set(cls.DESCRIPTOR.fields_by_name)
-    kwargs: dict[str, Any] = {"occurred_at": ts(event.at)}
+    kwargs: dict[str, Any] = {"occurred_at": timestamp(event.at)}
     for name in (f.name for f in dataclasses.fields(event)):
         if name == "at":
             continue

@@ -5,7 +5,7 @@ administrators storing the same next version: the second insert fails (409, retr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
@@ -29,7 +29,7 @@ def _stored(d: dict[str, object]) -> StoredRules:
         version=int(str(d["version"])),
         body=body,
         changed_by=str(d["changed_by"]),
-        at=at if at.tzinfo else at.replace(tzinfo=UTC),
+        at=at,
     )
 
 

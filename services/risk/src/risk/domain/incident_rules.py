@@ -8,6 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
+from qingshan_core.labels import label_of
 from risk.domain.errors import ValidationError
 
 
@@ -36,8 +37,8 @@ class IncidentGrade(StrEnum):
 
     @property
     def label(self) -> str:
-        """e.g. `Ⅱ级（重大）`."""
-        return f"{self.numeral}级（{self.name_zh}）"
+        """e.g. `Ⅱ级（重大）`, from the catalogue (proto/qingshan/risk/v1/labels.proto)."""
+        return label_of("risk.IncidentGrade", self.value)
 
     @classmethod
     def parse(cls, raw: str) -> IncidentGrade:

@@ -16,7 +16,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from qingshan.risk.v1 import risk_service_pb2 as pb
 from qingshan.risk.v1 import risk_service_pb2_grpc as pb_grpc
-from risk.adapters.event_messages import ts
+from qingshan_core.events import timestamp
 from risk.domain.catalogue_check import CodeStatus
 from risk.domain.clock import china_date
 from risk.domain.enterprises import Enterprise
@@ -68,7 +68,7 @@ def source_message(e: Enterprise) -> pb.RiskSource:
     if e.grading is not None:
         msg.level, msg.label, msg.colour = e.grading.level.value, e.grading.label, e.grading.colour
         if e.graded_at is not None:
-            msg.graded_at.CopyFrom(ts(e.graded_at))
+            msg.graded_at.CopyFrom(timestamp(e.graded_at))
     return msg
 
 

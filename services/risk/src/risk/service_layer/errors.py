@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from qingshan_core import errors as core
 
+# No such aggregate: the core's 404, re-exported for the use cases.
+from qingshan_core.errors import NotFound as NotFound
+
 
 class ServiceError(core.QingshanError):
     """Base: carries a Chinese and an English message."""
@@ -13,10 +16,6 @@ class ServiceError(core.QingshanError):
         super().__init__(zh, en)
         self.zh = zh
         self.en = en
-
-
-class NotFound(core.NotFound, ServiceError):
-    """No such aggregate (404)."""
 
 
 class AlreadyExists(core.AlreadyExists, ServiceError):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+# An aggregate with the version its save must match: the core's, re-exported for the use cases.
+from qingshan_core.aggregates import Loaded as Loaded
 from risk.domain.aggregate import Aggregate
 from risk.domain.catalogue import WasteCatalogue, parse_catalogue_csv
 from risk.domain.events import Event, ManifestRefusedUnlicensed
@@ -14,14 +16,6 @@ from risk.domain.registry_events import RuleConfigChanged, WasteCatalogueLoaded
 
 A = TypeVar("A", bound=Aggregate)
 Filter = Mapping[str, str | bool | None]
-
-
-@dataclass
-class Loaded(Generic[A]):
-    """An aggregate as read, with the version its next save must match."""
-
-    aggregate: A
-    version: int
 
 
 @dataclass(frozen=True)

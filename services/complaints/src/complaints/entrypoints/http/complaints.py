@@ -28,7 +28,7 @@ from complaints.service_layer.context import Context
 from complaints.service_layer.intake import SubmitComplaint, submit
 from complaints.service_layer.listing import Filters, Queue, Sort, caller_phone, list_cases
 from complaints.service_layer.queries import reveal_complainant
-from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import STAFF, Principal, require_roles
 from qingshan_core.auth import Role as R
 from qingshan_core.ratelimit import TOO_MANY, per_client
 
@@ -38,7 +38,6 @@ router = APIRouter(
     responses=ERRORS,
     dependencies=[Depends(registered_unit)],
 )
-STAFF = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION, R.UNIT_HANDLER)
 QUEUES_DOC = "工作队列 / work queue: " + " | ".join(q.value for q in Queue)
 ACTIONS = [a.value for a in Action if a not in (Action.RECEIVE, Action.RAISE_ALERT)]
 

@@ -20,7 +20,7 @@ from complaints.entrypoints.http.units import registered_unit
 from complaints.entrypoints.http.views import actor_of
 from complaints.service_layer.queries import IssueLine, issue_list
 from complaints.service_layer.rates import compute
-from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import STAFF, Principal, require_roles
 from qingshan_core.auth import Role as R
 from qingshan_core.workdays import SHANGHAI
 
@@ -32,7 +32,6 @@ router = APIRouter(
 )
 # Cases exist from 2000 on; far dates also overflow the instants the period is turned into.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-READERS = (R.SUPERVISOR, R.ADMIN, R.OPERATOR, R.INTEGRATION, R.UNIT_HANDLER)
 
 
 def _rate(r: Rate) -> RateOut:
@@ -59,7 +58,7 @@ async def rates(
         description="defined: docs/rates.md (交办率 over every case received); "
         "so_far: only cases already due (those still inside their limit left out)",
     ),
-    p: Principal = Depends(require_roles(*READERS)),
+    p: Principal = Depends(require_roles(*STAFF)),
 ) -> RatesOut:
     """Exactly docs/rates.md's definitions (services/complaints/README.md); cases still inside
     their limit are reported as pending, and 返工按时回复率 counts each rework round."""
@@ -102,7 +101,7 @@ async def issues(
     request: Request,
     unit_id: str | None = Query(default=None, max_length=64),
     within_hours: int = Query(default=24, ge=0, le=24 * 60),
-    p: Principal = Depends(require_roles(*READERS)),
+    p: Principal = Depends(require_roles(*STAFF)),
 ) -> list[IssueLine]:
     """Overdue first, then by the nearest deadline; `supervisable` says whether the caller may
     issue 督办 (bureau-supervise) on the case now."""

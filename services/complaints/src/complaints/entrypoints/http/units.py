@@ -21,11 +21,10 @@ from complaints.service_layer.units import (
     register_unit,
     retire_unit,
 )
-from qingshan_core.auth import Principal, current_principal, require_roles
+from qingshan_core.auth import STAFF, Principal, current_principal, require_roles
 from qingshan_core.auth import Role as R
 from qingshan_core.errors import Forbidden
 
-STAFF = (R.OPERATOR, R.SUPERVISOR, R.ADMIN, R.INTEGRATION, R.UNIT_HANDLER)
 ADMIN = require_roles(R.ADMIN)
 UNIT_ID = Path(max_length=64, description="单位编号 / unit id, e.g. town-01")
 PERSON = Field(default=None, max_length=64, description="人员编号（登录名） / person id (login)")

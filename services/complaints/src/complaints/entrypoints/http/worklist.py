@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from complaints.entrypoints.http.complaints import STAFF, ctx_of
+from complaints.entrypoints.http.complaints import ctx_of
 from complaints.entrypoints.http.errors import ERRORS, NOT_FOUND
 from complaints.entrypoints.http.responses import (
     ComplaintItems,
@@ -21,7 +21,7 @@ from complaints.service_layer.cases import visible_case
 from complaints.service_layer.duplicate_hints import Draft, possible_duplicates
 from complaints.service_layer.listing import QUEUE_LABELS, queue_counts
 from complaints.service_layer.notes import add_note, notes_of
-from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import STAFF, Principal, require_roles
 from qingshan_core.auth import Role as R
 
 router = APIRouter(

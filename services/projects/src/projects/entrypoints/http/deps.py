@@ -7,9 +7,8 @@ from fastapi import Request
 from projects.service_layer.context import Context
 from qingshan_core.auth import Principal, Role
 
-# Planners keep the reserve; every signed-in role but the public may read it.
+# Planners keep the reserve; every signed-in role but the public may read it (the core's Staff).
 PLANNERS = (Role.SUPERVISOR, Role.ADMIN)
-READERS = (Role.OPERATOR, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.ADMIN, Role.INTEGRATION)
 # Lead units report progress and may ask for adjustments of the sub-items they lead.
 REPORTERS = (Role.UNIT_HANDLER, Role.SUPERVISOR, Role.ADMIN)
 

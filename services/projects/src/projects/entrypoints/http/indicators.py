@@ -10,17 +10,16 @@ from pydantic import BaseModel
 
 from projects.domain.indicator_ledger import IndicatorStatus
 from projects.domain.indicators import Indicator
-from projects.entrypoints.http.deps import PLANNERS, READERS, actor, context
+from projects.entrypoints.http.deps import PLANNERS, actor, context
 from projects.entrypoints.http.errors import ERRORS, MALFORMED, NOT_FOUND, blame
 from projects.entrypoints.http.requests import IndicatorTargetCreate, IndicatorValueCreate
 from projects.entrypoints.http.schemas import money
 from projects.service_layer import indicators
 from projects.service_layer.context import Context
-from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import Principal, Staff, require_roles
 
 router = APIRouter(prefix="/v1", tags=["indicators 指标台账"], responses=ERRORS)
 Ctx = Annotated[Context, Depends(context)]
-Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Planner = Annotated[Principal, Depends(require_roles(*PLANNERS))]
 No = Annotated[int, Path(ge=1, le=999, description="指标序号")]
 
@@ -96,7 +95,7 @@ class IndicatorDetail(BaseModel):
 @router.get("/indicators", response_model=list[IndicatorRead])
 async def list_indicators(
     ctx: Ctx,
-    _: Reader,
+    _: Staff,
     year: Annotated[int | None, Query(ge=2000, le=2099, description="默认为今年")] = None,
 ) -> list[IndicatorRead]:
     """Every plan indicator and its standing (met/not met/no data/target pending) in a year."""
@@ -105,7 +104,7 @@ async def list_indicators(
 
 
 @router.get("/indicators/{no}", response_model=IndicatorDetail, responses=NOT_FOUND)
-async def get_indicator(no: No, ctx: Ctx, _: Reader) -> IndicatorDetail:
+async def get_indicator(no: No, ctx: Ctx, _: Staff) -> IndicatorDetail:
     """One indicator with its yearly values and history."""
     ind, years, history = await indicators.history(ctx, no)
     views = (await indicators.statuses(ctx))[1]

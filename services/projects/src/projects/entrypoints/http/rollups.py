@@ -10,16 +10,15 @@ from pydantic import BaseModel, Field
 
 from projects.domain.money import format_yi, wan_to_yi
 from projects.domain.rollups import Rollup, RollupBy
-from projects.entrypoints.http.deps import READERS, context
+from projects.entrypoints.http.deps import context
 from projects.entrypoints.http.errors import ERRORS, aware_instant
 from projects.entrypoints.http.schemas import money
 from projects.service_layer import queries
 from projects.service_layer.context import Context
-from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import Staff
 
 router = APIRouter(prefix="/v1", tags=["roll-ups 汇总"], responses=ERRORS)
 Ctx = Annotated[Context, Depends(context)]
-Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 
 class GroupRead(BaseModel):
@@ -95,7 +94,7 @@ class RollupRead(BaseModel):
 @router.get("/rollups", response_model=RollupRead)
 async def get_rollup(
     ctx: Ctx,
-    _: Reader,
+    _: Staff,
     by: Annotated[RollupBy, Query(description="field|project|lead_unit|year|source_class|stage")],
     as_of: Annotated[datetime | None, Query(description="ISO instant with timezone")] = None,
     include_withdrawn: bool = False,
@@ -120,7 +119,7 @@ class PreambleRead(BaseModel):
 @router.get("/rollups/preamble", response_model=PreambleRead)
 async def get_preamble(
     ctx: Ctx,
-    _: Reader,
+    _: Staff,
     as_of: Annotated[datetime | None, Query(description="ISO instant with timezone")] = None,
 ) -> PreambleRead:
     """The preamble's figures worded as the plan words them (108.1905亿元 …)."""

@@ -14,7 +14,7 @@ from projects.domain.stages import (
     StageSkip,
     parse_stage,
 )
-from projects.entrypoints.http.deps import PLANNERS, READERS, actor, context
+from projects.entrypoints.http.deps import PLANNERS, actor, context
 from projects.entrypoints.http.errors import (
     ERRORS,
     MALFORMED,
@@ -33,11 +33,10 @@ from projects.entrypoints.http.schemas import SubItemDetail, SubItemPage, SubIte
 from projects.service_layer import lifecycle, queries
 from projects.service_layer.context import Context
 from projects.service_layer.ports import SubItemFilter
-from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import Principal, Staff, require_roles
 
 router = APIRouter(prefix="/v1", tags=["sub-items 子项"], responses=ERRORS)
 Ctx = Annotated[Context, Depends(context)]
-Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Planner = Annotated[Principal, Depends(require_roles(*PLANNERS))]
 CONFLICT = (
     conflict("不允许的阶段变更，附当前阶段 / not allowed; carries the current stage")
@@ -49,7 +48,7 @@ CONFLICT = (
 @router.get("/subitems", response_model=SubItemPage)
 async def list_subitems(
     ctx: Ctx,
-    _: Reader,
+    _: Staff,
     field: Annotated[str | None, Query(description="领域代码 F1–F6")] = None,
     project_id: str | None = None,
     lead_unit: Annotated[str | None, Query(description="牵头单位, e.g. 区生态环境局")] = None,
@@ -79,7 +78,7 @@ async def list_subitems(
 
 
 @router.get("/subitems/{subitem_id}", response_model=SubItemDetail, responses=NOT_FOUND)
-async def get_subitem(subitem_id: str, ctx: Ctx, _: Reader) -> SubItemDetail:
+async def get_subitem(subitem_id: str, ctx: Ctx, _: Staff) -> SubItemDetail:
     """One sub-item with its history, adjustments, reports, milestones and evaluations."""
     item, version = await queries.get_subitem(ctx, subitem_id)
     return SubItemDetail.of_item(item, version)
@@ -87,7 +86,7 @@ async def get_subitem(subitem_id: str, ctx: Ctx, _: Reader) -> SubItemDetail:
 
 @router.get("/projects/{project_id}", response_model=list[SubItemRead], responses=NOT_FOUND)
 async def get_project(
-    project_id: str, ctx: Ctx, _: Reader, include_withdrawn: bool = False
+    project_id: str, ctx: Ctx, _: Staff, include_withdrawn: bool = False
 ) -> list[SubItemRead]:
     """The sub-items of one project (项目) in 序号 order."""
     view = await queries.get_project(ctx, project_id, include_withdrawn=include_withdrawn)

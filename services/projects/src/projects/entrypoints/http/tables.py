@@ -10,17 +10,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from projects.entrypoints.http.deps import PLANNERS, READERS, actor, context
+from projects.entrypoints.http.deps import PLANNERS, actor, context
 from projects.entrypoints.http.errors import ERRORS, ErrorOut, aware_instant
 from projects.entrypoints.http.upload import UPLOAD_DOC, XLSX_TYPE, read_upload
 from projects.service_layer import queries
 from projects.service_layer.context import Context
 from projects.service_layer.imports import ImportFile, import_table
-from qingshan_core.auth import Principal, require_roles
+from qingshan_core.auth import Principal, Staff, require_roles
 
 router = APIRouter(prefix="/v1", tags=["import/export 导入导出"], responses=ERRORS)
 Ctx = Annotated[Context, Depends(context)]
-Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Planner = Annotated[Principal, Depends(require_roles(*PLANNERS))]
 
 
@@ -115,7 +114,7 @@ async def import_file(
 
 @router.get("/imports", response_model=list[ImportRecordRead])
 async def list_imports(
-    ctx: Ctx, _: Reader, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    ctx: Ctx, _: Staff, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[ImportRecordRead]:
     """The latest imports that changed the reserve, newest first."""
     records = await ctx.imports.recent(limit)
@@ -145,7 +144,7 @@ async def list_imports(
 )
 async def export_file(
     ctx: Ctx,
-    _: Reader,
+    _: Staff,
     format: Literal["csv", "xlsx"] = "csv",
     header: Annotated[Literal["en", "zh"], Query(description="en: 英文列名; zh: 中文表头")] = "en",
     bom: Annotated[bool, Query(description="CSV 加 BOM，便于 Excel 直接打开")] = False,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from pydantic import Field
@@ -54,3 +54,9 @@ def who(principal: Principal) -> str:
 # Every error is a qingshan_core.errors subclass, rendered as problem details by
 # qingshan_core.problems (installed by the app factory); the routers document that one body.
 ErrorBody = Problem
+# What most routes document besides AUTH: not found, conflict, refused input.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody},
+    409: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
@@ -11,8 +11,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from risk.domain.incidents import Incident
 from risk.entrypoints.http.common import (
     AUTH,
+    ERRORS,
     MALFORMED,
-    ErrorBody,
     Filer,
     Manager,
     Offset,
@@ -26,11 +26,6 @@ from risk.service_layer import incidents as uc
 from risk.service_layer.parsing import location
 
 router = APIRouter(prefix="/v1/incidents", tags=["incidents 突发环境事件"], responses=AUTH)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 class IncidentCreate(BaseModel):

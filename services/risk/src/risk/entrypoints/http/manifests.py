@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
@@ -12,8 +12,8 @@ from risk.domain.manifests import Manifest
 from risk.entrypoints.http.common import (
     AUTH,
     DECIMAL,
+    ERRORS,
     MALFORMED,
-    ErrorBody,
     Filer,
     Offset,
     Reader,
@@ -23,11 +23,6 @@ from risk.entrypoints.http.common import (
 from risk.service_layer import manifests as uc
 
 router = APIRouter(prefix="/v1/manifests", tags=["manifests 转移联单"], responses=AUTH)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 Amount = Annotated[str, Field(pattern=DECIMAL, examples=["1.25"])]
 Unit = Literal["t", "kg"]
 Status = Literal["created", "shipped", "received", "discrepancy", "closed", "cancelled"]

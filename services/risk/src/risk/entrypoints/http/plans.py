@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
@@ -11,8 +11,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from risk.domain.emergency_plans import EmergencyPlan
 from risk.entrypoints.http.common import (
     AUTH,
+    ERRORS,
     MALFORMED,
-    ErrorBody,
     Manager,
     Offset,
     Reader,
@@ -22,11 +22,6 @@ from risk.entrypoints.http.common import (
 from risk.service_layer import plans as uc
 
 router = APIRouter(prefix="/v1/emergency-plans", tags=["plans 应急预案"], responses=AUTH)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 class PlanCreate(BaseModel):

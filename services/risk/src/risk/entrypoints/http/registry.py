@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from risk.domain.grading_rules import PROVENANCE
 from risk.entrypoints.http.common import (
     AUTH,
+    ERRORS,
     MALFORMED,
-    ErrorBody,
     Manager,
     Offset,
     Reader,
@@ -30,11 +30,6 @@ from risk.service_layer import registry
 from risk.service_layer.parsing import location
 
 router = APIRouter(prefix="/v1", tags=["registry 风险源"], responses=AUTH)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 class ParkClusterRead(BaseModel):

@@ -14,15 +14,18 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from risk.entrypoints.http.common import AUTH, MALFORMED, Admin, ErrorBody, Reader, Services, who
+from risk.entrypoints.http.common import (
+    AUTH,
+    ERRORS,
+    MALFORMED,
+    Admin,
+    Reader,
+    Services,
+    who,
+)
 from risk.service_layer import rule_config as uc
 
 router = APIRouter(prefix="/v1/admin/rules", tags=["admin 规则配置"], responses=AUTH)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 class RuleConfigRead(BaseModel):

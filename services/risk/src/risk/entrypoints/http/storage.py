@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, Field
@@ -12,8 +12,8 @@ from risk.domain.storage import StorageLedger
 from risk.entrypoints.http.common import (
     AUTH,
     DECIMAL,
+    ERRORS,
     MALFORMED,
-    ErrorBody,
     Filer,
     Reader,
     Services,
@@ -22,11 +22,6 @@ from risk.entrypoints.http.common import (
 from risk.service_layer import storage as uc
 
 router = APIRouter(prefix="/v1/storage-ledgers", tags=["storage 贮存台账"], responses=AUTH)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 class LedgerCreate(BaseModel):

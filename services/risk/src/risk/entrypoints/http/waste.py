@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
@@ -15,6 +15,7 @@ from risk.domain.clock import china_date
 from risk.domain.licences import Licence
 from risk.entrypoints.http.common import (
     AUTH,
+    ERRORS,
     MALFORMED,
     Admin,
     ErrorBody,
@@ -28,11 +29,6 @@ from risk.service_layer import catalogue, licences
 from risk.service_layer.ports import StoredCatalogue
 
 router = APIRouter(prefix="/v1", tags=["waste 危险废物名录与许可证"], responses=AUTH)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 class WasteCodeRead(BaseModel):
